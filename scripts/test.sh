@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs everything into ./.venv (and vscode-client/node_modules) and runs every test suite.
+# Used by the README's Quickstart and by CI (.ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "Python environment"
+python3 -m venv .venv
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e ".[test]"
+
+step "Lint and types"
+.venv/bin/ruff check server tests
+.venv/bin/ruff format --check server tests
+.venv/bin/mypy
+
+step "Python tests (unit and end-to-end over stdio)"
+.venv/bin/python -m pytest -q
+
+if [ -f vscode-client/package.json ] && [ "${AGENT_LSP_SKIP_CLIENT:-0}" != "1" ]; then
+  step "VS Code extension"
+  (cd vscode-client && npm ci --no-audit --no-fund && npm run lint && npm run typecheck && npm test)
+fi

@@ -1,0 +1,40 @@
+"""Command line: `agent-lsp` serves LSP over stdio; `agent-lsp check` lints files."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "check":
+        from .cli import run_check
+
+        return run_check(args[1:])
+    parser = argparse.ArgumentParser(
+        prog="agent-lsp",
+        description="Language server for Claude Code agent files. Run `agent-lsp check --help` for the checker.",
+    )
+    parser.add_argument("--version", action="version", version=f"agent-lsp {__version__}")
+    parser.add_argument("--stdio", action="store_true", help="serve over stdin/stdout (the default)")
+    parser.add_argument("--tcp", metavar="HOST:PORT", help="serve over TCP instead of stdio")
+    options = parser.parse_args([a for a in args if a != "serve"])
+    from .server import create_server
+
+    server = create_server()
+    if options.tcp:
+        host, _, port = options.tcp.rpartition(":")
+        if not port.isdigit():
+            parser.error("--tcp takes HOST:PORT, for example 127.0.0.1:2087")
+        server.start_tcp(host or "127.0.0.1", int(port))
+    else:
+        server.start_io()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

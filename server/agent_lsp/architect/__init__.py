@@ -1,0 +1,44 @@
+"""Running an agent on a file through the Anthropic Messages API, without any LSP in sight.
+
+Importing this package must stay cheap: the `anthropic` SDK is imported only when the
+first run starts (see `stream.py`).
+"""
+
+from .agents import SHIPPED_AGENT, agent_from_text, discover_agents, load_agent, shipped_agent
+from .answer import AnswerHeader, answer_file_name, render_answer, write_answer
+from .failures import Failure, FailureKind, redact
+from .guards import BreakerState, CircuitBreaker, RateLimiter, RunRegistry
+from .prompt import AgentSpec, ApiRequest, AskInput, Selection, build_request
+from .service import ArchitectService, AskResult
+from .settings import ArchitectSettings, Secret, answers_folder, load_settings, resolve_model
+
+__all__ = [
+    "SHIPPED_AGENT",
+    "AgentSpec",
+    "AnswerHeader",
+    "ApiRequest",
+    "ArchitectService",
+    "ArchitectSettings",
+    "AskInput",
+    "AskResult",
+    "BreakerState",
+    "CircuitBreaker",
+    "Failure",
+    "FailureKind",
+    "RateLimiter",
+    "RunRegistry",
+    "Secret",
+    "Selection",
+    "agent_from_text",
+    "answer_file_name",
+    "answers_folder",
+    "build_request",
+    "discover_agents",
+    "load_agent",
+    "load_settings",
+    "redact",
+    "render_answer",
+    "resolve_model",
+    "shipped_agent",
+    "write_answer",
+]

@@ -1,0 +1,104 @@
+"""Finding the agents a user can ask: the shipped one, the workspace's and the user's.
+
+An agent is offered only when our own checker finds no error in it: an agent that
+Claude Code would refuse to load should not be run from the editor either.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from lsprotocol.types import DiagnosticSeverity
+
+from .prompt import AgentSpec
+
+log = logging.getLogger(__name__)
+
+SHIPPED_AGENT = "backend-architect"
+MAX_AGENT_BYTES = 1_000_000  # agent files are a few KB; a huge one is not worth reading on every ask
+
+
+def agent_from_text(text: str, path: str) -> AgentSpec | None:
+    """Parse and check one agent file; None when it has errors or no name."""
+    # Imported here: the core parser is only needed once someone asks for agents.
+    from agent_lsp.parse import parse_agent
+    from agent_lsp.validate import validate
+
+    try:
+        parsed = parse_agent(text)
+        diagnostics = validate(parsed, path=path)
+    except Exception:  # a checker bug must cost one agent, not the whole list
+        log.exception("could not check agent file %s", path)
+        return None
+    if any(d.severity == DiagnosticSeverity.Error for d in diagnostics):
+        return None
+    data = parsed.data if isinstance(parsed.data, dict) else {}
+    name = data.get("name")
+    if not isinstance(name, str) or not name.strip():
+        return None
+    description = data.get("description")
+    model = data.get("model")
+    return AgentSpec(
+        name=name.strip(),
+        description=description.strip() if isinstance(description, str) else "",
+        model=model.strip() if isinstance(model, str) and model.strip() else None,
+        body=parsed.body,
+        path=path,
+    )
+
+
+def load_agent(path: Path) -> AgentSpec | None:
+    try:
+        if path.stat().st_size > MAX_AGENT_BYTES:
+            return None
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    return agent_from_text(text, str(path))
+
+
+def shipped_agent() -> AgentSpec | None:
+    from agent_lsp.resources import shipped_agent_path
+
+    try:
+        path = shipped_agent_path(SHIPPED_AGENT)
+    except FileNotFoundError:
+        return None
+    return load_agent(path)
+
+
+def _agent_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    found: list[Path] = []
+    # followlinks=False: a symlink must not lead the walk out of the agents folder.
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        dirs.sort()
+        found.extend(Path(root) / f for f in sorted(files) if f.endswith(".md"))
+    return found
+
+
+def agent_folders(workspace_roots: Iterable[Path], home: Path | None) -> list[Path]:
+    """Workspace folders first: as in Claude Code, a project agent wins over a user agent."""
+    folders = [root / ".claude" / "agents" for root in workspace_roots]
+    if home is not None:
+        folders.append(home / ".claude" / "agents")
+    return folders
+
+
+def discover_agents(workspace_roots: Iterable[Path], home: Path | None) -> list[AgentSpec]:
+    """The valid agents, one per name, in folder order."""
+    seen: dict[str, AgentSpec] = {}
+    for folder in agent_folders(workspace_roots, home):
+        try:
+            files = _agent_files(folder)
+        except OSError:  # an unreadable ~/.claude is not our error to show
+            continue
+        for path in files:
+            agent = load_agent(path)
+            if agent is not None and agent.name not in seen:
+                seen[agent.name] = agent
+    return list(seen.values())

@@ -1,0 +1,106 @@
+"""Streaming one request through the `anthropic` SDK.
+
+The SDK is imported here, on the first run and in a worker thread: the import takes
+about a second, which neither the editor's start nor the event loop should pay.
+Retries (429, 5xx, 529, with `retry-after`) are the SDK's own, set by `max_retries`.
+What arrived is kept in a `Transcript` the caller owns, so that a cancellation or a
+broken stream still leaves the partial text in hand.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .prompt import ApiRequest
+from .settings import ArchitectSettings
+
+log = logging.getLogger(__name__)
+
+# The SDK logs whole request options, file contents included, at DEBUG; our promise is
+# that logs hold sizes and ids, never contents. INFO keeps its retry notices.
+_QUIET_LOGGERS = ("anthropic", "httpx2", "httpcore")
+
+
+@dataclass
+class Transcript:
+    """What a run has received so far."""
+
+    parts: list[str] = field(default_factory=list)
+    stop_reason: str | None = None
+    finished: bool = False  # saw `message_stop`
+    request_id: str | None = None
+    model: str | None = None
+    output_tokens: int | None = None
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    @property
+    def chars(self) -> int:
+        return sum(len(p) for p in self.parts)
+
+
+async def load_sdk() -> None:
+    """Import `anthropic` off the event loop (Python's import lock makes a race harmless)."""
+    await asyncio.to_thread(importlib.import_module, "anthropic")
+    for name in _QUIET_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.getEffectiveLevel() < logging.INFO:
+            logger.setLevel(logging.INFO)
+
+
+async def stream_answer(
+    request: ApiRequest,
+    settings: ArchitectSettings,
+    transcript: Transcript,
+    on_text: Callable[[str], None] | None = None,
+) -> None:
+    """Send `request` and collect the streamed text into `transcript`.
+
+    Raises whatever the SDK or its HTTP layer raises; a stream that ends without
+    `message_stop` returns normally with `transcript.finished` false, and the caller
+    decides what that means.
+    """
+    if settings.api_key is None:
+        raise ValueError("stream_answer needs an API key")
+    await load_sdk()
+    import anthropic  # already in sys.modules: instant, and typed for mypy
+
+    client = anthropic.AsyncAnthropic(
+        api_key=settings.api_key.reveal(),
+        base_url=settings.base_url,
+        timeout=settings.timeout_seconds,
+        max_retries=settings.max_retries,
+        # Tracing could export request contents; this action sends them only to the API.
+        open_telemetry=False,
+    )
+    async with client:
+        stream = await client.messages.create(
+            model=request.model,
+            max_tokens=request.max_tokens,
+            # The API refuses an empty system prompt; an agent without a body sends none.
+            system=request.system or anthropic.omit,
+            messages=[{"role": "user", "content": request.user_message}],
+            stream=True,
+        )
+        transcript.request_id = stream.response.headers.get("request-id")
+        # Leaving the block closes the HTTP response, which is what stops a cancelled stream.
+        async with stream:
+            async for event in stream:
+                if event.type == "message_start":
+                    transcript.model = event.message.model
+                elif event.type == "content_block_delta":
+                    if event.delta.type == "text_delta":
+                        transcript.parts.append(event.delta.text)
+                        if on_text is not None:
+                            on_text(event.delta.text)
+                elif event.type == "message_delta":
+                    transcript.stop_reason = event.delta.stop_reason
+                    transcript.output_tokens = event.usage.output_tokens
+                elif event.type == "message_stop":
+                    transcript.finished = True

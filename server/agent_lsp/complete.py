@@ -1,0 +1,361 @@
+"""Completion in the frontmatter: keys, enum values, tools, skills, MCP servers and hooks.
+
+Every name offered comes from the schema (fields, values, tools, hook events and
+handler keys), the installed anthropic SDK (full model ids) or the project on
+disk (skills, `.mcp.json` servers, agents). Nothing is offered in the Markdown
+body. Each item carries a `textEdit` whose range is the word being typed, so
+accepting it mid-word, after `- `, after a comma or inside quotes replaces just
+that word.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+
+from . import schema_paths, workspace_files
+from .cursor import Cursor, Entry, Place, cursor_at, entry_at, value_lead
+from .markup import content, first_sentence, to_range
+from .models import describe_model_id, sdk_model_ids
+from .parse import ParsedAgent
+from .schema import AgentSchema, agent_schema
+from .textmodel import PositionMapper, Span
+
+TRIGGER_CHARACTERS = [":", " ", ",", "-", "(", "_", '"']
+_TOP_KEY = re.compile(r"([^\s:#-][^:#]*?)\s*:(?=\s|$)")
+_TOOL_LISTS = ("tools", "disallowedTools")
+
+
+@dataclass(frozen=True, slots=True)
+class CompletionOptions:
+    snippets: bool = True
+    markdown: bool = True
+    roots: tuple[Path, ...] = field(default_factory=tuple)
+
+
+@dataclass(slots=True)
+class _Builder:
+    parsed: ParsedAgent
+    mapper: PositionMapper
+    options: CompletionOptions
+    items: list[types.CompletionItem] = field(default_factory=list)
+
+    def add(
+        self,
+        label: str,
+        span: Span,
+        new_text: str,
+        *,
+        kind: types.CompletionItemKind,
+        detail: str | None = None,
+        doc: str | None = None,
+        sort: str = "",
+        snippet: bool = False,
+        filter_text: str | None = None,
+    ) -> None:
+        snippet = snippet and self.options.snippets
+        self.items.append(
+            types.CompletionItem(
+                label=label,
+                kind=kind,
+                detail=detail,
+                documentation=content(doc, self.options.markdown) if doc else None,
+                sort_text=sort + label,
+                filter_text=filter_text,
+                text_edit=types.TextEdit(range=to_range(self.mapper, span), new_text=new_text),
+                insert_text_format=types.InsertTextFormat.Snippet if snippet else types.InsertTextFormat.PlainText,
+                # Nested blocks carry their own indentation; a client must not indent them again.
+                insert_text_mode=types.InsertTextMode.AsIs if "\n" in new_text else None,
+            )
+        )
+
+
+def complete(
+    parsed: ParsedAgent, offset: int, mapper: PositionMapper, options: CompletionOptions | None = None
+) -> types.CompletionList:
+    """Completion items for the cursor at `offset` (an empty list outside the frontmatter)."""
+    options = options or CompletionOptions()
+    builder = _Builder(parsed, mapper, options)
+    cursor = cursor_at(parsed, offset)
+    if cursor is not None:
+        _dispatch(builder, cursor, offset, agent_schema())
+    return types.CompletionList(is_incomplete=False, items=builder.items)
+
+
+def _dispatch(b: _Builder, cursor: Cursor, offset: int, schema: AgentSchema) -> None:
+    path = cursor.path
+    if cursor.place is Place.KEY:
+        if path == ():
+            _top_keys(b, cursor, schema)
+        else:
+            _nested_keys(b, cursor, schema)
+        return
+    if cursor.place is Place.VALUE:
+        assert cursor.key is not None
+        if path == ():
+            _top_value(b, cursor, offset, schema, cursor.key)
+        else:
+            _nested_value(b, cursor, schema)
+        return
+    container = path[-1] if path else None
+    if path == (container,) and container in (*_TOOL_LISTS, "skills", "mcpServers"):
+        _listed(b, cursor, offset, schema, container)
+        return
+    # A list item that is a mapping (`- matcher: ...`, `- type: ...`): its keys.
+    if path and schema_paths.key_names(schema, schema_paths.at_path(schema, path) or {}):
+        _nested_keys(b, cursor, schema)
+
+
+# ---- keys ------------------------------------------------------------------------------
+def _present_top_keys(parsed: ParsedAgent) -> set[str]:
+    """Keys already written at the top level, read from the lines so half-typed YAML counts too."""
+    keys = set(parsed.fields)
+    assert parsed.yaml_span is not None
+    for line in parsed.text[parsed.yaml_span.start : parsed.yaml_span.end].splitlines():
+        match = _TOP_KEY.match(line)
+        if match:
+            keys.add(match.group(1))
+    return keys
+
+
+def _top_keys(b: _Builder, cursor: Cursor, schema: AgentSchema) -> None:
+    present = _present_top_keys(b.parsed) - {cursor.key or ""}
+    span = Span(cursor.word_start, cursor.word_end)
+    required = schema.required
+    for position, name in enumerate(schema.field_names):
+        if name in present:
+            continue
+        prop = schema.field(name)
+        rank = "0" if name in required else "1"
+        new_text, snippet = _key_text(b, cursor, name, schema.enum_values(name), prop, schema)
+        b.add(
+            name,
+            span,
+            new_text,
+            kind=types.CompletionItemKind.Property,
+            detail=("required · " if name in required else "") + type_words(schema, prop),
+            doc=str(prop.get("markdownDescription", "")),
+            sort=f"{rank}{position:02d}",
+            snippet=snippet,
+            filter_text=name,
+        )
+
+
+def _nested_keys(b: _Builder, cursor: Cursor, schema: AgentSchema) -> None:
+    node = schema_paths.at_path(schema, cursor.path)
+    if node is None:
+        return
+    span = Span(cursor.word_start, cursor.word_end)
+    required = set(node.get("required", []))
+    for position, (name, doc) in enumerate(schema_paths.key_names(schema, node).items()):
+        prop = schema_paths.key_schema(schema, cursor.path, name) or {}
+        values = list(schema_paths.enum_with_docs(schema_paths.resolve(schema, prop)))
+        new_text, snippet = _key_text(b, cursor, name, values, prop, schema)
+        b.add(
+            name,
+            span,
+            new_text,
+            kind=types.CompletionItemKind.EnumMember if "propertyNames" in node else types.CompletionItemKind.Property,
+            detail=("required · " if name in required else "") + type_words(schema, prop),
+            doc=doc,
+            sort=f"{0 if name in required else 1}{position:02d}",
+            snippet=snippet,
+            filter_text=name,
+        )
+
+
+def _key_text(
+    b: _Builder, cursor: Cursor, name: str, values: list[str], prop: dict[str, Any], schema: AgentSchema
+) -> tuple[str, bool]:
+    """What accepting a key inserts: the name alone when `:` is already there, else `name: ` and a slot."""
+    if cursor.has_colon:
+        return name, False
+    resolved = schema_paths.resolve(schema, prop)
+    if not b.options.snippets:
+        return f"{name}: ", False
+    # A nested block goes one level deeper than the key itself.
+    column = cursor.word_start - b.parsed.index.line_start(cursor.line)
+    inner = " " * (column + 2)
+    items = prop.get("items")
+    if prop.get("type") == "array" and isinstance(items, dict) and ("$ref" in items or "properties" in resolved):
+        return f"{name}:\n{inner}- ${{1}}", True
+    if resolved.get("type") == "object" or "propertyNames" in resolved:
+        return f"{name}:\n{inner}${{1}}", True
+    if values:
+        return f"{name}: ${{1|{','.join(values)}|}}", True
+    return f"{name}: ${{1}}", True
+
+
+def type_words(schema: AgentSchema, prop: dict[str, Any]) -> str:
+    node = schema_paths.resolve(schema, prop)
+    kinds: list[str] = []
+    for option in [node, *node.get("anyOf", [])]:
+        kind = option.get("type")
+        if kind == "array":
+            kinds.append("list")
+        elif kind == "object" or "propertyNames" in option:
+            kinds.append("mapping")
+        elif kind in ("string", "integer", "boolean", "number"):
+            kinds.append({"string": "text", "integer": "whole number"}.get(kind, kind))
+        elif "enum" in option:
+            kinds.append("one of the listed values")
+    return " or ".join(dict.fromkeys(kinds)) or "value"
+
+
+# ---- values ----------------------------------------------------------------------------
+def _value_span(cursor: Cursor) -> Span:
+    return Span(cursor.value_start, cursor.value_end)
+
+
+def _top_value(b: _Builder, cursor: Cursor, offset: int, schema: AgentSchema, key: str) -> None:
+    if key in _TOOL_LISTS or key == "skills":
+        _listed(b, cursor, offset, schema, key)
+        return
+    if key not in schema.properties:
+        return
+    if key == "model":
+        _models(b, cursor, schema)
+        return
+    _enum_items(b, cursor, schema.enum_docs(key) or dict.fromkeys(schema.enum_values(key), ""))
+
+
+def _nested_value(b: _Builder, cursor: Cursor, schema: AgentSchema) -> None:
+    assert cursor.key is not None
+    if cursor.key == "matcher" and cursor.path[:1] == ("hooks",):
+        # A tool event's matcher names tools; offer them as plain names.
+        _tool_names(b, cursor, _value_span(cursor), schema, set(), lead=value_lead(b.parsed, cursor.value_start))
+        return
+    prop = schema_paths.key_schema(schema, cursor.path, cursor.key)
+    if prop is not None:
+        _enum_items(b, cursor, schema_paths.enum_with_docs(schema_paths.resolve(schema, prop)))
+
+
+def _enum_items(b: _Builder, cursor: Cursor, values: dict[str, str], rank: str = "0") -> None:
+    span = _value_span(cursor)
+    lead = value_lead(b.parsed, span.start)
+    for position, (value, doc) in enumerate(values.items()):
+        b.add(
+            value,
+            span,
+            lead + value,
+            kind=types.CompletionItemKind.EnumMember,
+            detail=first_sentence(doc) if doc else None,
+            doc=doc or None,
+            sort=f"{rank}{position:03d}",
+            filter_text=value,
+        )
+
+
+def _models(b: _Builder, cursor: Cursor, schema: AgentSchema) -> None:
+    _enum_items(b, cursor, schema.enum_docs("model"))
+    span = _value_span(cursor)
+    lead = value_lead(b.parsed, span.start)
+    for position, model_id in enumerate(sdk_model_ids()):
+        what = describe_model_id(model_id)
+        b.add(
+            model_id,
+            span,
+            lead + model_id,
+            kind=types.CompletionItemKind.Value,
+            detail=what,
+            doc=f"`{model_id}`: {what}",
+            sort=f"1{position:03d}",
+            filter_text=model_id,
+        )
+
+
+# ---- lists: tools, skills, MCP servers ---------------------------------------------------
+def _listed(b: _Builder, cursor: Cursor, offset: int, schema: AgentSchema, key: str) -> None:
+    token = entry_at(b.parsed, cursor, offset)
+    listed = token.listed | (_listed_items(b.parsed, key) if cursor.place is Place.ITEM else set())
+    roots = b.options.roots
+    if key == "skills":
+        _named(b, token, workspace_files.skills(roots), listed, types.CompletionItemKind.Module)
+        return
+    if key == "mcpServers":
+        names = [n for n in workspace_files.mcp_server_names(roots) if n not in listed]
+        for name in names:
+            b.add(name, token.span, token.lead + name, kind=types.CompletionItemKind.Module,
+                  detail="MCP server from .mcp.json", filter_text=name)  # fmt: skip
+        return
+    if token.owner is not None:
+        _specifier(b, token, roots)
+        return
+    _tool_names(b, cursor, token.span, schema, listed, lead=token.lead, allow=key == "tools")
+    _templates(b, token, schema)
+    servers = [*workspace_files.mcp_server_names(roots), *_own_mcp_servers(b.parsed)]
+    for name in dict.fromkeys(servers):
+        label = f"mcp__{name}__"
+        b.add(label, token.span, token.lead + label, kind=types.CompletionItemKind.Module, sort="2",
+              detail=f"tools of the MCP server `{name}`",
+              doc=f"Tools of the `{name}` MCP server: add a tool name after `__`, or `*` for all of them.",
+              filter_text=label)  # fmt: skip
+
+
+def _listed_items(parsed: ParsedAgent, key: str) -> set[str]:
+    value = parsed.data.get(key) if parsed.data else None
+    if isinstance(value, list):
+        return {str(v).split("(", 1)[0].strip() for v in value}
+    return set()
+
+
+def _own_mcp_servers(parsed: ParsedAgent) -> list[str]:
+    return workspace_files.inline_mcp_server_names(parsed.data.get("mcpServers") if parsed.data else None)
+
+
+def _tool_names(
+    b: _Builder,
+    cursor: Cursor,
+    span: Span,
+    schema: AgentSchema,
+    listed: set[str],
+    *,
+    lead: str,
+    allow: bool = False,
+) -> None:
+    removed = schema.tools_removed_for_subagents if allow else frozenset()
+    for name, doc in schema.builtin_tools.items():
+        if name in listed or name in removed:
+            continue
+        b.add(name, span, lead + name, kind=types.CompletionItemKind.Function, detail=first_sentence(doc),
+              doc=doc, sort="0", filter_text=name)  # fmt: skip
+
+
+def _templates(b: _Builder, token: Entry, schema: AgentSchema) -> None:
+    for template in schema.specifier_templates:
+        label = re.sub(r"\$\{\d+:([^}]*)\}", r"\1", template)
+        tool = template.split("(", 1)[0]
+        text = template if b.options.snippets else label
+        b.add(label, token.span, token.lead + text, kind=types.CompletionItemKind.Snippet,
+              detail=f"{tool} limited to matching uses", doc=schema.tool_doc(tool), sort="1",
+              snippet=True, filter_text=f"{tool}(")  # fmt: skip
+
+
+def _specifier(b: _Builder, token: Entry, roots: Iterable[Path]) -> None:
+    """Inside `Agent(` the project's agents; inside `WebFetch(` the `domain:` form."""
+    if token.owner == "Agent":
+        _named(b, token, workspace_files.agents(roots), token.listed, types.CompletionItemKind.Class)
+    elif token.owner == "WebFetch":
+        text = "domain:${1:example.com}" if b.options.snippets else "domain:"
+        b.add("domain:", token.span, text, kind=types.CompletionItemKind.Keyword,
+              detail="limit WebFetch to one host", snippet=True, filter_text="domain:")  # fmt: skip
+
+
+def _named(
+    b: _Builder,
+    token: Entry,
+    items: Iterable[workspace_files.Named],
+    listed: set[str],
+    kind: types.CompletionItemKind,
+) -> None:
+    for item in items:
+        if item.name in listed:
+            continue
+        b.add(item.name, token.span, token.lead + item.name, kind=kind,
+              detail=first_sentence(item.description) if item.description else None,
+              doc=item.description or None, filter_text=item.name)  # fmt: skip

@@ -1,0 +1,43 @@
+"""Findings as LSP diagnostics, with positions in the client's encoding."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from .parse import ParsedAgent
+from .textmodel import PositionMapper, Span
+from .validate import AgentContext, Finding, find_problems
+
+SOURCE = "agent-lsp"
+RULES_URL = "https://github.com/agent-lsp/agent-lsp/blob/main/docs/rules.md"
+
+
+def lsp_range(mapper: PositionMapper, span: Span) -> types.Range:
+    start = mapper.position(span.start)
+    end = mapper.position(span.end)
+    return types.Range(types.Position(*start), types.Position(*end))
+
+
+def to_diagnostic(finding: Finding, mapper: PositionMapper) -> types.Diagnostic:
+    return types.Diagnostic(
+        range=lsp_range(mapper, finding.span),
+        message=finding.message,
+        severity=types.DiagnosticSeverity(int(finding.severity)),
+        code=finding.code,
+        code_description=types.CodeDescription(href=f"{RULES_URL}#{finding.code}"),
+        source=SOURCE,
+        data=finding.data,
+    )
+
+
+def validate(
+    parsed: ParsedAgent,
+    path: str | None = None,
+    *,
+    plugin: bool = False,
+    encoding: str = "utf-16",
+) -> list[types.Diagnostic]:
+    """All diagnostics for one parsed agent file."""
+    mapper = PositionMapper(parsed.index, encoding)
+    findings = find_problems(parsed, AgentContext(path=path, plugin=plugin))
+    return [to_diagnostic(f, mapper) for f in findings]

@@ -1,0 +1,54 @@
+"""Full Claude model ids, as the installed anthropic SDK lists them, and what each one is.
+
+The SDK's `Model` type is a `Literal` of the ids the API knows; reading it keeps
+our list current with the SDK instead of copying it. Importing `anthropic.types`
+takes about a second, so it happens on the first request that needs it, never at
+start-up.
+"""
+
+from __future__ import annotations
+
+import re
+import typing
+from functools import cache
+
+from .schema import agent_schema
+
+_ID = re.compile(r"claude-(?P<family>[a-z]+)(?P<version>(?:-\d{1,2})*)(?:-(?P<date>\d{8}))?(?P<rest>-[a-z]+)?")
+
+
+@cache
+def sdk_model_ids() -> tuple[str, ...]:
+    """Every literal model id in `anthropic.types.Model` (empty when the SDK is missing or changed shape)."""
+    try:
+        from anthropic.types import Model
+    except ImportError:
+        return ()
+    found: list[str] = []
+    stack: list[object] = [Model]
+    while stack:
+        current = stack.pop(0)
+        for arg in typing.get_args(current):
+            if isinstance(arg, str):
+                found.append(arg)
+            else:
+                stack.append(arg)
+    return tuple(dict.fromkeys(found))
+
+
+def describe_model_id(model_id: str) -> str:
+    """A one-line account of a full model id: family, version, and whether it is a pinned snapshot."""
+    match = _ID.fullmatch(model_id)
+    if match is None:
+        return "A model id passed to the API as written."
+    family = match.group("family")
+    version = ".".join(part for part in match.group("version").split("-") if part)
+    name = f"Claude {family.capitalize()}" + (f" {version}" if version else "")
+    if match.group("rest"):
+        name += f" ({match.group('rest').strip('-')})"
+    if match.group("date"):
+        date = match.group("date")
+        return f"{name}, the snapshot dated {date[:4]}-{date[4:6]}-{date[6:]}; it never changes."
+    alias = family if family in agent_schema().enum_values("model") else None
+    follow = f"; unlike the `{alias}` alias it stays on this version" if alias else ""
+    return f"{name}{follow}."

@@ -1,0 +1,77 @@
+"""Every diagnostic agent-lsp reports: its stable code, severity and meaning.
+
+Severity tells the consequence in Claude Code:
+- ERROR: Claude Code will not load the agent, or refuses to launch it;
+- WARNING: a value is dropped or ignored, or the file loads only through
+  Claude Code's lenient retry (other YAML tools reject it);
+- INFORMATION / HINT: style and conventions; nothing is lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class Severity(IntEnum):
+    # Same numbers as LSP's DiagnosticSeverity.
+    ERROR = 1
+    WARNING = 2
+    INFORMATION = 3
+    HINT = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    severity: Severity
+    summary: str
+
+
+_RULES = [
+    Rule("no-frontmatter", Severity.ERROR, "The file has no frontmatter, so Claude Code treats it as documentation."),
+    Rule("unclosed-frontmatter", Severity.ERROR, "The frontmatter has no closing `---` line."),
+    Rule("yaml-syntax", Severity.ERROR, "The frontmatter is not valid YAML, even after Claude Code's quoting retry."),
+    Rule("yaml-fallback", Severity.WARNING, "The frontmatter loads only through Claude Code's quoting retry."),
+    Rule("yaml-too-complex", Severity.ERROR, "The frontmatter expands past what agent-lsp will read (alias bombs)."),
+    Rule("frontmatter-not-mapping", Severity.ERROR, "The frontmatter is not a set of `key: value` fields."),
+    Rule("duplicate-key", Severity.ERROR, "A key appears twice; Claude Code's YAML parser rejects the file."),
+    Rule("missing-name", Severity.ERROR, "No `name` (or not a string): the file is treated as documentation."),
+    Rule("invalid-name", Severity.ERROR, "A `name` starting with `-` or containing `:` is skipped."),
+    Rule("name-style", Severity.INFORMATION, "`name` is not lowercase words joined by hyphens."),
+    Rule("name-file-mismatch", Severity.HINT, "`name` differs from the file name."),
+    Rule("missing-description", Severity.ERROR, "No `description` (or not a string): the agent is skipped."),
+    Rule("unknown-key", Severity.WARNING, "A key Claude Code does not know; it is ignored."),
+    Rule("unknown-model", Severity.WARNING, "A `model` that is neither an alias, `inherit`, nor a `claude-` id."),
+    Rule("invalid-permission-mode", Severity.WARNING, "An invalid `permissionMode` is dropped."),
+    Rule("invalid-max-turns", Severity.WARNING, "`maxTurns` must be a positive whole number; otherwise dropped."),
+    Rule("invalid-skills", Severity.WARNING, "`skills` must be a list of skill names."),
+    Rule("invalid-mcp-server", Severity.WARNING, "An invalid `mcpServers` entry is dropped."),
+    Rule("invalid-hooks", Severity.WARNING, "Malformed `hooks`: Claude Code drops the whole field."),
+    Rule("invalid-memory", Severity.WARNING, "An invalid `memory` scope is dropped."),
+    Rule("invalid-background", Severity.WARNING, "`background` must be `true` or `false`; otherwise dropped."),
+    Rule("invalid-effort", Severity.WARNING, "An invalid `effort` level is dropped."),
+    Rule("invalid-isolation", Severity.WARNING, "An invalid `isolation` is dropped."),
+    Rule("invalid-color", Severity.WARNING, "A `color` outside the eight names is dropped."),
+    Rule("invalid-initial-prompt", Severity.WARNING, "`initialPrompt` must be text."),
+    Rule("invalid-tools", Severity.WARNING, "`tools`/`disallowedTools` must be a string or a list of strings."),
+    Rule("unknown-tool", Severity.WARNING, "A tool name Claude Code does not know; the entry is dropped."),
+    Rule("retired-tool", Severity.WARNING, "A tool that no longer exists; the entry is dropped."),
+    Rule("renamed-tool", Severity.INFORMATION, "`Task` is the old name of `Agent`; still accepted."),
+    Rule("tool-unavailable", Severity.WARNING, "A tool Claude Code removes from every subagent."),
+    Rule("foreground-only-tool", Severity.INFORMATION, "A tool a background subagent (the default) does not get."),
+    Rule("mcp-wildcard-in-tools", Severity.WARNING, "`mcp__*` works only in `disallowedTools`."),
+    Rule("invalid-tool-rule", Severity.WARNING, "A malformed tool rule such as `Bash(git` is dropped."),
+    Rule("legacy-tool-rule", Severity.HINT, "The `:*` prefix form of a rule; the space form is preferred."),
+    Rule("no-tools-resolve", Severity.ERROR, "No `tools` entry resolves: Claude Code refuses to launch the agent."),
+    Rule("empty-tools", Severity.WARNING, "An empty `tools` list launches the agent with no tools at all."),
+    Rule("plugin-ignored-field", Severity.WARNING, "Plugin agents ignore `hooks`, `mcpServers` and `permissionMode`."),
+    Rule("empty-body", Severity.INFORMATION, "The body (the agent's system prompt) is empty."),
+    Rule("unreadable-file", Severity.ERROR, "The file cannot be read as UTF-8 text."),
+]
+
+RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}

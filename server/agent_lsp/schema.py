@@ -1,0 +1,111 @@
+"""The agent JSON Schema, loaded once, and the questions features ask of it.
+
+`schemas/agent.schema.json` is the single source of truth for fields, allowed
+values, defaults and docs: validation, completion and hover all read it through
+this module, so no list of colours, modes or tools lives in Python.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache, cached_property
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from .resources import schema_path
+
+
+class AgentSchema:
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.raw = raw
+        self.properties: dict[str, dict[str, Any]] = raw["properties"]
+        self.defs: dict[str, dict[str, Any]] = raw["$defs"]
+        self.meta: dict[str, Any] = raw.get("x-agent-lsp", {})
+
+    # ---- fields -------------------------------------------------------------
+    @property
+    def field_names(self) -> list[str]:
+        return list(self.properties)
+
+    @property
+    def required(self) -> list[str]:
+        return list(self.raw.get("required", []))
+
+    def field(self, name: str) -> dict[str, Any]:
+        return self.properties[name]
+
+    def ext(self, name: str) -> dict[str, Any]:
+        """A field's `x-agent-lsp` block (our extension keywords)."""
+        return dict(self.properties[name].get("x-agent-lsp", {}))
+
+    def enum_values(self, name: str) -> list[str]:
+        """The values offered and accepted for an enum-like field, as text."""
+        prop = self.properties[name]
+        if "enum" in prop:
+            return [str(v) for v in prop["enum"]]
+        return [str(v) for v in self.ext(name).get("enumValues", [])]
+
+    def enum_docs(self, name: str) -> dict[str, str]:
+        prop = self.properties[name]
+        docs = prop.get("markdownEnumDescriptions") or self.ext(name).get("markdownEnumDescriptions", [])
+        return dict(zip(self.enum_values(name), docs, strict=False))
+
+    @cache  # noqa: B019 - one schema object lives for the whole process
+    def validator(self, name: str) -> Draft202012Validator:
+        """A compiled validator for one field's value (refs resolve against `$defs`)."""
+        sub = {**self.properties[name], "$defs": self.defs}
+        return Draft202012Validator(sub)
+
+    # ---- tools --------------------------------------------------------------
+    @cached_property
+    def builtin_tools(self) -> dict[str, str]:
+        """Built-in tool name -> one-line doc."""
+        return self._enum_with_docs("builtinTool")
+
+    @cached_property
+    def alias_tools(self) -> dict[str, str]:
+        return dict(self.defs["aliasTool"]["x-agent-lsp"]["successors"])
+
+    @cached_property
+    def retired_tools(self) -> dict[str, str]:
+        """Retired tool name -> its successor."""
+        return dict(self.defs["retiredTool"]["x-agent-lsp"]["successors"])
+
+    def tool_doc(self, name: str) -> str | None:
+        for group in ("builtinTool", "aliasTool", "retiredTool"):
+            docs = self._enum_with_docs(group)
+            if name in docs:
+                return docs[name]
+        return None
+
+    @cached_property
+    def tools_removed_for_subagents(self) -> frozenset[str]:
+        return frozenset(self.defs["builtinTool"]["x-agent-lsp"]["removedForSubagents"])
+
+    @cached_property
+    def tools_kept_when_plan(self) -> frozenset[str]:
+        return frozenset(self.defs["builtinTool"]["x-agent-lsp"]["keptWhenPermissionModePlan"])
+
+    @cached_property
+    def tools_kept_in_background(self) -> frozenset[str]:
+        return frozenset(self.defs["builtinTool"]["x-agent-lsp"]["keptInBackground"])
+
+    @cached_property
+    def specifier_templates(self) -> list[str]:
+        return list(self.defs["builtinTool"]["x-agent-lsp"]["specifierTemplates"])
+
+    # ---- hooks --------------------------------------------------------------
+    @cached_property
+    def hook_events(self) -> dict[str, str]:
+        return self._enum_with_docs("hookEvent")
+
+    def _enum_with_docs(self, def_name: str) -> dict[str, str]:
+        spec = self.defs[def_name]
+        return dict(zip(spec["enum"], spec.get("markdownEnumDescriptions", [""] * len(spec["enum"])), strict=True))
+
+
+@cache
+def agent_schema() -> AgentSchema:
+    with schema_path("agent").open(encoding="utf-8") as handle:
+        return AgentSchema(json.load(handle))

@@ -1,0 +1,121 @@
+"""The pygls wiring: thin handlers that hand documents to the language service."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from . import __version__
+from .diagnostics import to_diagnostic
+from .service import Analysis, AnalysisCache
+from .settings import Settings
+from .textmodel import PositionMapper
+
+log = logging.getLogger(__name__)
+
+
+class AgentLanguageServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("agent-lsp", __version__)
+        self.analyses = AnalysisCache()
+        self.settings = Settings()
+
+    # ---- helpers for handlers ------------------------------------------------
+    @property
+    def encoding(self) -> str:
+        encoding = self.workspace.position_encoding or types.PositionEncodingKind.Utf16
+        return encoding.value if isinstance(encoding, types.PositionEncodingKind) else str(encoding)
+
+    def analysis(self, uri: str) -> Analysis:
+        document = self.workspace.get_text_document(uri)
+        return self.analyses.get(uri, document.version, document.source)
+
+    def diagnostics_for(self, analysis: Analysis) -> list[types.Diagnostic]:
+        mapper = PositionMapper(analysis.parsed.index, self.encoding)
+        return [to_diagnostic(f, mapper) for f in analysis.findings]
+
+    @property
+    def client_pulls_diagnostics(self) -> bool:
+        caps = self.client_capabilities.text_document
+        return caps is not None and caps.diagnostic is not None
+
+    def publish(self, uri: str) -> None:
+        if self.client_pulls_diagnostics:
+            return  # the client asks with textDocument/diagnostic; pushing too would duplicate
+        analysis = self.analysis(uri)
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(
+                uri=uri, diagnostics=self.diagnostics_for(analysis), version=analysis.version
+            )
+        )
+
+    def apply_settings(self, value: Any) -> None:
+        self.settings = Settings.from_client(value)
+        self.analyses.agent_globs = self.settings.agent_globs
+        self.analyses.clear()
+
+
+def create_server() -> AgentLanguageServer:
+    server = AgentLanguageServer()
+
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: AgentLanguageServer, params: types.InitializeParams) -> None:
+        ls.apply_settings(params.initialization_options)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: AgentLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
+        ls.publish(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: AgentLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
+        ls.publish(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: AgentLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
+        ls.publish(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: AgentLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        ls.analyses.forget(uri)
+        if not ls.client_pulls_diagnostics:
+            ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    @server.feature(
+        types.TEXT_DOCUMENT_DIAGNOSTIC,
+        types.DiagnosticOptions(identifier="agent-lsp", inter_file_dependencies=False, workspace_diagnostics=False),
+    )
+    def pull_diagnostics(
+        ls: AgentLanguageServer, params: types.DocumentDiagnosticParams
+    ) -> types.RelatedFullDocumentDiagnosticReport:
+        analysis = ls.analysis(params.text_document.uri)
+        return types.RelatedFullDocumentDiagnosticReport(
+            items=ls.diagnostics_for(analysis), result_id=f"{analysis.version}"
+        )
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    def did_change_configuration(ls: AgentLanguageServer, params: types.DidChangeConfigurationParams) -> None:
+        if params.settings:
+            ls.apply_settings(params.settings)
+        for uri in list(ls.workspace.text_documents):
+            ls.publish(uri)
+
+    _register_optional_features(server)
+    return server
+
+
+def _register_optional_features(server: AgentLanguageServer) -> None:
+    """Feature modules that plug in their own handlers."""
+    import importlib
+
+    for name in ("lsp_features", "lsp_architect"):
+        try:
+            module = importlib.import_module(f"{__package__}.{name}")
+        except ModuleNotFoundError as error:
+            if error.name != f"{__package__}.{name}":
+                raise
+            continue
+        module.register(server)

@@ -1,0 +1,678 @@
+"""Find every problem in a parsed agent file and say what Claude Code will do with it.
+
+`find_problems` is the engine (plain data, used by the CLI and the server);
+`validate` wraps it into LSP diagnostics.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any
+
+from jsonschema.exceptions import ValidationError
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .parse import Field, ParsedAgent, ParseMode
+from .rules import RULES, Severity
+from .schema import AgentSchema, agent_schema
+from .suggest import closest
+from .textmodel import Span
+from .tool_entries import ToolEntry, tool_entries
+
+_LEGACY_PREFIX = re.compile(r".*\S:\*$")
+
+
+@dataclass(slots=True)
+class Finding:
+    code: str
+    span: Span
+    message: str
+    severity: Severity
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class AgentContext:
+    """What the file's location tells about how Claude Code loads it."""
+
+    path: str | None = None
+    plugin: bool = False  # under a plugin's agents/ folder
+
+    @property
+    def file_stem(self) -> str | None:
+        return PurePath(self.path).stem if self.path else None
+
+
+def find_problems(parsed: ParsedAgent, context: AgentContext | None = None) -> list[Finding]:
+    checker = _Checker(parsed, context or AgentContext(), agent_schema())
+    checker.run()
+    return sorted(checker.findings, key=lambda f: (f.span.start, f.span.end, f.code))
+
+
+class _Checker:
+    def __init__(self, parsed: ParsedAgent, context: AgentContext, schema: AgentSchema) -> None:
+        self.parsed = parsed
+        self.context = context
+        self.schema = schema
+        self.findings: list[Finding] = []
+
+    # ---- reporting ----------------------------------------------------------
+    def report(self, code: str, span: Span, message: str, severity: Severity | None = None, **data: Any) -> None:
+        rule = RULES[code]
+        self.findings.append(Finding(code, span, message, severity or rule.severity, {"code": code, **data}))
+
+    def fence_span(self) -> Span:
+        return self.parsed.open_span or Span(self.parsed.content_start, self.parsed.content_start)
+
+    def line_span_from(self, offset: int) -> Span:
+        """From an offset to the end of its line (at least one character when possible)."""
+        index = self.parsed.index
+        end = index.line_end(index.line_of(offset))
+        if end <= offset:
+            start = index.line_start(index.line_of(offset))
+            return Span(start, end) if end > start else Span(offset, offset)
+        return Span(offset, end)
+
+    # ---- structure ----------------------------------------------------------
+    def run(self) -> None:
+        parsed = self.parsed
+        plugin = self.context.plugin
+        mode = parsed.mode
+        if mode is ParseMode.NO_FRONTMATTER:
+            self.check_no_frontmatter()
+            return
+        if mode is ParseMode.UNCLOSED:
+            self.report(
+                "unclosed-frontmatter",
+                self.fence_span(),
+                "The frontmatter opened here is never closed with a `---` line, so Claude Code finds no "
+                "fields and skips this agent. Add a line holding only `---` after the last field.",
+                Severity.WARNING if plugin else None,
+            )
+            return
+        if mode is ParseMode.TOO_COMPLEX:
+            assert parsed.syntax_error is not None
+            self.report(
+                "yaml-too-complex",
+                self.fence_span(),
+                f"The frontmatter is too large to check ({parsed.syntax_error.message}); alias-heavy "
+                "YAML like this is a known way to exhaust parsers.",
+            )
+            return
+        if mode is ParseMode.FAILED:
+            self.check_failed()
+            return
+        if mode is ParseMode.FALLBACK:
+            self.check_fallback()
+        if parsed.not_a_mapping:
+            assert parsed.root is not None
+            self.report(
+                "frontmatter-not-mapping",
+                parsed.node_span(parsed.root),
+                "The frontmatter must be `key: value` lines; Claude Code reads no fields from this and "
+                "skips the agent.",
+            )
+            return
+        self.check_fields()
+
+    def check_no_frontmatter(self) -> None:
+        name = PurePath(self.context.path).name.lower() if self.context.path else ""
+        if name in ("readme.md", "changelog.md", "contributing.md", "license.md"):
+            return  # documentation kept beside agents is exactly what Claude Code ignores
+        first = self.parsed.index.line_end(0)
+        start = self.parsed.content_start
+        span = Span(start, max(start, first))
+        if self.context.plugin:
+            self.report(
+                "no-frontmatter",
+                span,
+                "No frontmatter: as a plugin agent this file loads under its file name, with no "
+                "description for Claude to decide when to use it.",
+                Severity.WARNING,
+            )
+            return
+        self.report(
+            "no-frontmatter",
+            span,
+            "No frontmatter: the file must start with a `---` line, then `name` and `description`. "
+            "Claude Code treats this file as documentation and does not load it as an agent.",
+        )
+
+    def check_failed(self) -> None:
+        parsed = self.parsed
+        problem = parsed.syntax_error
+        assert problem is not None
+        duplicate_only = problem.message.startswith("duplicate key") and parsed.duplicates
+        for dup in parsed.duplicates:
+            self.report_duplicate(dup)
+        if duplicate_only:
+            return
+        # Quoting fixes some errors; where the retry fails is what really stops Claude Code.
+        problem = parsed.fallback_error or problem
+        if problem.duplicate_end is not None:
+            # The retry read the file but repeats a key: mark the key, as for strict duplicates.
+            key = parsed.text[problem.offset : problem.duplicate_end].strip("'\"")
+            self.report(
+                "duplicate-key",
+                Span(problem.offset, problem.duplicate_end),
+                f"`{key}` is set twice. Claude Code's YAML parser rejects repeated keys, so it skips the "
+                "whole agent. Keep one.",
+                Severity.WARNING if self.context.plugin else None,
+                key=key,
+            )
+            return
+        where = parsed.index.line_of(problem.offset) + 1
+        continuation = self.unindented_continuation_lines()
+        hint = ""
+        if continuation:
+            hint = (
+                " Lines that continue a value must be indented, or the value must be a `|` block; "
+                f"line {continuation[0] + 1} starts at column 1."
+            )
+        message = (
+            f"Invalid YAML on line {where} (the parser says: {problem.message}). Claude Code cannot read this "
+            "frontmatter, even with its quoting retry, so it skips the agent without telling you." + hint
+        )
+        self.report(
+            "yaml-syntax",
+            self.line_span_from(problem.offset),
+            message,
+            Severity.WARNING if self.context.plugin else None,
+            continuationLines=continuation,
+        )
+
+    def unindented_continuation_lines(self) -> list[int]:
+        """Frontmatter lines at column 0 that are not `key:` lines (a value's lost continuation)."""
+        parsed = self.parsed
+        assert parsed.yaml_span is not None
+        index = parsed.index
+        first = index.line_of(parsed.yaml_span.start)
+        last = index.line_of(max(parsed.yaml_span.start, parsed.yaml_span.end - 1))
+        found: list[int] = []
+        for n in range(first, last + 1):
+            line = index.lines[n]
+            if not line or line[0] in " \t#-" or re.match(r"^[A-Za-z_][\w-]*:(\s|$)", line):
+                continue
+            found.append(n)
+        return found
+
+    def check_fallback(self) -> None:
+        for rewrite in self.parsed.rewrites:
+            self.report(
+                "yaml-fallback",
+                rewrite.value_span,
+                f"Strict YAML rejects this `{rewrite.key}` value (it holds `: ` or a YAML symbol). Claude "
+                "Code still loads the agent by quoting the value itself, but other YAML tools, GitHub's "
+                "preview and other agent runners reject the file. Quote the value.",
+                line=rewrite.line,
+                key=rewrite.key,
+                quoted=rewrite.quoted,
+            )
+
+    def report_duplicate(self, dup: Field) -> None:
+        first = self.parsed.fields.get(dup.key)
+        where = f" (first set on line {self.parsed.index.line_of(first.key_span.start) + 1})" if first else ""
+        self.report(
+            "duplicate-key",
+            dup.key_span,
+            f"`{dup.key}` is set twice{where}. Claude Code's YAML parser rejects repeated keys, so it "
+            "skips the whole agent. Keep one.",
+            Severity.WARNING if self.context.plugin else None,
+            key=dup.key,
+        )
+
+    # ---- fields -------------------------------------------------------------
+    def check_fields(self) -> None:
+        fields = self.parsed.fields
+        for dup in self.parsed.duplicates:
+            self.report_duplicate(dup)
+        self.check_name(fields.get("name"))
+        self.check_description(fields.get("description"), has_name="name" in fields)
+        for key, item in fields.items():
+            if key in ("name", "description"):
+                continue
+            if key not in self.schema.properties:
+                self.check_unknown_key(item)
+                continue
+            if self.context.plugin and key in self.schema.meta.get("pluginIgnoredFields", []):
+                self.report(
+                    "plugin-ignored-field",
+                    item.key_span,
+                    f"Plugin agents ignore `{key}` for security reasons. Copy the agent into "
+                    "`.claude/agents/` if it needs this field.",
+                    key=key,
+                )
+                continue
+            if key in ("tools", "disallowedTools"):
+                self.check_tools(item)
+            elif key == "model":
+                self.check_model(item)
+            elif key == "hooks":
+                self.check_hooks(item)
+            elif key == "mcpServers":
+                self.check_mcp_servers(item)
+            else:
+                self.check_by_schema(item)
+        if not self.parsed.body.strip():
+            index = self.parsed.index
+            close = self.parsed.close_span or self.fence_span()
+            self.report(
+                "empty-body",
+                Span(close.start, index.line_end(index.line_of(close.start))),
+                "The body is empty: the text after the frontmatter is this agent's whole system prompt, "
+                "so it starts with no instructions of its own.",
+            )
+
+    def check_name(self, item: Field | None) -> None:
+        plugin = self.context.plugin
+        if item is None or not isinstance(item.value, str) or not item.value.strip():
+            what = "no `name`" if item is None or item.value is None else "a `name` that is not text"
+            consequence = (
+                "it loads under its file name"
+                if plugin
+                else "Claude Code treats the file as documentation and does not load the agent"
+            )
+            self.report(
+                "missing-name",
+                self.fence_span() if item is None else item.value_span,
+                f"This frontmatter has {what}: {consequence}. Add `name: {self.suggested_name()}`.",
+                Severity.INFORMATION if plugin else None,
+                suggestedName=self.suggested_name(),
+            )
+            return
+        name = item.value
+        if name.startswith("-") or ":" in name:
+            fixed = self.normalise_name(name)
+            self.report(
+                "invalid-name",
+                item.value_span,
+                f"A `name` may not start with `-` or contain `:` (reserved for plugin-scoped names). "
+                f"Claude Code skips this agent and only says so in its debug log. Try `{fixed}`.",
+                replacement=fixed,
+            )
+            return
+        style = self.schema.ext("name").get("styleRegex")
+        if style and not re.fullmatch(style, name):
+            fixed = self.normalise_name(name)
+            self.report(
+                "name-style",
+                item.value_span,
+                f"Agent names are lowercase words joined by hyphens; `{fixed}` would follow the convention.",
+                replacement=fixed,
+            )
+        stem = self.context.file_stem
+        if stem and stem != name and not self.context.plugin:
+            self.report(
+                "name-file-mismatch",
+                item.value_span,
+                f"The agent is called `{name}` but its file is `{stem}.md`; Claude Code goes by `name`, "
+                "so matching them keeps the agent easy to find.",
+                fileStem=stem,
+            )
+
+    def suggested_name(self) -> str:
+        return self.normalise_name(self.context.file_stem or "my-agent") or "my-agent"
+
+    @staticmethod
+    def normalise_name(name: str) -> str:
+        spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1-\2", name)
+        return re.sub(r"[^a-z0-9]+", "-", spaced.lower()).strip("-")
+
+    def check_description(self, item: Field | None, has_name: bool) -> None:
+        if item is not None and isinstance(item.value, str) and item.value.strip():
+            return
+        what = "no `description`" if item is None or item.value is None else "an empty or non-text `description`"
+        if item is not None and isinstance(item.value, str):
+            what = "an empty `description`"
+        plugin = self.context.plugin
+        consequence = (
+            "Claude has nothing to decide when to use it"
+            if plugin
+            else "Claude Code skips the agent (the reason appears only in its debug log)"
+        )
+        self.report(
+            "missing-description",
+            self.fence_span() if item is None else item.value_span,
+            f"This agent has {what}: {consequence}. Say what the agent does and when to use it.",
+            Severity.WARNING if plugin else None,
+        )
+
+    def check_unknown_key(self, item: Field) -> None:
+        suggestion = closest(item.key, self.schema.field_names, cutoff=0.75)
+        hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+        self.report(
+            "unknown-key",
+            item.key_span,
+            f"Claude Code does not know the key `{item.key}` and ignores it.{hint}",
+            key=item.key,
+            replacement=suggestion,
+        )
+
+    # ---- values -------------------------------------------------------------
+    def check_by_schema(self, item: Field) -> None:
+        validator = self.schema.validator(item.key)
+        errors = list(validator.iter_errors(item.value))
+        if not errors:
+            return
+        ext = self.schema.ext(item.key)
+        code = ext.get("invalidCode", "unknown-key")
+        values = self.schema.enum_values(item.key)
+        shown = self.show(item.value)
+        suggestion = closest(str(item.value), values) if values and item.value is not None else None
+        if item.key == "background" and isinstance(item.value, str):
+            suggestion = {"yes": "true", "on": "true", "y": "true", "no": "false", "off": "false", "n": "false"}.get(
+                item.value.lower(), suggestion
+            )
+        if values:
+            allowed = ", ".join(f"`{v}`" for v in values)
+            expected = f"expected one of {allowed}"
+        else:
+            expected = _describe_expectation(errors[0])
+        hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+        extra = ""
+        if item.key == "background" and isinstance(item.value, str):
+            extra = " In YAML 1.2, which Claude Code reads, only `true` and `false` are booleans."
+        self.report(
+            code,
+            item.value_span,
+            f"`{item.key}: {shown}` is not valid ({expected}), so Claude Code drops the field.{extra}{hint}",
+            key=item.key,
+            replacement=suggestion,
+        )
+
+    def check_model(self, item: Field) -> None:
+        value = item.value
+        if self.schema.validator("model").is_valid(value):
+            return
+        aliases = self.schema.enum_values("model")
+        suggestion = closest(str(value), aliases) if value is not None else None
+        hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+        self.report(
+            "unknown-model",
+            item.value_span,
+            f"`{self.show(value)}` is not a model alias ({', '.join(aliases)}) or a `claude-` model id. "
+            "On the Anthropic API Claude Code rejects it when the agent runs; only a gateway set with "
+            f"`ANTHROPIC_BASE_URL` may accept it.{hint}",
+            key="model",
+            replacement=suggestion,
+        )
+
+    def check_mcp_servers(self, item: Field) -> None:
+        node = item.node
+        if not isinstance(node, SequenceNode):
+            if isinstance(item.value, dict):
+                message = (
+                    "`mcpServers` must be a list: write each server as a list item (`- name:` with its "
+                    "settings indented below). Claude Code drops this field."
+                )
+            else:
+                message = "`mcpServers` must be a list of server names or inline server definitions."
+            self.report("invalid-mcp-server", item.value_span, message, key="mcpServers")
+            return
+        entry_validator = self.schema.validator("mcpServers")
+        for position, child in enumerate(node.value):
+            value = item.value[position]
+            errors = list(entry_validator.iter_errors([value]))
+            if not errors:
+                continue
+            error = min(errors, key=lambda e: -len(e.absolute_path))
+            target = _node_at(child, list(error.absolute_path)[1:]) or child
+            self.report(
+                "invalid-mcp-server",
+                self.parsed.node_span(target),
+                "This `mcpServers` entry is neither a configured server's name nor a valid inline "
+                f"definition ({_describe_expectation(error)}); Claude Code drops it.",
+                key="mcpServers",
+            )
+
+    def check_hooks(self, item: Field) -> None:
+        errors = list(self.schema.validator("hooks").iter_errors(item.value))
+        if not errors:
+            return
+        events = list(self.schema.hook_events)
+        # Report the most specific problems; one is enough per location.
+        seen: set[tuple[int, int]] = set()
+        for error in sorted(errors, key=lambda e: -len(e.absolute_path)):
+            path = list(error.absolute_path)
+            target: Node | None
+            replacement = None
+            hint = ""
+            # jsonschema reports a bad key under `propertyNames` as the sub-schema's own
+            # failure (`enum`), with the key as the instance and an empty path.
+            if "propertyNames" in error.relative_schema_path:
+                bad = error.instance
+                target = _key_node(item.node, bad)
+                replacement = closest(str(bad), events)
+                hint = f" Did you mean `{replacement}`?" if replacement else ""
+                detail = f"`{bad}` is not a hook event"
+            else:
+                target = _node_at(item.node, path)
+                detail = _describe_expectation(error)
+            span = self.parsed.node_span(target) if target is not None else item.key_span
+            if (span.start, span.end) in seen:
+                continue
+            seen.add((span.start, span.end))
+            self.report(
+                "invalid-hooks",
+                span,
+                f"{detail[0].upper()}{detail[1:]}. Claude Code drops the whole `hooks` field when any part "
+                f"of it is malformed, so none of this agent's hooks will run.{hint}",
+                key="hooks",
+                replacement=replacement,
+            )
+
+    def check_tools(self, item: Field) -> None:
+        entries = tool_entries(self.parsed, item.node)
+        if entries is None:
+            self.report(
+                "invalid-tools",
+                item.value_span,
+                f"`{item.key}` must be a comma-separated string or a list of tool names; Claude Code "
+                "cannot use this value.",
+                key=item.key,
+            )
+            return
+        allow = item.key == "tools"
+        if allow and not entries:
+            self.report(
+                "empty-tools",
+                item.value_span,
+                "`tools` is empty, so the agent launches with no tools at all. Remove the field to give it "
+                "every tool available to subagents, or list the ones it needs.",
+            )
+            return
+        resolving = 0
+        foreground_only = 0
+        for entry in entries:
+            status = self.check_tool_entry(entry, allow)
+            if status == "ok":
+                resolving += 1
+            elif status == "foreground":
+                foreground_only += 1
+        if not allow or resolving:
+            return
+        if foreground_only:
+            self.report(
+                "no-tools-resolve",
+                item.value_span,
+                "Only foreground tools are listed: a subagent runs in the background by default, where "
+                "these tools are removed, and Claude Code then refuses to launch it with zero tools.",
+                Severity.WARNING,
+            )
+            return
+        self.report(
+            "no-tools-resolve",
+            item.value_span,
+            "No entry in `tools` names a tool a subagent can use, so Claude Code refuses to launch this "
+            'agent ("would be spawned with zero tools"). Fix the entries or remove `tools` to inherit '
+            "every tool.",
+        )
+
+    def check_tool_entry(self, entry: ToolEntry, allow: bool) -> str:
+        """Report problems with one entry; say whether it resolves to a tool."""
+        field_name = "tools" if allow else "disallowedTools"
+        if entry.is_mcp:
+            if entry.text == "mcp__*":
+                if allow:
+                    self.report(
+                        "mcp-wildcard-in-tools",
+                        entry.span,
+                        "`mcp__*` works only in `disallowedTools`; in `tools` Claude Code does not match it "
+                        "to anything. Name the servers instead (`mcp__github`).",
+                    )
+                    return "bad"
+                return "ok"
+            if not entry.is_well_formed():
+                self.report(
+                    "invalid-tool-rule",
+                    entry.span,
+                    f"`{entry.text}` is not a valid MCP tool pattern (`mcp__server`, `mcp__server__tool` or "
+                    "`mcp__server__*`); the entry is dropped.",
+                )
+                return "bad"
+            return "ok"
+        if not entry.is_well_formed():
+            self.report(
+                "invalid-tool-rule",
+                entry.span,
+                f"`{entry.text}` is not a tool name or a rule like `Bash(npm test *)`: the parentheses are "
+                "unbalanced or empty. Claude Code drops the entry.",
+            )
+            return "bad"
+        name = entry.name
+        schema = self.schema
+        if name in schema.alias_tools:
+            successor = schema.alias_tools[name]
+            self.report(
+                "renamed-tool",
+                Span(entry.span.start, entry.span.start + len(name)),
+                f"`{name}` is the old name of `{successor}`; Claude Code still accepts it.",
+                replacement=successor,
+            )
+            return "ok"
+        if name in schema.retired_tools:
+            successor = schema.retired_tools[name]
+            self.report(
+                "retired-tool",
+                Span(entry.span.start, entry.span.start + len(name)),
+                f"`{name}` is no longer a Claude Code tool, so this entry is dropped. Use `{successor}` instead.",
+                replacement=successor,
+            )
+            return "bad"
+        if name not in schema.builtin_tools:
+            suggestion = closest(name, list(schema.builtin_tools), cutoff=0.7)
+            hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+            self.report(
+                "unknown-tool",
+                Span(entry.span.start, entry.span.start + len(name)),
+                f"`{name}` is not a Claude Code tool, so this `{field_name}` entry is dropped.{hint}",
+                replacement=suggestion,
+            )
+            return "bad"
+        spec = entry.specifier
+        if spec is not None and _LEGACY_PREFIX.fullmatch(spec):
+            modern = spec[:-2] + " *"
+            self.report(
+                "legacy-tool-rule",
+                entry.span,
+                f"`{name}({spec})` uses the older `:*` prefix form; `{name}({modern})` means the same and "
+                "is the form Claude Code writes itself.",
+                replacement=f"{name}({modern})",
+            )
+        if not allow:
+            return "ok"
+        mode = self.parsed.data.get("permissionMode") if self.parsed.data else None
+        if name in schema.tools_removed_for_subagents and not (name in schema.tools_kept_when_plan and mode == "plan"):
+            self.report(
+                "tool-unavailable",
+                Span(entry.span.start, entry.span.start + len(name)),
+                f"Claude Code removes `{name}` from every subagent, so this entry has no effect.",
+            )
+            return "bad"
+        if name not in schema.tools_kept_in_background:
+            self.report(
+                "foreground-only-tool",
+                Span(entry.span.start, entry.span.start + len(name)),
+                f"`{name}` is available only when the subagent runs in the foreground; in the background "
+                "(the default) Claude Code removes it.",
+            )
+            return "foreground"
+        return "ok"
+
+    @staticmethod
+    def show(value: Any) -> str:
+        if value is None:
+            return "(empty)"
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        text = str(value)
+        return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _describe_expectation(error: ValidationError) -> str:
+    """A short, human description of a jsonschema error (our words, not the library's)."""
+    validator: Any = error.validator
+    expected: Any = error.validator_value
+    schema: Any = error.schema
+    instance: Any = error.instance
+    if validator == "type":
+        kinds = expected if isinstance(expected, list) else [expected]
+        names: dict[str, str] = {
+            "string": "text",
+            "integer": "a whole number",
+            "array": "a list",
+            "object": "a mapping",
+            "boolean": "`true` or `false`",
+            "number": "a number",
+        }
+        return "expected " + " or ".join(names.get(str(k), str(k)) for k in kinds)
+    if validator == "required":
+        missing = [k for k in expected if isinstance(instance, dict) and k not in instance]
+        return "missing " + ", ".join(f"`{k}`" for k in missing)
+    if validator == "additionalProperties":
+        extra = [k for k in instance if k not in schema.get("properties", {})]
+        return "unknown key " + ", ".join(f"`{k}`" for k in extra)
+    if validator == "enum":
+        return "expected one of " + ", ".join(f"`{v}`" for v in expected)
+    if validator in ("minimum", "exclusiveMinimum"):
+        return f"must be {'at least' if validator == 'minimum' else 'more than'} {expected}"
+    if validator in ("anyOf", "oneOf"):
+        return "not a form this field accepts"
+    if validator in ("minProperties", "maxProperties"):
+        return "an inline server must have exactly one key, its name"
+    if validator == "minLength":
+        return "must not be empty"
+    return f"fails the `{validator}` rule"
+
+
+def _node_at(node: Node, path: list[Any]) -> Node | None:
+    """Follow a jsonschema error path through the YAML node tree."""
+    current: Node = node
+    for step in path:
+        if isinstance(current, SequenceNode) and isinstance(step, int) and step < len(current.value):
+            current = current.value[step]
+        elif isinstance(current, MappingNode):
+            match = next((v for k, v in current.value if isinstance(k, ScalarNode) and k.value == str(step)), None)
+            if match is None:
+                return current
+            current = match
+        else:
+            return current
+    return current
+
+
+def _key_node(node: Node, key: Any) -> Node | None:
+    if isinstance(node, MappingNode):
+        for k, _ in node.value:
+            if isinstance(k, ScalarNode) and k.value == str(key):
+                return k
+    return None
+
+
+def validate(parsed: ParsedAgent, path: str | None = None, **options: Any) -> list[Any]:
+    """LSP diagnostics for a parsed agent (see `diagnostics.validate`)."""
+    from .diagnostics import validate as to_lsp
+
+    return to_lsp(parsed, path, **options)

@@ -1,0 +1,360 @@
+"""The architect action through the real server over stdio, against the fake API on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lsprotocol import types
+from pygls.protocol import JsonRPCResponseMessage
+from pytest_lsp import ClientServerConfig, LanguageClient
+
+from agent_lsp.architect.settings import DEFAULT_MODELS
+from fake_anthropic import FakeAnthropic, Scenario
+
+pytestmark = pytest.mark.e2e
+
+SERVER = [sys.executable, "-m", "agent_lsp"]
+KEY = "sk-ant-e2e-SECRET-9876543210fedcba"
+AGENT_BODY = "You are the test reviewer.\nAlways answer in one paragraph.\n"
+AGENT = f"---\nname: tester\ndescription: Reviews code for tests\nmodel: haiku\n---\n{AGENT_BODY}"
+BROKEN_AGENT = "---\nname: broken\n---\nNo description, so Claude Code would not load it.\n"
+SOURCE = "def handler(event):\n    return {'status': 200}\n\n\ndef other():\n    pass\n"
+
+
+class Session:
+    """A started server, its client, and what the client received."""
+
+    def __init__(self, client: LanguageClient, workspace: Path, fake: FakeAnthropic) -> None:
+        self.client = client
+        self.workspace = workspace
+        self.fake = fake
+        self.edits: list[types.ApplyWorkspaceEditParams] = []
+        self.stopped = False
+
+    def open(self, name: str, text: str = SOURCE, language: str = "python") -> str:
+        path = self.workspace / name
+        path.write_text(text, encoding="utf-8")
+        uri = path.as_uri()
+        self.client.text_document_did_open(
+            types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, language, 1, text))
+        )
+        return uri
+
+    async def command(self, name: str, argument: dict[str, Any]) -> Any:
+        params = types.ExecuteCommandParams(command=name, arguments=[argument])
+        return await self.client.workspace_execute_command_async(params)
+
+    async def ask(self, uri: str, **extra: Any) -> dict[str, Any]:
+        return await self.command("agentLsp.askAgent", {"uri": uri, "agent": "tester", **extra})  # type: ignore[no-any-return]
+
+    def created_text(self, index: int = -1) -> tuple[str, str]:
+        """The uri and text of an answer document the server created."""
+        changes = self.edits[index].edit.document_changes or []
+        create = next(c for c in changes if isinstance(c, types.CreateFile))
+        insert = next(c for c in changes if isinstance(c, types.TextDocumentEdit))
+        return create.uri, insert.edits[0].new_text
+
+    def messages(self) -> list[str]:
+        return [m.message for m in self.client.messages]
+
+
+def _capabilities() -> types.ClientCapabilities:
+    return types.ClientCapabilities(
+        workspace=types.WorkspaceClientCapabilities(
+            configuration=True,
+            workspace_edit=types.WorkspaceEditClientCapabilities(
+                document_changes=True, resource_operations=[types.ResourceOperationKind.Create]
+            ),
+        ),
+        window=types.WindowClientCapabilities(
+            work_done_progress=True, show_document=types.ShowDocumentClientCapabilities(support=True)
+        ),
+    )
+
+
+@pytest.fixture
+async def session(fake_api: FakeAnthropic, tmp_path: Path) -> AsyncIterator[Session]:
+    workspace = tmp_path / "project"
+    agents = workspace / ".claude" / "agents"
+    agents.mkdir(parents=True)
+    (agents / "tester.md").write_text(AGENT, encoding="utf-8")
+    (agents / "broken.md").write_text(BROKEN_AGENT, encoding="utf-8")
+    (tmp_path / "home").mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
+    env.update(HOME=str(tmp_path / "home"), XDG_CACHE_HOME=str(tmp_path / "cache"))
+    client = await ClientServerConfig(server_command=SERVER, server_env=env).start()
+    assert isinstance(client, LanguageClient)
+    state = Session(client, workspace, fake_api)
+
+    @client.feature(types.WORKSPACE_APPLY_EDIT)
+    def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
+        state.edits.append(params)
+        return types.ApplyWorkspaceEditResult(applied=True)
+
+    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register_capability(params: types.RegistrationParams) -> None:
+        return None
+
+    options = {
+        "agentLsp": {
+            "baseUrl": fake_api.url,
+            "maxRetries": 0,
+            "timeoutSeconds": 1,
+            "rateLimitPerMinute": 0,
+            "breakerThreshold": 50,
+        }
+    }
+    await client.initialize_session(
+        types.InitializeParams(
+            capabilities=_capabilities(),
+            initialization_options=options,
+            workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="project")],
+        )
+    )
+    yield state
+    if not state.stopped:
+        await client.shutdown_session()
+
+
+async def _set_key(s: Session, key: str | None = KEY) -> None:
+    assert await s.command("agentLsp.setApiKey", {"apiKey": key}) == {"stored": key is not None}
+
+
+def _range(a: tuple[int, int], b: tuple[int, int]) -> types.Range:
+    return types.Range(types.Position(*a), types.Position(*b))
+
+
+async def _actions(s: Session, uri: str, selected: types.Range) -> list[dict[str, Any]]:
+    """The code actions as sent on the wire: lsprotocol would decode a CodeAction that
+    carries a `command` as a bare Command in this client, losing its `kind`."""
+    params = types.CodeActionParams(
+        types.TextDocumentIdentifier(uri), selected, types.CodeActionContext(diagnostics=[])
+    )
+    msg_id = f"actions-{time.monotonic_ns()}"
+    future = s.client.protocol.send_request(types.TEXT_DOCUMENT_CODE_ACTION, params, msg_id=msg_id)
+    s.client.protocol._result_types[msg_id] = JsonRPCResponseMessage  # keep the result raw
+    return list(await asyncio.wrap_future(future) or [])
+
+
+async def test_actions_are_offered_for_valid_agents_only(session: Session) -> None:
+    uri = session.open("app.py")
+    actions = await _actions(session, uri, _range((1, 0), (1, 0)))
+    titles = {a["title"]: a for a in actions}
+    assert {"Ask backend architect", "Ask tester"} <= titles.keys()
+    assert "Ask broken" not in titles
+    assert {a["kind"] for a in actions} == {"source"}
+    ask = titles["Ask tester"]["command"]
+    assert ask["command"] == "agentLsp.askAgent"
+    assert ask["arguments"] == [{"uri": uri, "agent": "tester"}]
+
+    selected = await _actions(session, uri, _range((0, 0), (1, 10)))
+    assert {a["kind"] for a in selected} == {"refactor"}
+    chosen = {a["title"]: a for a in selected}["Ask tester about the selection"]
+    assert chosen["command"]["arguments"][0]["range"] == {
+        "start": {"line": 0, "character": 0},
+        "end": {"line": 1, "character": 10},
+    }
+
+    listed = await session.command("agentLsp.listAgents", {})
+    tester = next(a for a in listed if a["name"] == "tester")
+    assert tester["model"] == "haiku" and tester["description"] == "Reviews code for tests"
+    assert tester["path"].endswith("tester.md")
+    assert all(a["name"] != "broken" for a in listed)
+
+
+async def test_success_streams_progress_and_opens_the_full_answer(session: Session, tmp_path: Path) -> None:
+    answer = "Move the status code into a constant. " * 8
+    session.fake.answer(answer, chunks=10, delay=0.05)
+    await _set_key(session)
+    uri = session.open("app.py")
+    result = await session.ask(uri)
+    assert result["complete"] and result["error"] is None
+
+    (request,) = session.fake.requests
+    assert request.api_key == KEY
+    assert request.system == AGENT_BODY.strip()
+    assert request.body["model"] == DEFAULT_MODELS["haiku"]
+    assert str(session.workspace / "app.py") in request.user_text and SOURCE in request.user_text
+
+    ((_token, reports),) = session.client.progress_reports.items()
+    kinds = [type(r).__name__ for r in reports]
+    assert kinds[0] == "WorkDoneProgressBegin" and kinds[-1] == "WorkDoneProgressEnd"
+    assert "WorkDoneProgressReport" in kinds and reports[0].cancellable
+
+    answer_uri, text = session.created_text()
+    assert answer_uri == result["uri"]
+    assert answer_uri.startswith((tmp_path / "cache" / "agent-lsp").as_uri())
+    assert answer in text and "- Agent: tester" in text and f"- Model: {DEFAULT_MODELS['haiku']}" in text
+    assert "app.py" in text and "- Status: complete" in text
+    assert [d.uri for d in session.client.shown_documents] == [answer_uri]
+    assert (session.workspace / "app.py").read_text(encoding="utf-8") == SOURCE  # never touched
+
+
+async def test_selection_is_asked_with_the_file_as_context(session: Session) -> None:
+    await _set_key(session)
+    uri = session.open("app.py")
+    result = await session.ask(uri, range={"start": {"line": 4, "character": 0}, "end": {"line": 5, "character": 8}})
+    assert result["complete"]
+    text = session.fake.requests[0].user_text
+    assert "selection (lines 5-6)" in text and "The whole file, for context" in text
+
+
+async def test_unsaved_text_is_sent_and_files_outside_the_workspace_are_refused(
+    session: Session, tmp_path: Path
+) -> None:
+    await _set_key(session)
+    inside = session.workspace / "draft.py"
+    inside.write_text("on disk\n", encoding="utf-8")
+    result = await session.ask(inside.as_uri(), text="unsaved editor text\n")
+    assert result["complete"] and "unsaved editor text" in session.fake.requests[0].user_text
+    assert (await session.ask(inside.as_uri()))["complete"]
+    assert "on disk" in session.fake.requests[1].user_text
+
+    outside = tmp_path / "secret.txt"
+    outside.write_text("not yours\n", encoding="utf-8")
+    refused = await session.ask(outside.as_uri())
+    assert not refused["complete"] and "inside the workspace" in refused["message"]
+    assert len(session.fake.requests) == 2
+
+
+async def test_cancel_from_the_progress_keeps_what_arrived(session: Session) -> None:
+    session.fake.answer("".join(f"chunk{i} " for i in range(100)), chunks=100, delay=0.05)
+    await _set_key(session)
+    uri = session.open("app.py")
+    pending = asyncio.ensure_future(session.ask(uri))
+    while not session.fake.chunks_sent.is_set() or not session.client.progress_reports:
+        await asyncio.sleep(0.02)
+    await asyncio.sleep(0.3)
+    (token,) = session.client.progress_reports
+    started = time.monotonic()
+    session.client.window_work_done_progress_cancel(types.WorkDoneProgressCancelParams(token=token))
+    result = await pending
+    assert time.monotonic() - started < 1.0
+    assert result["cancelled"] and not result["complete"]
+    _, text = session.created_text()
+    assert "chunk0 " in text and "chunk99" not in text and "cancelled" in text
+    assert any("Cancelled" in m for m in session.messages())
+
+
+async def test_cancel_request_stops_the_stream(session: Session) -> None:
+    session.fake.answer("".join(f"piece{i} " for i in range(100)), chunks=100, delay=0.05)
+    await _set_key(session)
+    uri = session.open("app.py")
+    params = types.ExecuteCommandParams(command="agentLsp.askAgent", arguments=[{"uri": uri, "agent": "tester"}])
+    future = session.client.protocol.send_request(types.WORKSPACE_EXECUTE_COMMAND, params, msg_id="ask-1")
+    while not session.fake.chunks_sent.is_set():
+        await asyncio.sleep(0.02)
+    await asyncio.sleep(0.3)
+    session.client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="ask-1"))
+    with pytest.raises(Exception, match="cancel"):
+        await asyncio.wrap_future(future)
+    for _ in range(100):  # the partial answer is delivered after the cancelled reply
+        if session.edits:
+            break
+        await asyncio.sleep(0.05)
+    _, text = session.created_text()
+    assert "piece0 " in text and "piece99" not in text
+
+
+FAILURES = [
+    ("401", Scenario(kind="error", status=401), "rejected the API key (401)", False),
+    ("403", Scenario(kind="error", status=403), "(403)", False),
+    ("404", Scenario(kind="error", status=404), f"'{DEFAULT_MODELS['haiku']}' (404)", False),
+    ("413", Scenario(kind="error", status=413), "too large for the Anthropic API (413)", False),
+    ("429", Scenario(kind="error", status=429, retry_after="0.01"), "rate limiting this key (429)", False),
+    ("500", Scenario(kind="error", status=500), "internal error (500)", False),
+    ("529", Scenario(kind="error", status=529), "overloaded (529)", False),
+    ("timeout", Scenario(kind="stall"), "did not answer within 1 s", False),
+    ("cut", Scenario(kind="cut", text="part one|part two", chunks=2, after_chunks=1), "broke in the middle", True),
+    ("no-stop", Scenario(kind="no_stop", text="part one|part two", chunks=2, after_chunks=1), "without saying", True),
+    (
+        "error-event",
+        Scenario(kind="stream_error", text="part one|part two", chunks=2, after_chunks=1),
+        "overloaded",
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize(("scenario", "words", "partial"), [f[1:] for f in FAILURES], ids=[f[0] for f in FAILURES])
+async def test_each_failure_ends_in_a_message_and_the_server_keeps_working(
+    session: Session, scenario: Scenario, words: str, partial: bool
+) -> None:
+    await _set_key(session)
+    uri = session.open("app.py")
+    session.fake.then(scenario)
+    result = await session.ask(uri)
+    assert not result["complete"] and words in result["message"]
+    assert any(words in m for m in session.messages())
+    if partial:
+        _, text = session.created_text()
+        assert "part one|" in text and "part two" not in text and "incomplete" in text
+        assert "kept and marked incomplete" in result["message"]
+    after = await session.ask(uri)  # the next ask works
+    assert after["complete"]
+
+
+async def test_no_key_says_how_to_set_one(session: Session) -> None:
+    uri = session.open("app.py")
+    result = await session.ask(uri)
+    assert result["error"] == "no_key" and "ANTHROPIC_API_KEY" in result["message"]
+    assert session.fake.requests == [] and session.edits == []
+
+
+async def test_breaker_opens_and_recovers(session: Session) -> None:
+    session.client.set_configuration({"breakerThreshold": 2, "breakerCooldownSeconds": 1}, section="agentLsp")
+    await _set_key(session)
+    uri = session.open("app.py")
+    session.fake.fail(500)
+    for _ in range(2):
+        assert (await session.ask(uri))["error"] == "server_error"
+    fast = await session.ask(uri)
+    assert fast["error"] == "breaker_open" and "failed 2 times in a row" in fast["message"]
+    assert len(session.fake.requests) == 2
+    await asyncio.sleep(1.1)
+    session.fake.answer("back to normal")
+    assert (await session.ask(uri))["complete"]
+
+
+async def test_key_never_appears_in_messages_results_answers_or_logs(
+    session: Session, capfd: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    await _set_key(session)
+    uri = session.open("app.py")
+    session.fake.required_key = "another-key"  # so the real key is rejected with a 401
+    results = [await session.ask(uri)]
+    session.fake.required_key = None
+    for scenario in (Scenario(kind="error", status=400), Scenario(kind="cut", text="ab", chunks=2)):
+        session.fake.then(scenario)
+        results.append(await session.ask(uri))
+    results.append(await session.ask(uri))
+    assert results[0]["error"] == "key_rejected" and results[-1]["complete"]
+    await session.client.shutdown_session()  # the server's stderr is complete once it exits
+    session.stopped = True
+    captured = capfd.readouterr()
+    texts = [str(r) for r in results] + session.messages()
+    texts += [t for i in range(len(session.edits)) for t in session.created_text(i)]
+    texts += [p.read_text() for p in tmp_path.rglob("*") if p.is_file()]
+    texts += [captured.out, captured.err]
+    assert all(KEY not in t for t in texts)
+    assert all(r.api_key == KEY for r in session.fake.requests)  # it was sent, to the API only
+
+
+async def test_without_an_agent_the_shipped_backend_architect_answers(session: Session) -> None:
+    from agent_lsp.architect import shipped_agent
+
+    shipped = shipped_agent()
+    assert shipped is not None
+    await _set_key(session)
+    result = await session.command("agentLsp.askAgent", {"uri": session.open("app.py")})
+    assert result["complete"]
+    (request,) = session.fake.requests
+    assert request.system == shipped.body.strip()
+    assert request.body["model"] == DEFAULT_MODELS["opus"]

@@ -1,0 +1,570 @@
+// Drives code-server (real VS Code in the browser) with headless Chromium and
+// checks what a user of the extension sees. Started by scripts/e2e.sh, which
+// installs the tools and passes their locations in E2E_* variables.
+//
+// Every check reads the DOM (Problems panel, editor lines, suggest widget,
+// hover, tabs) or files on disk, never pixels. Each scenario saves a screenshot
+// to e2e-artifacts/. The last line is "e2e: N passed, N failed".
+
+import { spawn, execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import { chromium } from 'playwright-core';
+
+const env = process.env;
+const NODE = required('E2E_NODE');
+const CODE_SERVER_ENTRY = required('E2E_CODE_SERVER_ENTRY');
+const VSIX = required('E2E_VSIX');
+const SERVER_PYTHON = required('E2E_SERVER_PYTHON');
+const ARTIFACTS = required('E2E_ARTIFACTS');
+const REPO = required('E2E_REPO');
+const WORK = required('E2E_WORK');
+const ONLY = env.E2E_ONLY ? new Set(env.E2E_ONLY.split(',')) : undefined;
+// A made-up key: the fake API answers 401 to any other, so a correct answer proves the key travelled.
+const FAKE_KEY = 'sk-ant-e2e-not-a-real-key-4b1d';
+
+function required(name) {
+  const value = env[name];
+  if (!value) throw new Error(`${name} is not set; run scripts/e2e.sh`);
+  return value;
+}
+
+const children = [];
+const results = [];
+const started = Date.now();
+const log = (message) => console.log(`[e2e ${((Date.now() - started) / 1000).toFixed(1)}s] ${message}`);
+
+// ---------------------------------------------------------------- fixtures
+
+const WS = path.join(WORK, 'workspace');
+const FILES = {
+  // Three problems on lines 4, 5 and 6 (1-based); nothing else is wrong in it.
+  '.claude/agents/broken-agent.md': [
+    '---',
+    'name: broken-agent',
+    'description: Checks pull requests for code paths that no test covers.',
+    'model: sonet',
+    'color: purpel',
+    'tools: Read, Grpe, Glob',
+    '---',
+    'You review pull requests and list the changed code paths that no test covers.',
+    '',
+  ],
+  // One fixable problem: an invalid colour one letter away from `green`.
+  '.claude/agents/typo-agent.md': [
+    '---',
+    'name: typo-agent',
+    'description: Turns a list of merged changes into release notes.',
+    'model: haiku',
+    'color: gren',
+    '---',
+    'You turn a list of merged changes into release notes grouped by area.',
+    '',
+  ],
+  // A valid agent to complete and hover in; line 5 ends right after `model: `.
+  '.claude/agents/writer.md': [
+    '---',
+    'name: writer',
+    'description: Drafts documentation pages from code comments.',
+    'color: cyan',
+    'model: ',
+    '---',
+    'You write documentation pages from the comments in the code.',
+    '',
+  ],
+  // Plain Markdown with the same mistakes: it is not an agent file, so it must get no diagnostics.
+  'README.md': ['---', 'name: not-an-agent', 'model: sonet', 'color: purpel', '---', '# Notes', ''],
+  'src/orders.py': [
+    '"""Order service."""',
+    '',
+    'ORDERS = {}',
+    '',
+    '',
+    'def create_order(order_id, items):',
+    '    ORDERS[order_id] = items',
+    '    return order_id',
+    '',
+  ],
+};
+
+function writeWorkspace() {
+  fs.rmSync(WORK, { recursive: true, force: true });
+  for (const [relative, lines] of Object.entries(FILES)) {
+    const file = path.join(WS, relative);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, lines.join('\n'));
+  }
+}
+
+// ---------------------------------------------------------------- processes
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function startFakeApi(requestLog) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(SERVER_PYTHON, [path.join(REPO, 'vscode-client/scripts/fake_api_runner.py'), requestLog, FAKE_KEY], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    const stderr = [];
+    child.stderr.on('data', (chunk) => stderr.push(chunk));
+    child.once('exit', (code) => reject(new Error(`fake API exited (${code}): ${Buffer.concat(stderr).toString()}`)));
+    readline.createInterface({ input: child.stdout }).on('line', (line) => {
+      if (line.startsWith('URL ')) resolve(line.slice(4).trim());
+    });
+  });
+}
+
+async function startCodeServer(dirs, port) {
+  const codeEnv = {
+    ...env,
+    XDG_CONFIG_HOME: dirs.config,
+    XDG_DATA_HOME: dirs.data,
+    XDG_CACHE_HOME: dirs.cache,
+  };
+  // The key must come from the extension's secret storage, not from the environment.
+  delete codeEnv.ANTHROPIC_API_KEY;
+  delete codeEnv.ANTHROPIC_BASE_URL;
+  const common = ['--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions];
+  execFileSync(NODE, [CODE_SERVER_ENTRY, ...common, '--install-extension', VSIX], { env: codeEnv, stdio: 'pipe' });
+  const out = fs.openSync(path.join(ARTIFACTS, 'code-server.log'), 'w');
+  const child = spawn(
+    NODE,
+    [
+      CODE_SERVER_ENTRY,
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--auth',
+      'none',
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      ...common,
+      WS,
+    ],
+    { env: codeEnv, stdio: ['ignore', out, out] },
+  );
+  children.push(child);
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(300);
+  }
+  throw new Error('code-server did not answer /healthz within 60 s; see e2e-artifacts/code-server.log');
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(what, check, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      last = await check();
+      if (last) return last;
+    } catch (error) {
+      last = error;
+    }
+    await sleep(250);
+  }
+  throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
+}
+
+// ---------------------------------------------------------------- the workbench
+
+class Workbench {
+  constructor(page) {
+    this.page = page;
+  }
+
+  async runCommand(title) {
+    const { page } = this;
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${title}`);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    await row.waitFor({ state: 'visible', timeout: 10_000 });
+    await row.click();
+  }
+
+  /** Opens a workspace file by clicking its row in the Explorer, expanding folders on the way. */
+  async openFile(relative) {
+    const { page } = this;
+    const parts = relative.split('/');
+    const tree = page.locator('.explorer-folders-view');
+    await tree.waitFor({ state: 'visible' });
+    for (const [index, part] of parts.entries()) {
+      const row = tree.getByRole('treeitem', { name: part, exact: true }).first();
+      await row.waitFor({ state: 'visible', timeout: 15_000 });
+      const isFolder = index < parts.length - 1;
+      if (isFolder) {
+        if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
+      } else {
+        await row.click();
+      }
+    }
+    const name = parts.at(-1);
+    await until(`an active tab for ${name}`, async () =>
+      (await page.locator('.tabs-container .tab.active').getAttribute('aria-label'))?.includes(name),
+    );
+    await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().waitFor();
+  }
+
+  /** The active editor's visible lines, in order, with the non-breaking spaces Monaco renders turned back. */
+  async editorLines() {
+    return this.page.evaluate(() => {
+      const editor = document.querySelector('.editor-group-container.active .monaco-editor .view-lines');
+      if (!editor) return [];
+      return [...editor.querySelectorAll('.view-line')]
+        .map((line) => ({ top: parseFloat(line.style.top), text: (line.textContent ?? '').replace(/\u00a0/g, ' ') }))
+        .sort((a, b) => a.top - b.top)
+        .map((line) => line.text);
+    });
+  }
+
+  async goTo(line, column) {
+    await this.page.keyboard.press('Control+g');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`:${line}:${column}`);
+    await this.page.keyboard.press('Enter');
+    await sleep(200);
+  }
+
+  /** Problems panel rows for one file, as {line, column, severity, message} parsed from their aria-labels. */
+  async problems(fileName) {
+    const { page } = this;
+    const panel = page.locator('.markers-panel');
+    if (!(await panel.isVisible())) {
+      await this.runCommand('View: Focus Problems');
+      await panel.waitFor({ state: 'visible' });
+    }
+    const labels = await page.locator('.markers-panel .monaco-list-row').evaluateAll((rows) =>
+      rows.map((row) => row.getAttribute('aria-label') ?? ''),
+    );
+    this.lastProblemLabels = labels;
+    return parseProblemRows(labels, fileName);
+  }
+
+  async screenshot(name) {
+    await this.page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+  }
+}
+
+/**
+ * The Problems tree labels a file row with the file name ("4 problems in file
+ * x.md of folder ...") and each marker row with its severity, message, position
+ * and source ("Warning: ... at line 4 and character 8. generated by agent-lsp").
+ * Marker rows follow their file row; positions are 1-based.
+ */
+export function parseProblemRows(labels, fileName, source = 'agent-lsp') {
+  const problems = [];
+  let inFile = false;
+  for (const label of labels) {
+    const position = /at line (\d+) and character (\d+)/i.exec(label);
+    if (!position) {
+      inFile = label.includes(fileName);
+      continue;
+    }
+    // VS Code's own checker of agent files reports in the same panel; keep only our server's rows.
+    if (inFile && label.includes(source)) {
+      const severity = /^(Error|Warning|Info|Information|Hint)/i.exec(label)?.[1] ?? 'unknown';
+      problems.push({ line: Number(position[1]), column: Number(position[2]), severity, label });
+    }
+  }
+  return problems;
+}
+
+// ---------------------------------------------------------------- scenarios
+
+const scenarios = [
+  {
+    name: 'server-starts',
+    async run(wb) {
+      await wb.openFile('.claude/agents/writer.md');
+      // VS Code prefixes the item's id with the extension's; the aria-label is the extension's accessibility label.
+      const item = wb.page.locator('.statusbar-item[id$="agentLsp.status"]').first();
+      const label = await until('the agent-lsp status bar item to say running', async () => {
+        const text = (await item.getAttribute('aria-label', { timeout: 1000 })) ?? '';
+        return text.includes('server running') ? text : false;
+      });
+      log(`status bar: ${label}`);
+    },
+  },
+  {
+    name: 'diagnostics',
+    async run(wb) {
+      await wb.openFile('.claude/agents/broken-agent.md');
+      const problems = await until('problems on lines 4, 5 and 6 of broken-agent.md', async () => {
+        const found = await wb.problems('broken-agent.md');
+        const lines = [...new Set(found.map((p) => p.line))].sort((a, b) => a - b);
+        return lines.join(',') === '4,5,6' ? found : false;
+      });
+      for (const p of problems) log(`problem: ${p.label}`);
+      const wanted = { 4: 'sonet', 5: 'purpel', 6: 'Grpe' };
+      for (const p of problems) {
+        const column = FILES['.claude/agents/broken-agent.md'][p.line - 1].indexOf(wanted[p.line]) + 1;
+        if (p.column !== column) {
+          throw new Error(`line ${p.line}: expected the mark at column ${column} (on "${wanted[p.line]}"), got ${p.column}`);
+        }
+      }
+      // README.md is ordinary Markdown with the same mistakes: the server must stay silent on it.
+      await wb.openFile('README.md');
+      await sleep(2000);
+      const readme = await wb.problems('README.md');
+      if (readme.length > 0) throw new Error(`README.md got ${readme.length} problems: ${readme[0].label}`);
+      await wb.openFile('.claude/agents/broken-agent.md');
+    },
+  },
+  {
+    name: 'quick-fix',
+    async run(wb) {
+      const { page } = wb;
+      const file = path.join(WS, '.claude/agents/typo-agent.md');
+      await wb.openFile('.claude/agents/typo-agent.md');
+      await until('a problem on line 5 of typo-agent.md', async () =>
+        (await wb.problems('typo-agent.md')).some((p) => p.line === 5),
+      );
+      await wb.goTo(5, 9);
+      // The lightbulb appears in the editor once code actions for the cursor's line arrive.
+      const bulb = page.locator('.editor-group-container.active .lightBulbWidget, .editor-group-container.active .codicon-light-bulb, .editor-group-container.active .codicon-lightbulb-autofix').first();
+      await bulb.waitFor({ state: 'visible', timeout: 15_000 });
+      await wb.screenshot('quick-fix-lightbulb');
+      await bulb.click();
+      const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'green' }).first();
+      await fix.waitFor({ state: 'visible', timeout: 10_000 });
+      await wb.screenshot('quick-fix-menu');
+      await fix.click();
+      await until('line 5 to read "color: green"', async () => (await wb.editorLines())[4] === 'color: green');
+      await page.keyboard.press('Control+s');
+      await until('the saved file to contain "color: green"', () =>
+        fs.readFileSync(file, 'utf8').split('\n')[4] === 'color: green',
+      );
+      await until('the problem on line 5 to go away', async () =>
+        !(await wb.problems('typo-agent.md')).some((p) => p.line === 5),
+      );
+    },
+  },
+  {
+    name: 'completion',
+    async run(wb) {
+      const { page } = wb;
+      await wb.openFile('.claude/agents/writer.md');
+      await wb.goTo(5, 8);
+      await page.keyboard.press('End');
+      await page.keyboard.press('Control+Space');
+      const labels = await until('the suggest widget to list the model aliases', async () => {
+        const rows = await page
+          .locator('.editor-widget.suggest-widget .monaco-list-row')
+          .evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') ?? el.textContent ?? ''));
+        const names = ['inherit', 'sonnet', 'opus', 'haiku'];
+        return names.every((n) => rows.some((r) => r.split(/[\s,]/)[0] === n)) ? rows : false;
+      }, 15_000);
+      log(`suggestions: ${labels.slice(0, 8).join(' | ')}`);
+      await wb.screenshot('completion');
+      await page.keyboard.press('Escape');
+    },
+  },
+  {
+    name: 'hover',
+    async run(wb) {
+      const { page } = wb;
+      await wb.openFile('.claude/agents/writer.md');
+      await wb.goTo(4, 2);
+      // Show Hover at the cursor: Ctrl+K Ctrl+I, steadier than moving the mouse onto a token.
+      await page.keyboard.press('Control+k');
+      await page.keyboard.press('Control+i');
+      const text = await until('a hover for `color` that lists the colours', async () => {
+        const hover = page.locator('.monaco-hover:visible').first();
+        const content = (await hover.textContent()) ?? '';
+        const colours = ['red', 'blue', 'green', 'yellow', 'purple', 'orange', 'pink', 'cyan'];
+        return colours.every((c) => content.includes(c)) ? content : false;
+      }, 15_000);
+      log(`hover: ${text.slice(0, 160).replace(/\s+/g, ' ')}`);
+      await wb.screenshot('hover');
+      await page.keyboard.press('Escape');
+    },
+  },
+  {
+    name: 'ask-architect',
+    async run(wb, context) {
+      const { page } = wb;
+      await wb.runCommand('agent-lsp: Set Anthropic API key');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible' });
+      await input.fill(FAKE_KEY);
+      await page.keyboard.press('Enter');
+      await until('the "API key stored" notification', async () =>
+        (await page.locator('.notifications-toasts').textContent())?.includes('API key stored'),
+      );
+      await wb.openFile('src/orders.py');
+      await wb.runCommand('agent-lsp: Ask backend architect');
+      const lines = await until('an editor showing the streamed answer', async () => {
+        const text = (await wb.editorLines()).join('\n');
+        return text.includes('E2E-ANSWER-7f3a') && text.includes('repository interface') ? text : false;
+      }, 60_000);
+      log(`answer editor: ${lines.slice(0, 200).replace(/\s+/g, ' ')}`);
+      await wb.screenshot('ask-architect');
+      const requests = fs
+        .readFileSync(context.requestLog, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line));
+      const request = requests.at(-1);
+      if (!request) throw new Error('the fake API received no request');
+      if (!request.key_matched) throw new Error('the request did not carry the key stored with "Set Anthropic API key"');
+      if (!request.user_text.includes('def create_order(order_id, items):')) {
+        throw new Error('the request did not carry the content of orders.py');
+      }
+      if (!/architect/i.test(request.system ?? '')) throw new Error('the system prompt is not the architect agent');
+      log(`request: model=${request.model} stream=${request.stream} system=${(request.system ?? '').length} chars`);
+    },
+  },
+];
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  writeWorkspace();
+  const dirs = {
+    userData: path.join(WORK, 'user-data'),
+    extensions: path.join(WORK, 'extensions'),
+    config: path.join(WORK, 'xdg/config'),
+    data: path.join(WORK, 'xdg/data'),
+    cache: path.join(WORK, 'xdg/cache'),
+  };
+  for (const dir of Object.values(dirs)) fs.mkdirSync(dir, { recursive: true });
+
+  const requestLog = path.join(WORK, 'fake-api-requests.jsonl');
+  const apiUrl = await startFakeApi(requestLog);
+  log(`fake Anthropic API at ${apiUrl}`);
+
+  const settings = {
+    // Otherwise the chat view opens at start and takes the focus.
+    'chat.disableAIFeatures': true,
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
+    'workbench.enableExperiments': false,
+    'workbench.editor.enablePreview': false,
+    'security.workspace.trust.enabled': false,
+    'telemetry.telemetryLevel': 'off',
+    'update.mode': 'none',
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
+    'git.enabled': false,
+    'explorer.compactFolders': false,
+    'editor.lightbulb.enabled': 'on',
+    'agentLsp.server.python': SERVER_PYTHON,
+    'agentLsp.baseUrl': apiUrl,
+    'agentLsp.answersDir': path.join(WORK, 'answers'),
+    'agentLsp.trace.server': 'messages',
+  };
+  // code-server is a remote setup: settings of machine scope (the server's interpreter,
+  // the API address) are read from the Machine settings, not from the User ones.
+  for (const scope of ['User', 'Machine']) {
+    fs.mkdirSync(path.join(dirs.userData, scope), { recursive: true });
+    fs.writeFileSync(path.join(dirs.userData, scope, 'settings.json'), JSON.stringify(settings, null, 2));
+  }
+
+  const port = await freePort();
+  await startCodeServer(dirs, port);
+  log(`code-server on 127.0.0.1:${port}`);
+
+  const browser = await chromium.launch({
+    executablePath: env.E2E_CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(WS)}`);
+  await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+  await page.locator('.explorer-folders-view').waitFor({ state: 'visible', timeout: 60_000 });
+  const wb = new Workbench(page);
+
+  for (const scenario of scenarios) {
+    if (ONLY && !ONLY.has(scenario.name)) continue;
+    const begin = Date.now();
+    wb.lastProblemLabels = undefined;
+    try {
+      await scenario.run(wb, { requestLog });
+      results.push({ name: scenario.name, ok: true });
+      log(`PASS ${scenario.name} (${((Date.now() - begin) / 1000).toFixed(1)}s)`);
+    } catch (error) {
+      results.push({ name: scenario.name, ok: false, error: error.message });
+      log(`FAIL ${scenario.name} (${((Date.now() - begin) / 1000).toFixed(1)}s): ${error.message}`);
+      if (wb.lastProblemLabels) log(`Problems panel rows last seen: ${JSON.stringify(wb.lastProblemLabels)}`);
+    }
+    await wb.screenshot(scenario.name).catch(() => {});
+    await page.keyboard.press('Escape').catch(() => {});
+  }
+
+  await browser.close();
+  copyExtensionLogs(dirs.userData);
+}
+
+/** Copies the extension's output channel (and the rest of the window logs) next to the screenshots. */
+function copyExtensionLogs(userData) {
+  const logs = path.join(userData, 'logs');
+  if (!fs.existsSync(logs)) return;
+  for (const entry of fs.readdirSync(logs, { recursive: true })) {
+    const file = path.join(logs, entry);
+    if (/agent-lsp/i.test(entry) && fs.statSync(file).isFile()) {
+      fs.copyFileSync(file, path.join(ARTIFACTS, `extension-${path.basename(file)}`));
+    }
+  }
+}
+
+function stopChildren() {
+  for (const child of children) {
+    if (child.exitCode === null) child.kill('SIGTERM');
+  }
+}
+
+process.on('exit', stopChildren);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    stopChildren();
+    process.exit(130);
+  });
+}
+
+try {
+  await main();
+} catch (error) {
+  log(`setup failed: ${error.stack ?? error}`);
+  results.push({ name: 'setup', ok: false, error: error.message });
+}
+const passed = results.filter((r) => r.ok).length;
+const failed = results.length - passed;
+for (const r of results) console.log(`${r.ok ? 'PASS' : 'FAIL'} ${r.name}${r.ok ? '' : `: ${r.error}`}`);
+fs.writeFileSync(path.join(ARTIFACTS, 'results.json'), JSON.stringify(results, null, 2));
+console.log(`e2e: ${passed} passed, ${failed} failed`);
+process.exitCode = failed > 0 ? 1 : 0;
+stopChildren();

@@ -1,0 +1,67 @@
+"""Runs the project's fake Anthropic API (tests/fake_anthropic.py) as a process for the e2e test.
+
+Prints `URL <address>` once listening, then writes every request it receives to the
+JSON-lines file given as the first argument (model, system prompt, user text, and
+whether the key matched; never the key itself). Stops on SIGTERM or when stdin closes.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import threading
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests"))
+
+from fake_anthropic import FakeAnthropic  # noqa: E402
+
+# Marker the e2e looks for in the editor: proves the answer shown came from this server.
+ANSWER = (
+    "## Review from the fake API\n\n"
+    "E2E-ANSWER-7f3a: the order service keeps its state in a module-level dict; move it behind a "
+    "repository interface so the storage can change without touching the handlers.\n"
+)
+
+
+def main() -> int:
+    log_path = Path(sys.argv[1])
+    required_key = sys.argv[2] if len(sys.argv) > 2 else None
+    fake = FakeAnthropic()
+    fake.answer(ANSWER, chunks=5, delay=0.2)
+    # The real API refuses other keys with a 401; so does the fake when told the key to expect.
+    fake.required_key = required_key
+    fake.start()
+    print(f"URL {fake.url}", flush=True)
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
+
+    written = 0
+    with log_path.open("w", encoding="utf-8") as out:
+        while not stop.wait(0.2):
+            requests = list(fake.requests)
+            for request in requests[written:]:
+                system = request.system
+                if isinstance(system, list):
+                    system = "".join(block.get("text", "") for block in system if isinstance(block, dict))
+                record = {
+                    "path": request.path,
+                    "model": request.body.get("model") if isinstance(request.body, dict) else None,
+                    "stream": request.body.get("stream") if isinstance(request.body, dict) else None,
+                    "system": system,
+                    "user_text": request.user_text,
+                    "key_matched": required_key is None or request.api_key == required_key,
+                }
+                out.write(json.dumps(record) + "\n")
+                out.flush()
+            written = len(requests)
+    fake.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,373 @@
+// Wiring between VS Code and the agent-lsp server. The decisions live in the
+// plain modules next to this file; this one only talks to the editor.
+
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { spawnSync } from 'node:child_process';
+import * as vscode from 'vscode';
+import {
+  DidChangeConfigurationNotification,
+  ExecuteCommandRequest,
+  LanguageClient,
+  type LanguageClientOptions,
+  ResponseError,
+  RevealOutputChannelOn,
+  type ServerOptions as ProcessOptions,
+  State,
+  TransportKind,
+} from 'vscode-languageclient/node';
+import { ApiKeyManager, checkApiKeyInput, SECRET_NAME } from './apiKey';
+import { buildAskArgs, parseAgentList, toPickItems, UNTRUSTED_MESSAGE, type AskAgentArgs } from './ask';
+import { describeRejections, notFoundMessage, resolveServerCommand, type Probe } from './serverCommand';
+import { agentDocumentSelector, RESTART_KEYS, toServerOptions, type ServerOptions } from './settings';
+import { statusLook, type ServerState } from './status';
+
+const SECTION = 'agentLsp';
+
+/** How long `python -c "import agent_lsp"` may take before the interpreter is given up on. */
+const PYTHON_PROBE_TIMEOUT_MS = 15_000;
+
+function isExecutable(file: string): boolean {
+  try {
+    if (!fs.statSync(file).isFile()) return false;
+    fs.accessSync(file, fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function pythonHasPackage(python: string): boolean {
+  const result = spawnSync(python, ['-c', 'import agent_lsp'], {
+    timeout: PYTHON_PROBE_TIMEOUT_MS,
+    stdio: 'ignore',
+    windowsHide: true,
+  });
+  return result.status === 0;
+}
+
+function readSection(): Record<string, unknown> {
+  return vscode.workspace.getConfiguration().get<Record<string, unknown>>(SECTION) ?? {};
+}
+
+function currentServerOptions(): ServerOptions {
+  return toServerOptions(readSection(), vscode.workspace.isTrusted);
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof ResponseError || error instanceof Error) return error.message;
+  return String(error);
+}
+
+class Controller implements vscode.Disposable {
+  private client: LanguageClient | undefined;
+  /** True while we stop the client ourselves, so the status bar says "stopped" rather than "failed". */
+  private stopping = false;
+  private readonly output: vscode.LogOutputChannel;
+  private readonly status: vscode.StatusBarItem;
+  private readonly keys: ApiKeyManager;
+  private readonly disposables: { dispose(): unknown }[] = [];
+
+  constructor(private readonly context: vscode.ExtensionContext) {
+    this.output = vscode.window.createOutputChannel('agent-lsp', { log: true });
+    this.status = vscode.window.createStatusBarItem('agentLsp.status', vscode.StatusBarAlignment.Right, 100);
+    this.status.name = 'agent-lsp';
+    this.status.command = 'agentLsp.showLog';
+    this.keys = new ApiKeyManager(
+      context.secrets,
+      (apiKey) => this.sendApiKey(apiKey),
+      () => this.isRunning() && vscode.workspace.isTrusted,
+    );
+  }
+
+  register(): void {
+    const command = (id: string, run: () => Promise<unknown>): vscode.Disposable =>
+      vscode.commands.registerCommand(id, async () => {
+        try {
+          await run();
+        } catch (error) {
+          this.output.error(`${id} failed: ${errorText(error)}`);
+          void vscode.window.showErrorMessage(`agent-lsp: ${errorText(error)}`);
+        }
+      });
+
+    this.disposables.push(
+      this.output,
+      this.status,
+      command('agentLsp.askArchitect', () => this.ask(undefined)),
+      command('agentLsp.askAgentPick', () => this.askWithPick()),
+      command('agentLsp.storeApiKey', () => this.storeKey()),
+      command('agentLsp.clearApiKey', () => this.clearKey()),
+      command('agentLsp.restartServer', () => this.restart()),
+      command('agentLsp.showLog', () => {
+        this.output.show(true);
+        return Promise.resolve();
+      }),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (RESTART_KEYS.some((key) => event.affectsConfiguration(key))) {
+          this.output.info('A setting that decides how the server starts changed; restarting it.');
+          void this.restart();
+        }
+      }),
+      // Trust unlocks the API: a new process gets `apiEnabled: true` and the key.
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        this.output.info('Workspace trusted; restarting the server with the API enabled.');
+        void this.restart();
+      }),
+      this.context.secrets.onDidChange((event) => {
+        if (event.key === SECRET_NAME) {
+          void this.keys.sync().catch((error: unknown) => {
+            this.reportKeyFailure(error);
+          });
+        }
+      }),
+    );
+    this.context.subscriptions.push(this);
+  }
+
+  private setStatus(state: ServerState, detail?: string): void {
+    const look = statusLook(state, detail);
+    this.status.text = look.text;
+    this.status.tooltip = look.tooltip;
+    // Screen readers (and the e2e test) read the state, not the icon name.
+    this.status.accessibilityInformation = { label: look.tooltip.split('\n')[0] ?? look.text };
+    this.status.backgroundColor =
+      state === 'failed' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+    this.status.show();
+  }
+
+  private isRunning(): boolean {
+    return this.client?.state === State.Running;
+  }
+
+  private probe(): Probe {
+    return {
+      isExecutable,
+      pythonHasPackage,
+      env: process.env,
+      platform: process.platform,
+      homeDir: os.homedir(),
+      workspaceFolder: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+    };
+  }
+
+  async start(): Promise<void> {
+    this.setStatus('starting');
+    const section = readSection();
+    const serverSection = (section.server ?? {}) as { path?: string; python?: string };
+    const resolution = resolveServerCommand(serverSection, this.probe());
+
+    if (!resolution.ok) {
+      const message = notFoundMessage(resolution.rejected);
+      this.output.error(message);
+      this.setStatus('failed', 'The server was not found.');
+      void this.offerInstallHelp(message);
+      return;
+    }
+    if (resolution.rejected.length > 0) {
+      // A setting the user made did not work: say so instead of quietly using another server.
+      const note = `agent-lsp: ${describeRejections(resolution.rejected)}. Using ${resolution.command.command} instead.`;
+      this.output.warn(note);
+      void vscode.window.showWarningMessage(note, 'Open Settings').then((choice) => {
+        if (choice !== undefined) void vscode.commands.executeCommand('workbench.action.openSettings', SECTION);
+      });
+    }
+
+    const { command, args, source } = resolution.command;
+    this.output.info(`Starting ${[command, ...args].join(' ')} (from ${source}).`);
+
+    const processOptions: ProcessOptions = { command, args, transport: TransportKind.stdio };
+    const extraGlobs = Array.isArray(section.agentGlobs)
+      ? section.agentGlobs.filter((g): g is string => typeof g === 'string')
+      : [];
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: agentDocumentSelector(extraGlobs),
+      outputChannel: this.output,
+      traceOutputChannel: this.output,
+      revealOutputChannelOn: RevealOutputChannelOn.Never,
+      initializationOptions: currentServerOptions,
+      synchronize: { configurationSection: SECTION },
+      middleware: {
+        workspace: {
+          // The server pulls `agentLsp`; it gets the same shape as initializationOptions, apiEnabled included.
+          configuration: async (params, token, next) => {
+            const result = await next(params, token);
+            if (!Array.isArray(result)) return result;
+            return params.items.map((item, index) =>
+              item.section === SECTION ? currentServerOptions() : (result[index] as unknown),
+            );
+          },
+          // Pushed changes carry the same shape too, rather than the raw section.
+          didChangeConfiguration: async () => {
+            await this.client?.sendNotification(DidChangeConfigurationNotification.type, {
+              settings: { [SECTION]: currentServerOptions() },
+            });
+          },
+        },
+      },
+    };
+
+    const client = new LanguageClient(SECTION, 'agent-lsp', processOptions, clientOptions);
+    this.client = client;
+    client.onDidChangeState((event) => {
+      if (this.client !== client) return;
+      if (event.newState === State.Running) this.setStatus('running', `${command} (${source})`);
+      else if (event.newState === State.Starting) this.setStatus('starting');
+      else this.setStatus(this.stopping ? 'stopped' : 'failed', 'See the log for why.');
+    });
+
+    try {
+      await client.start();
+    } catch (error) {
+      this.output.error(`The server did not start: ${errorText(error)}`);
+      this.setStatus('failed', errorText(error));
+      void vscode.window
+        .showErrorMessage(`agent-lsp: the server did not start (${errorText(error)}).`, 'Show Log')
+        .then((choice) => {
+          if (choice !== undefined) this.output.show(true);
+        });
+      return;
+    }
+    await this.keys.serverStarted().catch((error: unknown) => {
+      this.reportKeyFailure(error);
+    });
+  }
+
+  async stop(): Promise<void> {
+    const client = this.client;
+    if (client === undefined) return;
+    this.stopping = true;
+    try {
+      if (client.state !== State.Stopped) await client.stop();
+    } catch (error) {
+      this.output.warn(`Stopping the server: ${errorText(error)}`);
+    } finally {
+      this.stopping = false;
+      this.client = undefined;
+    }
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
+  private async offerInstallHelp(message: string): Promise<void> {
+    const choice = await vscode.window.showErrorMessage(message, 'Install Guide', 'Open Settings', 'Show Log');
+    if (choice === 'Install Guide') {
+      // The guide ships inside the extension, so it opens without a network connection.
+      // vsce stores README.md as readme.md, and extension folders can be case-sensitive.
+      const name = ['README.md', 'readme.md'].find((n) => fs.existsSync(`${this.context.extensionPath}/${n}`));
+      const readme = vscode.Uri.joinPath(this.context.extensionUri, name ?? 'README.md');
+      await vscode.commands.executeCommand('markdown.showPreview', readme);
+    } else if (choice === 'Open Settings') {
+      await vscode.commands.executeCommand('workbench.action.openSettings', `${SECTION}.server`);
+    } else if (choice === 'Show Log') {
+      this.output.show(true);
+    }
+  }
+
+  private async serverCommand(command: string, arg: unknown): Promise<unknown> {
+    const client = this.client;
+    if (client === undefined || !this.isRunning()) {
+      throw new Error('the server is not running. Run "agent-lsp: Show server log" to see why.');
+    }
+    return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [arg] });
+  }
+
+  private async sendApiKey(apiKey: string | null): Promise<void> {
+    await this.serverCommand('agentLsp.setApiKey', { apiKey });
+    // The key itself never goes to the log.
+    this.output.info(apiKey === null ? 'Told the server to forget the API key.' : 'Handed the API key to the server.');
+  }
+
+  private reportKeyFailure(error: unknown): void {
+    this.output.error(`Handing the API key to the server failed: ${errorText(error)}`);
+    void vscode.window.showWarningMessage(
+      `agent-lsp: the server did not take the API key (${errorText(error)}).`,
+    );
+  }
+
+  private refuseIfUntrusted(): boolean {
+    if (vscode.workspace.isTrusted) return false;
+    void vscode.window.showWarningMessage(UNTRUSTED_MESSAGE, 'Manage Workspace Trust').then((choice) => {
+      if (choice !== undefined) void vscode.commands.executeCommand('workbench.trust.manage');
+    });
+    return true;
+  }
+
+  private async ask(agent: string | undefined): Promise<void> {
+    if (this.refuseIfUntrusted()) return;
+    const editor = vscode.window.activeTextEditor;
+    if (editor === undefined) {
+      void vscode.window.showInformationMessage('agent-lsp: open the file you want to ask about first.');
+      return;
+    }
+    const args: AskAgentArgs = buildAskArgs(
+      {
+        uri: editor.document.uri.toString(),
+        text: editor.document.getText(),
+        selection: editor.selection,
+      },
+      agent,
+    );
+    this.output.info(
+      `Asking ${agent ?? 'the default agent'} about ${args.uri}` +
+        (args.range !== undefined ? ` (lines ${args.range.start.line + 1}-${args.range.end.line + 1})` : ''),
+    );
+    await this.serverCommand('agentLsp.askAgent', args);
+  }
+
+  private async askWithPick(): Promise<void> {
+    if (this.refuseIfUntrusted()) return;
+    const agents = parseAgentList(await this.serverCommand('agentLsp.listAgents', {}));
+    if (agents.length === 0) {
+      void vscode.window.showInformationMessage(
+        'agent-lsp: no agent without errors was found in this workspace or in ~/.claude/agents.',
+      );
+      return;
+    }
+    const picked = await vscode.window.showQuickPick(toPickItems(agents), {
+      title: 'Ask which agent about this file?',
+      matchOnDescription: true,
+      matchOnDetail: true,
+    });
+    if (picked !== undefined) await this.ask(picked.agent);
+  }
+
+  private async storeKey(): Promise<void> {
+    const value = await vscode.window.showInputBox({
+      title: 'Anthropic API key',
+      prompt: "Kept in VS Code's secret storage (never in settings.json) and handed only to the agent-lsp server.",
+      password: true,
+      ignoreFocusOut: true,
+      validateInput: (text) => (text.length === 0 ? undefined : checkApiKeyInput(text)),
+    });
+    if (value === undefined || value.trim().length === 0) return;
+    await this.keys.set(value);
+    void vscode.window.showInformationMessage('agent-lsp: API key stored.');
+  }
+
+  private async clearKey(): Promise<void> {
+    await this.keys.clear();
+    void vscode.window.showInformationMessage('agent-lsp: API key removed.');
+  }
+
+  dispose(): void {
+    void this.stop();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+let controller: Controller | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  controller = new Controller(context);
+  controller.register();
+  await controller.start();
+}
+
+export async function deactivate(): Promise<void> {
+  await controller?.stop();
+  controller = undefined;
+}

@@ -1,0 +1,115 @@
+// Turns the `agentLsp` settings section into what the server receives, both as
+// `initializationOptions` and as the answer to `workspace/configuration`.
+// No `vscode` import: the caller passes the section as a plain object.
+
+/** The settings the server reads. Every key is optional: an absent key means "use the server's default". */
+export interface ServerOptions {
+  server?: { path?: string; python?: string };
+  models?: Record<string, string>;
+  defaultModel?: string;
+  modelOverride?: string;
+  maxTokens?: number;
+  baseUrl?: string;
+  timeoutSeconds?: number;
+  maxInputBytes?: number;
+  agentGlobs?: string[];
+  rateLimitPerMinute?: number;
+  answersDir?: string;
+  trace?: { server?: string };
+  /** False in an untrusted workspace: the server must not call the API. */
+  apiEnabled: boolean;
+}
+
+const STRING_KEYS = ['defaultModel', 'modelOverride', 'baseUrl', 'answersDir'] as const;
+const NUMBER_KEYS = ['maxTokens', 'timeoutSeconds', 'maxInputBytes', 'rateLimitPerMinute'] as const;
+
+function nonEmptyString(value: unknown): string | undefined {
+  if (typeof value !== 'string') {
+    return undefined;
+  }
+  const trimmed = value.trim();
+  return trimmed.length > 0 ? trimmed : undefined;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Builds the server's view of the settings. An empty string in VS Code's
+ * settings means "not set", so it is left out and the server's default applies;
+ * values of the wrong type (a hand-edited settings.json) are left out too
+ * rather than sent for the server to choke on.
+ */
+export function toServerOptions(section: Record<string, unknown>, trusted: boolean): ServerOptions {
+  const out: ServerOptions = { apiEnabled: trusted };
+
+  const server = isPlainObject(section.server) ? section.server : {};
+  const serverPath = nonEmptyString(server.path);
+  const serverPython = nonEmptyString(server.python);
+  if (serverPath !== undefined || serverPython !== undefined) {
+    out.server = {};
+    if (serverPath !== undefined) out.server.path = serverPath;
+    if (serverPython !== undefined) out.server.python = serverPython;
+  }
+
+  if (isPlainObject(section.models)) {
+    const models: Record<string, string> = {};
+    for (const [alias, id] of Object.entries(section.models)) {
+      const value = nonEmptyString(id);
+      if (value !== undefined) models[alias] = value;
+    }
+    if (Object.keys(models).length > 0) out.models = models;
+  }
+
+  for (const key of STRING_KEYS) {
+    const value = nonEmptyString(section[key]);
+    if (value !== undefined) out[key] = value;
+  }
+
+  for (const key of NUMBER_KEYS) {
+    const value = section[key];
+    if (typeof value === 'number' && Number.isFinite(value) && value > 0) out[key] = value;
+  }
+
+  if (Array.isArray(section.agentGlobs)) {
+    const globs = section.agentGlobs.map(nonEmptyString).filter((g): g is string => g !== undefined);
+    if (globs.length > 0) out.agentGlobs = globs;
+  }
+
+  const trace = isPlainObject(section.trace) ? nonEmptyString(section.trace.server) : undefined;
+  if (trace !== undefined) out.trace = { server: trace };
+
+  return out;
+}
+
+/** The patterns, relative to any folder, that make a Markdown file an agent file. */
+export const BUILT_IN_AGENT_GLOBS = ['**/.claude/agents/**/*.md', '**/agents/**/*.md'] as const;
+
+export interface DocumentFilterLike {
+  language: string;
+  pattern: string;
+}
+
+/**
+ * Language ids an agent file can have. VS Code itself (1.10x and later) gives
+ * `.claude/agents/*.md` the id `chatagent` ("Agent"), and leaves deeper files and
+ * plugin agents as `markdown`.
+ */
+export const AGENT_LANGUAGES = ['markdown', 'chatagent'] as const;
+
+/** The language client's document selector: agent files only, so plain Markdown stays untouched. */
+export function agentDocumentSelector(extraGlobs: readonly string[] | undefined): DocumentFilterLike[] {
+  const seen = new Set<string>();
+  const filters: DocumentFilterLike[] = [];
+  for (const pattern of [...BUILT_IN_AGENT_GLOBS, ...(extraGlobs ?? [])]) {
+    const trimmed = pattern.trim();
+    if (trimmed.length === 0 || seen.has(trimmed)) continue;
+    seen.add(trimmed);
+    for (const language of AGENT_LANGUAGES) filters.push({ language, pattern: trimmed });
+  }
+  return filters;
+}
+
+/** Settings whose change needs a new server process rather than a configuration notification. */
+export const RESTART_KEYS = ['agentLsp.server.path', 'agentLsp.server.python', 'agentLsp.agentGlobs'] as const;
