@@ -22,7 +22,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--version", action="version", version=f"agent-lsp {__version__}")
     parser.add_argument("--stdio", action="store_true", help="serve over stdin/stdout (the default)")
     parser.add_argument("--tcp", metavar="HOST:PORT", help="serve over TCP instead of stdio")
+    parser.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
+    parser.add_argument("--log-file", metavar="PATH", help="also write the JSON-lines log to this file")
     options = parser.parse_args([a for a in args if a != "serve"])
+    from .logsetup import configure
+
+    configure(options.log_level, options.log_file)
     from .server import create_server
 
     server = create_server()

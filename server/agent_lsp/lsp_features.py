@@ -1,0 +1,139 @@
+"""The editing features over LSP: thin handlers around complete, hover, actions, colors and symbols.
+
+Each handler turns the request's position into an offset in the client's
+encoding, hands the cached analysis of the document to a plain function and
+returns its result. Documents that are not agent files get nothing.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from . import actions, colors, complete, hover, symbols, workspace_files
+from .service import Analysis
+from .textmodel import PositionMapper
+from .validate import AgentContext
+
+# Other modules (the architect) add their own code actions here; one handler serves them all.
+CodeActionProvider = Callable[[types.CodeActionParams], list[types.CodeAction]]
+EXTRA_CODE_ACTIONS = "extra_code_actions"
+
+
+def _analysis(ls: Any, uri: str) -> Analysis | None:
+    analysis: Analysis = ls.analysis(uri)
+    return analysis if analysis.is_agent else None
+
+
+def _mapper(ls: Any, analysis: Analysis) -> PositionMapper:
+    return PositionMapper(analysis.parsed.index, ls.encoding)
+
+
+def _roots(ls: LanguageServer, analysis: Analysis) -> tuple[Path, ...]:
+    folders = [p for f in ls.workspace.folders.values() if (p := to_fs_path(f.uri))]
+    if not folders and ls.workspace.root_path:
+        folders.append(ls.workspace.root_path)
+    return tuple(workspace_files.project_roots(analysis.path, folders))
+
+
+def _markdown(formats: Any) -> bool:
+    """Whether the client lists Markdown among the formats it renders (most do; some terminals do not)."""
+    return formats is None or types.MarkupKind.Markdown in formats
+
+
+def _completion_options(ls: LanguageServer, analysis: Analysis) -> complete.CompletionOptions:
+    caps = ls.client_capabilities.text_document
+    item = caps.completion.completion_item if caps and caps.completion else None
+    return complete.CompletionOptions(
+        snippets=bool(item and item.snippet_support),
+        markdown=_markdown(item.documentation_format if item else None),
+        roots=_roots(ls, analysis),
+    )
+
+
+def register(server: LanguageServer) -> None:
+    if not hasattr(server, EXTRA_CODE_ACTIONS):
+        setattr(server, EXTRA_CODE_ACTIONS, [])
+
+    @server.feature(
+        types.TEXT_DOCUMENT_COMPLETION,
+        types.CompletionOptions(trigger_characters=complete.TRIGGER_CHARACTERS, resolve_provider=False),
+    )
+    def on_completion(ls: LanguageServer, params: types.CompletionParams) -> types.CompletionList | None:
+        analysis = _analysis(ls, params.text_document.uri)
+        if analysis is None:
+            return None
+        mapper = _mapper(ls, analysis)
+        offset = mapper.offset(params.position.line, params.position.character)
+        return complete.complete(analysis.parsed, offset, mapper, _completion_options(ls, analysis))
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    def on_hover(ls: LanguageServer, params: types.HoverParams) -> types.Hover | None:
+        analysis = _analysis(ls, params.text_document.uri)
+        if analysis is None:
+            return None
+        mapper = _mapper(ls, analysis)
+        offset = mapper.offset(params.position.line, params.position.character)
+        caps = ls.client_capabilities.text_document
+        markdown = _markdown(caps.hover.content_format if caps and caps.hover else None)
+        return hover.hover(analysis.parsed, offset, mapper, markdown=markdown, roots=_roots(ls, analysis))
+
+    kinds = [types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll]
+    if importlib.util.find_spec(f"{__package__}.lsp_architect") is not None:
+        kinds += [types.CodeActionKind.Source, types.CodeActionKind.Refactor]
+
+    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=kinds))
+    def on_code_action(ls: LanguageServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+        result: list[types.CodeAction] = []
+        analysis = _analysis(ls, params.text_document.uri)
+        if analysis is not None:
+            result += actions.code_actions(
+                analysis.parsed,
+                analysis.findings,
+                AgentContext(path=analysis.path, plugin=analysis.plugin),
+                uri=params.text_document.uri,
+                mapper=_mapper(ls, analysis),
+                request=params.range,
+                sent=params.context.diagnostics,
+                only=[str(k.value if isinstance(k, types.CodeActionKind) else k) for k in params.context.only or []],
+            )
+        for provider in getattr(ls, EXTRA_CODE_ACTIONS, []):
+            result += provider(params)
+        return result
+
+    @server.feature(types.TEXT_DOCUMENT_DOCUMENT_COLOR)
+    def on_document_color(ls: LanguageServer, params: types.DocumentColorParams) -> list[types.ColorInformation]:
+        analysis = _analysis(ls, params.text_document.uri)
+        return colors.document_colors(analysis.parsed, _mapper(ls, analysis)) if analysis else []
+
+    @server.feature(types.TEXT_DOCUMENT_COLOR_PRESENTATION)
+    def on_color_presentation(
+        ls: LanguageServer, params: types.ColorPresentationParams
+    ) -> list[types.ColorPresentation]:
+        if _analysis(ls, params.text_document.uri) is None:
+            return []
+        return colors.color_presentations(params.color, params.range)
+
+    @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+    def on_document_symbol(
+        ls: LanguageServer, params: types.DocumentSymbolParams
+    ) -> list[types.DocumentSymbol] | list[types.SymbolInformation]:
+        analysis = _analysis(ls, params.text_document.uri)
+        if analysis is None:
+            return []
+        tree = symbols.document_symbols(analysis.parsed, _mapper(ls, analysis))
+        caps = ls.client_capabilities.text_document
+        if caps and caps.document_symbol and caps.document_symbol.hierarchical_document_symbol_support:
+            return tree
+        return symbols.flatten(tree, params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
+    def on_folding_range(ls: LanguageServer, params: types.FoldingRangeParams) -> list[types.FoldingRange]:
+        analysis = _analysis(ls, params.text_document.uri)
+        return symbols.folding_ranges(analysis.parsed) if analysis else []
