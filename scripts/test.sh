@@ -6,6 +6,12 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
+step "System packages"
+# Neovim (Debian's) drives one of the end-to-end tests as a real editor.
+if ! command -v nvim >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  apt-get update -qq && apt-get install -y -qq neovim >/dev/null
+fi
+
 step "Python environment"
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip

@@ -84,7 +84,10 @@ def discover(targets: Sequence[str], all_markdown: bool = False) -> Iterator[tup
             chosen = [root]
         elif root.is_dir():
             candidates = sorted(p for p in root.rglob("*.md") if p.is_file())
-            agents = [p for p in candidates if "agents" in p.resolve().parts[:-1]]
+            # Only folders at or below the target count: a checkout that happens to live under
+            # some `~/agents/` folder must not turn every Markdown file into an agent.
+            named_agents = root.name == "agents"
+            agents = [p for p in candidates if named_agents or "agents" in p.relative_to(root).parts[:-1]]
             chosen = candidates if all_markdown or not agents else agents
         else:
             raise FileNotFoundError(target)

@@ -344,8 +344,14 @@ const scenarios = [
         (await wb.problems('typo-agent.md')).some((p) => p.line === 5),
       );
       await wb.goTo(5, 9);
-      // The lightbulb appears in the editor once code actions for the cursor's line arrive.
-      const bulb = page.locator('.editor-group-container.active .lightBulbWidget, .editor-group-container.active .codicon-light-bulb, .editor-group-container.active .codicon-lightbulb-autofix').first();
+      // The lightbulb appears once code actions for the cursor's line arrive: in the
+      // glyph margin (codicon-gutter-lightbulb-*) when there is room, else as a widget.
+      const bulb = page
+        .locator(
+          '.editor-group-container.active [class*="codicon-gutter-lightbulb"], ' +
+            '.editor-group-container.active .lightBulbWidget [class*="codicon-lightbulb"]',
+        )
+        .first();
       await bulb.waitFor({ state: 'visible', timeout: 15_000 }).catch(async (error) => {
         const classes = await page.evaluate(() =>
           [...document.querySelectorAll('.editor-group-container [class*="ight"]')].map((e) => `${e.tagName}.${e.className}`),
