@@ -150,6 +150,27 @@ def test_a_folder_without_agents_folders_has_every_markdown_checked(
     assert out.splitlines()[-1] == "Checked 2 files: 1 error."
 
 
+def test_discovery_ignores_agents_folders_above_the_target(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = tmp_path / "agents" / "project"  # a checkout that lives under some `agents/` folder
+    _write(project, ".claude/agents/reviewer.md", GOOD)
+    _write(project, "docs/notes.md", "# Notes\n")
+    _write(project, "README.md", "# Project\n")
+    code, out, _ = _run(["."], project, monkeypatch, capsys)
+    assert (code, out) == (0, "Checked 1 file: no problems.\n")
+
+
+def test_a_target_folder_named_agents_holds_agents(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _write(tmp_path, "agents/reviewer.md", GOOD)
+    _write(tmp_path, "agents/notes/other.md", ERROR.replace("reviewer", "other"))
+    code, out, _ = _run(["agents", "--quiet"], tmp_path, monkeypatch, capsys)
+    assert code == 1
+    assert out.startswith(os.path.join("agents", "notes", "other.md") + ":1:1: error missing-description")
+
+
 def test_plugin_agents_are_recognised(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

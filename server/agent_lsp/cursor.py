@@ -89,11 +89,13 @@ def cursor_at(parsed: ParsedAgent, offset: int) -> Cursor | None:
         if col <= key_end:
             return _word_cursor(Place.KEY, path, key, line_no, base, text, col, key_col, key_end, True)
         start, end, quote = _value_bounds(text, colon)
+        end = _reach_cursor(text, end, col)
         word_start, word_end = _word_around(text, col, start, end)
         return Cursor(Place.VALUE, path, key, line_no, base + start, base + end, quote, base + word_start,
                       base + word_end, True)  # fmt: skip
     if match.group("dashes"):
         start, end, quote = _value_bounds(text, key_col)
+        end = _reach_cursor(text, end, col)
         word_start, word_end = _word_around(text, col, start, end)
         return Cursor(Place.ITEM, path, None, line_no, base + start, base + end, quote, base + word_start,
                       base + word_end, False)  # fmt: skip
@@ -127,6 +129,11 @@ def _word_around(text: str, col: int, start: int, end: int) -> tuple[int, int]:
     right_match = _WORD.match(text, col)
     right = min(end, right_match.end()) if right_match else col
     return left, max(right, col)
+
+
+def _reach_cursor(text: str, end: int, col: int) -> int:
+    """Stretch a value's end over the spaces up to the cursor, so a completion range always holds the cursor."""
+    return col if col > end and not text[end:col].strip() else end
 
 
 def _value_bounds(text: str, start: int) -> tuple[int, int, str | None]:

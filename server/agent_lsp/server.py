@@ -108,14 +108,13 @@ def create_server() -> AgentLanguageServer:
 
 
 def _register_optional_features(server: AgentLanguageServer) -> None:
-    """Feature modules that plug in their own handlers."""
-    import importlib
+    """The feature modules: editing assistance, then the architect action.
 
-    for name in ("lsp_features", "lsp_architect"):
-        try:
-            module = importlib.import_module(f"{__package__}.{name}")
-        except ModuleNotFoundError as error:
-            if error.name != f"{__package__}.{name}":
-                raise
-            continue
-        module.register(server)
+    Both offer code actions; LSP allows one handler, so the features module owns it
+    and the architect contributes its actions through `extra_code_actions`.
+    """
+    from . import lsp_architect, lsp_features
+
+    lsp_features.register(server)
+    architect = lsp_architect.register(server, provide_code_actions=False)
+    getattr(server, lsp_features.EXTRA_CODE_ACTIONS).append(architect.code_actions)

@@ -126,9 +126,18 @@ function startFakeApi(requestLog) {
   });
 }
 
-async function startCodeServer(dirs, port) {
+/** PATH without the folders that hold an agent-lsp executable, so only the settings can find the server. */
+function pathWithoutAgentLsp() {
+  return (env.PATH ?? '')
+    .split(path.delimiter)
+    .filter((dir) => dir.length > 0 && !fs.existsSync(path.join(dir, 'agent-lsp')))
+    .join(path.delimiter);
+}
+
+async function startCodeServer(dirs, port, { label, trusted }) {
   const codeEnv = {
     ...env,
+    PATH: pathWithoutAgentLsp(),
     XDG_CONFIG_HOME: dirs.config,
     XDG_DATA_HOME: dirs.data,
     XDG_CACHE_HOME: dirs.cache,
@@ -138,7 +147,7 @@ async function startCodeServer(dirs, port) {
   delete codeEnv.ANTHROPIC_BASE_URL;
   const common = ['--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions];
   execFileSync(NODE, [CODE_SERVER_ENTRY, ...common, '--install-extension', VSIX], { env: codeEnv, stdio: 'pipe' });
-  const out = fs.openSync(path.join(ARTIFACTS, 'code-server.log'), 'w');
+  const out = fs.openSync(path.join(ARTIFACTS, `code-server-${label}.log`), 'w');
   const child = spawn(
     NODE,
     [
@@ -149,7 +158,7 @@ async function startCodeServer(dirs, port) {
       'none',
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(trusted ? ['--disable-workspace-trust'] : []),
       ...common,
       WS,
     ],
@@ -160,7 +169,7 @@ async function startCodeServer(dirs, port) {
   while (Date.now() < deadline) {
     try {
       const response = await fetch(`http://127.0.0.1:${port}/healthz`);
-      if (response.ok) return;
+      if (response.ok) return child;
     } catch {
       // not listening yet
     }
@@ -396,7 +405,7 @@ const scenarios = [
         throw new Error(`${error.message}; suggestions seen: ${JSON.stringify(last)}`);
       });
       log(`suggestions: ${labels.slice(0, 8).join(' | ')}`);
-      await wb.screenshot('completion');
+      await wb.screenshot('completion-list');
       await page.keyboard.press('Escape');
     },
   },
@@ -426,7 +435,7 @@ const scenarios = [
         });
       }
       log(`hover: ${text.slice(0, 160).replace(/\s+/g, ' ')}`);
-      await wb.screenshot('hover');
+      await wb.screenshot('hover-popup');
       await page.keyboard.press('Escape');
     },
   },
@@ -449,12 +458,8 @@ const scenarios = [
         return text.includes('E2E-ANSWER-7f3a') && text.includes('repository interface') ? text : false;
       }, 60_000);
       log(`answer editor: ${lines.slice(0, 200).replace(/\s+/g, ' ')}`);
-      await wb.screenshot('ask-architect');
-      const requests = fs
-        .readFileSync(context.requestLog, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line));
+      await wb.screenshot('ask-architect-answer');
+      const requests = readRequests(context.requestLog);
       const request = requests.at(-1);
       if (!request) throw new Error('the fake API received no request');
       if (!request.key_matched) throw new Error('the request did not carry the key stored with "Set Anthropic API key"');
@@ -465,58 +470,77 @@ const scenarios = [
       log(`request: model=${request.model} stream=${request.stream} system=${(request.system ?? '').length} chars`);
     },
   },
+  {
+    // Runs last: it takes the server away.
+    name: 'missing-server',
+    async run(wb, context) {
+      const { page } = wb;
+      // Point the interpreter setting at nothing; the change restarts the server, which must fail loudly.
+      context.writeSettings({ 'agentLsp.server.python': path.join(WORK, 'no-such-python') });
+      const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'cannot start the language server' });
+      await toast.first().waitFor({ state: 'visible', timeout: 30_000 });
+      const text = (await toast.first().textContent()) ?? '';
+      for (const needed of ['pip install agent-lsp', 'agentLsp.server.python', 'no such interpreter', 'Install Guide']) {
+        if (!text.includes(needed)) throw new Error(`the notification lacks "${needed}": ${text}`);
+      }
+      await wb.screenshot('missing-server-notification');
+      const item = page.locator('.statusbar-item[id$="agentLsp.status"]').first();
+      await until('the status bar item to say the server failed', async () =>
+        ((await item.getAttribute('aria-label', { timeout: 1000 })) ?? '').includes('server failed'),
+      );
+      // The button opens the install guide shipped inside the extension.
+      await toast.first().getByRole('button', { name: 'Install Guide' }).click();
+      await until('the install guide to open', async () =>
+        ((await page.locator('.tabs-container .tab.active').getAttribute('aria-label')) ?? '').includes('readme'),
+      );
+      // The preview is a webview: its text lives in a nested frame.
+      await until('the install guide to show the install command', async () => {
+        for (const frame of page.frames()) {
+          const body = await frame.locator('body').textContent({ timeout: 500 }).catch(() => '');
+          if (body?.includes('Install the server') && body.includes('pip install agent-lsp')) return true;
+        }
+        return false;
+      }, 20_000);
+      await wb.screenshot('install-guide');
+    },
+  },
 ];
 
 // ---------------------------------------------------------------- main
 
-async function main() {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  writeWorkspace();
-  const dirs = {
-    userData: path.join(WORK, 'user-data'),
-    extensions: path.join(WORK, 'extensions'),
-    config: path.join(WORK, 'xdg/config'),
-    data: path.join(WORK, 'xdg/data'),
-    cache: path.join(WORK, 'xdg/cache'),
-  };
-  for (const dir of Object.values(dirs)) fs.mkdirSync(dir, { recursive: true });
+const untrustedScenarios = [
+  {
+    name: 'untrusted-limited',
+    async run(wb, context) {
+      const { page } = wb;
+      // Restricted Mode still checks agent files...
+      await wb.openFile('.claude/agents/broken-agent.md');
+      await until('agent-lsp problems in Restricted Mode', async () => (await wb.problems('broken-agent.md')).length === 3);
+      // ...but refuses to send anything to the API.
+      const before = readRequests(context.requestLog).length;
+      await wb.openFile('src/orders.py');
+      await wb.runCommand('agent-lsp: Ask backend architect');
+      const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'untrusted workspace' });
+      await toast.first().waitFor({ state: 'visible', timeout: 15_000 });
+      await wb.screenshot('untrusted-refusal');
+      await sleep(3000);
+      const after = readRequests(context.requestLog).length;
+      if (after !== before) throw new Error(`the fake API received ${after - before} request(s) from an untrusted workspace`);
+    },
+  },
+];
 
-  const requestLog = path.join(WORK, 'fake-api-requests.jsonl');
-  const apiUrl = await startFakeApi(requestLog);
-  log(`fake Anthropic API at ${apiUrl}`);
+function readRequests(requestLog) {
+  if (!fs.existsSync(requestLog)) return [];
+  return fs
+    .readFileSync(requestLog, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
+}
 
-  const settings = {
-    // Otherwise the chat view opens at start and takes the focus.
-    'chat.disableAIFeatures': true,
-    'workbench.startupEditor': 'none',
-    'workbench.tips.enabled': false,
-    'workbench.enableExperiments': false,
-    'workbench.editor.enablePreview': false,
-    'security.workspace.trust.enabled': false,
-    'telemetry.telemetryLevel': 'off',
-    'update.mode': 'none',
-    'extensions.autoCheckUpdates': false,
-    'extensions.autoUpdate': false,
-    'git.enabled': false,
-    'explorer.compactFolders': false,
-    'editor.lightbulb.enabled': 'on',
-    'agentLsp.server.python': SERVER_PYTHON,
-    'agentLsp.baseUrl': apiUrl,
-    'agentLsp.answersDir': path.join(WORK, 'answers'),
-    'agentLsp.trace.server': 'messages',
-  };
-  // code-server is a remote setup: settings of machine scope (the server's interpreter,
-  // the API address) are read from the Machine settings, not from the User ones.
-  for (const scope of ['User', 'Machine']) {
-    fs.mkdirSync(path.join(dirs.userData, scope), { recursive: true });
-    fs.writeFileSync(path.join(dirs.userData, scope, 'settings.json'), JSON.stringify(settings, null, 2));
-  }
-
-  const port = await freePort();
-  await startCodeServer(dirs, port);
-  log(`code-server on 127.0.0.1:${port}`);
-
-  const browser = await chromium.launch({
+async function launchBrowser() {
+  return chromium.launch({
     executablePath: env.E2E_CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
     args: [
@@ -529,41 +553,117 @@ async function main() {
       '--no-first-run',
     ],
   });
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(WS)}`);
-  await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
-  await page.locator('.explorer-folders-view').waitFor({ state: 'visible', timeout: 60_000 });
-  const wb = new Workbench(page);
+}
 
-  for (const scenario of scenarios) {
-    if (ONLY && !ONLY.has(scenario.name)) continue;
-    const begin = Date.now();
-    wb.lastProblemLabels = undefined;
-    try {
-      await scenario.run(wb, { requestLog });
-      results.push({ name: scenario.name, ok: true });
-      log(`PASS ${scenario.name} (${((Date.now() - begin) / 1000).toFixed(1)}s)`);
-    } catch (error) {
-      results.push({ name: scenario.name, ok: false, error: error.message });
-      log(`FAIL ${scenario.name} (${((Date.now() - begin) / 1000).toFixed(1)}s): ${error.message}`);
-      if (wb.lastProblemLabels) log(`Problems panel rows last seen: ${JSON.stringify(wb.lastProblemLabels)}`);
+/**
+ * One code-server with its own profile, one browser page, a list of scenarios.
+ * `trusted: false` starts code-server with workspace trust on and answers its
+ * prompt with "don't trust", so the window runs in Restricted Mode.
+ */
+async function session({ label, trusted, list, apiUrl, requestLog }) {
+  const selected = list.filter((scenario) => !ONLY || ONLY.has(scenario.name));
+  if (selected.length === 0) return;
+  const root = path.join(WORK, label);
+  const dirs = {
+    userData: path.join(root, 'user-data'),
+    extensions: path.join(root, 'extensions'),
+    config: path.join(root, 'xdg/config'),
+    data: path.join(root, 'xdg/data'),
+    cache: path.join(root, 'xdg/cache'),
+  };
+  for (const dir of Object.values(dirs)) fs.mkdirSync(dir, { recursive: true });
+
+  const settings = {
+    // Otherwise the chat view opens at start and takes the focus.
+    'chat.disableAIFeatures': true,
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
+    'workbench.enableExperiments': false,
+    'workbench.editor.enablePreview': false,
+    'security.workspace.trust.enabled': !trusted,
+    'telemetry.telemetryLevel': 'off',
+    'update.mode': 'none',
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
+    'git.enabled': false,
+    'explorer.compactFolders': false,
+    'editor.lightbulb.enabled': 'on',
+    'agentLsp.server.python': SERVER_PYTHON,
+    'agentLsp.baseUrl': apiUrl,
+    'agentLsp.answersDir': path.join(root, 'answers'),
+    'agentLsp.trace.server': 'messages',
+  };
+  // code-server is a remote setup: settings of machine scope (the server's interpreter,
+  // the API address) are read from the Machine settings, not from the User ones.
+  const writeSettings = (changes = {}) => {
+    Object.assign(settings, changes);
+    for (const scope of ['User', 'Machine']) {
+      fs.mkdirSync(path.join(dirs.userData, scope), { recursive: true });
+      fs.writeFileSync(path.join(dirs.userData, scope, 'settings.json'), JSON.stringify(settings, null, 2));
     }
-    await wb.screenshot(scenario.name).catch(() => {});
-    await page.keyboard.press('Escape').catch(() => {});
-  }
+  };
+  writeSettings();
 
-  await browser.close();
-  copyExtensionLogs(dirs.userData);
+  const port = await freePort();
+  const codeServer = await startCodeServer(dirs, port, { label, trusted });
+  log(`${label}: code-server on 127.0.0.1:${port}`);
+
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(WS)}`);
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+    if (!trusted) {
+      const dontTrust = page.locator('.monaco-dialog-box').getByRole('button', { name: /don.t trust/i });
+      await dontTrust.waitFor({ state: 'visible', timeout: 30_000 }).catch(async (error) => {
+        await page.screenshot({ path: path.join(ARTIFACTS, 'untrusted-start.png') });
+        throw new Error(`no workspace trust prompt: ${error.message.split('\n')[0]}`);
+      });
+      await dontTrust.click();
+    }
+    await page.locator('.explorer-folders-view').waitFor({ state: 'visible', timeout: 60_000 });
+    const wb = new Workbench(page);
+
+    for (const scenario of selected) {
+      const begin = Date.now();
+      wb.lastProblemLabels = undefined;
+      try {
+        await scenario.run(wb, { requestLog, writeSettings });
+        results.push({ name: scenario.name, ok: true });
+        log(`PASS ${scenario.name} (${((Date.now() - begin) / 1000).toFixed(1)}s)`);
+      } catch (error) {
+        results.push({ name: scenario.name, ok: false, error: error.message });
+        log(`FAIL ${scenario.name} (${((Date.now() - begin) / 1000).toFixed(1)}s): ${error.message}`);
+        if (wb.lastProblemLabels) log(`Problems panel rows last seen: ${JSON.stringify(wb.lastProblemLabels)}`);
+      }
+      await wb.screenshot(scenario.name).catch(() => {});
+      await page.keyboard.press('Escape').catch(() => {});
+    }
+  } finally {
+    await browser.close();
+    codeServer.kill('SIGTERM');
+    copyExtensionLogs(dirs.userData, label);
+  }
+}
+
+async function main() {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  writeWorkspace();
+  const requestLog = path.join(WORK, 'fake-api-requests.jsonl');
+  const apiUrl = await startFakeApi(requestLog);
+  log(`fake Anthropic API at ${apiUrl}`);
+  await session({ label: 'trusted', trusted: true, list: scenarios, apiUrl, requestLog });
+  await session({ label: 'untrusted', trusted: false, list: untrustedScenarios, apiUrl, requestLog });
 }
 
 /** Copies the extension's output channel (and the rest of the window logs) next to the screenshots. */
-function copyExtensionLogs(userData) {
+function copyExtensionLogs(userData, label) {
   const logs = path.join(userData, 'logs');
   if (!fs.existsSync(logs)) return;
   for (const entry of fs.readdirSync(logs, { recursive: true })) {
     const file = path.join(logs, entry);
     if (/agent-lsp/i.test(entry) && fs.statSync(file).isFile()) {
-      fs.copyFileSync(file, path.join(ARTIFACTS, `extension-${path.basename(file)}`));
+      fs.copyFileSync(file, path.join(ARTIFACTS, `extension-${label}-${path.basename(file)}`));
     }
   }
 }
