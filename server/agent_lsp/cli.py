@@ -24,6 +24,9 @@ from .validate import AgentContext, Finding, find_problems
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 FORMATS = ("text", "json", "github", "sarif")
+# Below this many files one process is faster than starting workers.
+PARALLEL_MIN_FILES = 64
+CHUNK_FILES = 32
 
 
 @dataclass(slots=True)
@@ -60,6 +63,43 @@ def check_file(path: Path, display: str, plugin: bool) -> FileReport:
         )
     parsed = parse_agent(text)
     return FileReport(path, display, parsed.index, find_problems(parsed, AgentContext(str(path), plugin)))
+
+
+def _check_chunk(jobs: list[tuple[Path, str, bool]]) -> list[FileReport]:
+    return [check_file(*job) for job in jobs]
+
+
+def _worker_count(files: int) -> int:
+    """Processes for `files` files: every core this process may use, on Linux (fork is cheap there)."""
+    if files < PARALLEL_MIN_FILES or sys.platform != "linux":
+        return 1
+    env = os.environ.get("AGENT_LSP_JOBS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, files // CHUNK_FILES))
+
+
+def check_files(jobs: list[tuple[Path, str, bool]]) -> list[FileReport]:
+    """`check_file` on every job, in order; spread over forked worker processes when there are many."""
+    workers = _worker_count(len(jobs))
+    if workers <= 1:
+        return _check_chunk(jobs)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .schema import agent_schema
+
+    agent_schema()  # load the schema once, before forking: every worker inherits it
+    chunks = [jobs[i : i + CHUNK_FILES] for i in range(0, len(jobs), CHUNK_FILES)]
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            return [report for chunk in pool.map(_check_chunk, chunks) for report in chunk]
+    except (OSError, ImportError, RuntimeError):  # no fork, no semaphores, a broken pool: do it here
+        return _check_chunk(jobs)
 
 
 def _unreadable(
@@ -113,10 +153,11 @@ def run_check(argv: Sequence[str]) -> int:
     options = parser.parse_args(argv)
     targets = options.paths or [".claude/agents"]
     try:
-        reports = [check_file(path, _display(path), plugin) for path, plugin in discover(targets, options.all_markdown)]
+        jobs = [(path, _display(path), plugin) for path, plugin in discover(targets, options.all_markdown)]
     except FileNotFoundError as error:
         print(f"agent-lsp check: no such file or folder: {error.args[0]}", file=sys.stderr)
         return 2
+    reports = check_files(jobs)
     writer = {"text": _write_text, "json": _write_json, "github": _write_github, "sarif": _write_sarif}
     writer[options.format](reports, sys.stdout, options)
     worst = min((int(f.severity) for r in reports for f in r.findings), default=99)

@@ -2,20 +2,27 @@
 
 Everything about agents, requests and failures lives in `agent_lsp.architect`; this
 module only speaks the protocol. A run is one `agentLsp.askAgent` command: it reports
-work-done progress (cancellable), streams the answer, then creates the answer file
-with `workspace/applyEdit` and opens it with `window/showDocument`. A cancel, through
-the progress or `$/cancelRequest`, stops the stream and still shows what arrived.
+work-done progress (cancellable) and streams the answer into the editor: when the first
+text arrives, the answer document is created with `workspace/applyEdit` (`CreateFile` and
+the header) and opened with `window/showDocument`, then the text is appended at the
+document's end in batches as it arrives (see `AnswerStream`). A cancel, through the
+progress or `$/cancelRequest`, stops the stream; the text stays, with a note saying the
+answer is incomplete. A client that cannot create files, or refuses an edit, gets the
+whole answer written by us as a new file when the run ends, and opened then.
+Edits only ever target the answer document in the answers folder.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import Future
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -32,13 +39,18 @@ from .architect import (
     ArchitectService,
     AskInput,
     AskResult,
+    DocumentEnd,
     FailureKind,
     Selection,
+    StreamStart,
     answer_file_name,
     answers_folder,
     discover_agents,
+    incomplete_note,
     load_settings,
     render_answer,
+    render_header,
+    resolve_model,
     shipped_agent,
     write_answer,
 )
@@ -53,6 +65,10 @@ SET_KEY_COMMAND = "agentLsp.setApiKey"
 CONFIG_SECTION = "agentLsp"
 MAX_READ_BYTES = 20_000_000  # a file this big is not source code worth an ask
 PROGRESS_EVERY = 0.2  # seconds between progress reports while text streams in
+FLUSH_SECONDS = 0.15  # streamed text waits at most this long before it is sent to the editor...
+FLUSH_CHARS = 2048  # ...or until this much has gathered, whichever comes first
+PREVIEW_CHARS = 60  # the tail of the answer shown in the progress report
+EDIT_LABEL = "Agent answer"
 
 _LANGUAGES = {
     ".py": "python", ".md": "markdown", ".ts": "typescript", ".tsx": "typescriptreact", ".js": "javascript",
@@ -72,6 +88,116 @@ def _server_settings(server: LanguageServer) -> Mapping[str, Any]:
     return raw if isinstance(raw, Mapping) else {}
 
 
+class AnswerStream:
+    """One answer document that grows in the editor as the text arrives.
+
+    `feed` is called for every piece of text; a writer task creates the document (with
+    the header) on the first piece, opens it, and then appends what gathered in one
+    `workspace/applyEdit` every `FLUSH_SECONDS` or `FLUSH_CHARS`, whichever comes first.
+    One edit is in flight at a time, so a fast stream cannot flood the client: text that
+    arrives meanwhile waits for the next batch. `finish` sends the rest and the closing
+    note, and says whether the client holds the whole answer; when it does not (it
+    refused an edit), the caller writes the answer to a file instead.
+    """
+
+    def __init__(self, feature: ArchitectFeature, uri: str, folder: Path, header: str, encoding: str) -> None:
+        self._feature = feature
+        self.uri = uri
+        self._folder = folder
+        self._header = header
+        self._end = DocumentEnd(encoding)
+        self._pending: list[str] = []
+        self._pending_chars = 0
+        self._first_pending_at = 0.0
+        self._wake = asyncio.Event()
+        self._closing = False
+        self._task: asyncio.Task[None] | None = None
+        self.created = False  # the client created the document and took the header
+        self.broken = False  # the client refused an edit after that: its document is not the answer
+        self.edits = 0  # appends the client accepted
+
+    @property
+    def end(self) -> types.Position:
+        """Where the next append goes, in the client's position encoding."""
+        return types.Position(line=self._end.line, character=self._end.character)
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.ensure_future(self._write())
+
+    def feed(self, piece: str) -> None:
+        if not piece:
+            return
+        if not self._pending:
+            self._first_pending_at = time.monotonic()
+        self._pending.append(piece)
+        self._pending_chars += len(piece)
+        self._wake.set()
+        self.start()
+
+    async def finish(self, note: str | None) -> bool:
+        """Send what is left and `note`; True when the client's document holds the whole answer."""
+        self._closing = True
+        self._wake.set()
+        self.start()
+        assert self._task is not None
+        await self._task
+        if self.created and not self.broken and note:
+            self.broken = not await self._append(note)
+        return self.created and not self.broken
+
+    async def _write(self) -> None:
+        try:
+            self._folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return  # the fallback tries again and says what went wrong
+        self.created = await self._feature._create_with_edit(self.uri, self._header)
+        if not self.created:
+            return
+        self._end.append(self._header)
+        await self._feature._show_document(self.uri)
+        while (batch := await self._next_batch()) is not None:
+            if not await self._append(batch):
+                self.broken = True
+                return
+
+    async def _next_batch(self) -> str | None:
+        """The text gathered since the last edit, once it is due; None when all is sent."""
+        while not self._pending:
+            if self._closing:
+                return None
+            self._wake.clear()
+            await self._wake.wait()
+        while not self._closing and self._pending_chars < FLUSH_CHARS:
+            remaining = self._first_pending_at + FLUSH_SECONDS - time.monotonic()
+            if remaining <= 0:
+                break
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), remaining)
+        batch = "".join(self._pending)
+        self._pending.clear()
+        self._pending_chars = 0
+        return batch
+
+    async def _append(self, text: str) -> bool:
+        at = self.end
+        edit = types.WorkspaceEdit(
+            document_changes=[
+                types.TextDocumentEdit(
+                    text_document=types.OptionalVersionedTextDocumentIdentifier(uri=self.uri, version=None),
+                    edits=[types.TextEdit(range=types.Range(start=at, end=at), new_text=text)],
+                )
+            ]
+        )
+        if not await self._feature._apply_edit(edit):
+            log.info("the client refused to append to the answer document; writing the answer file instead")
+            return False
+        self._end.append(text)
+        self.edits += 1
+        return True
+
+
 class ArchitectFeature:
     """The LSP side of the architect action, bound to one server."""
 
@@ -87,6 +213,27 @@ class ArchitectFeature:
         self._client_settings = client_settings or (lambda: _server_settings(server))
         self._home = home if home is not None else Path.home()
         self._api_key: str | None = None  # handed over by agentLsp.setApiKey; lives in memory only
+        self._breaker_cooldown: float | None = None  # from the settings of the last run
+
+    # ---- status ----------------------------------------------------------------------
+    def status(self) -> dict[str, Any]:
+        """A snapshot for status displays (e.g. an `agentLsp.status` command); JSON-ready, no secrets.
+
+        `breaker` is "closed", "open" or "half_open"; `breakerRetryInSeconds` is the time
+        until an open breaker lets a trial through (None when closed).
+        """
+        settings = load_settings(self._client_settings())
+        cooldown = self._breaker_cooldown if self._breaker_cooldown is not None else settings.breaker_cooldown_seconds
+        breaker = self.service.breaker
+        last = self.service.last_failure
+        return {
+            "breaker": breaker.state(cooldown).value,
+            "consecutiveFailures": breaker.consecutive_failures,
+            "breakerRetryInSeconds": breaker.retry_in(cooldown),
+            "running": len(self.service.runs.active()),
+            "lastFailure": last.kind.value if last is not None else None,
+            "apiKeySource": "client" if self._api_key else settings.api_key_source,
+        }
 
     # ---- settings --------------------------------------------------------------------
     def set_api_key(self, key: str | None) -> None:
@@ -194,22 +341,44 @@ class ArchitectFeature:
         task = asyncio.current_task()
         if progress is not None and task is not None:
             self._cancel_on_progress_cancel(progress, task)
+        now = datetime.now(timezone.utc)
+        header = AnswerHeader(
+            agent=agent.name,
+            model=resolve_model(agent.model, settings),
+            file=ask.path,
+            time=now,
+            lines=f"{ask.selection.first_line}-{ask.selection.last_line}" if ask.selection else None,
+        )
+        stream: AnswerStream | None = None
         received = 0
+        tail = ""
         last_report = 0.0
 
+        def on_start(start: StreamStart) -> None:
+            nonlocal header
+            header = replace(header, model=start.model, request_id=start.request_id, truncated=start.truncated)
+
         def on_text(piece: str) -> None:
-            nonlocal received, last_report
+            nonlocal stream, received, tail, last_report
+            if stream is None:
+                stream = self._open_stream(header, settings)
+            if stream is not None:
+                stream.feed(piece)
             received += len(piece)
+            tail = (tail + piece)[-4 * PREVIEW_CHARS :]
             now = time.monotonic()
             if progress is not None and now - last_report >= PROGRESS_EVERY:
                 last_report = now
                 self.server.work_done_progress.report(
-                    progress, types.WorkDoneProgressReport(message=f"Receiving: {received:,} characters")
+                    progress, types.WorkDoneProgressReport(message=_preview(received, tail))
                 )
 
         try:
-            result = await self.service.ask(agent, ask, settings, document=uri, on_text=on_text)
-            answer_uri = await self._deliver(result, ask, settings) if result.sent else None
+            result = await self.service.ask(agent, ask, settings, document=uri, on_text=on_text, on_start=on_start)
+            self._breaker_cooldown = settings.breaker_cooldown_seconds
+            if stream is None and (result.complete or result.text):
+                stream = self._open_stream(header, settings)  # an empty answer still gets its document
+            answer_uri = await _unless_cancelled_again(self._deliver(result, header, settings, stream))
         finally:
             if progress is not None:
                 self.server.work_done_progress.end(progress, types.WorkDoneProgressEnd(message="Done"))
@@ -258,10 +427,7 @@ class ArchitectFeature:
             return f"Could not read {Path(path).name}: {error.strerror or 'unreadable'}."
 
     def _selection(self, text: str, selected: types.Range) -> Selection | None:
-        # str() of this str-Enum gives "PositionEncodingKind.Utf16", not the wire value.
-        encoding = self.server.workspace.position_encoding or types.PositionEncodingKind.Utf16
-        value = encoding.value if isinstance(encoding, types.PositionEncodingKind) else str(encoding)
-        mapper = PositionMapper(LineIndex(text), value)
+        mapper = PositionMapper(LineIndex(text), self._encoding())
         start = mapper.offset(selected.start.line, selected.start.character)
         end = mapper.offset(selected.end.line, selected.end.character)
         if end <= start:
@@ -312,35 +478,43 @@ class ArchitectFeature:
         )
         return token
 
-    async def _deliver(self, result: AskResult, ask: AskInput, settings: Any) -> str | None:
-        """Put the answer (or what arrived of it) in a new document and show it."""
-        now = datetime.now(timezone.utc)
-        selection = ask.selection
-        header = AnswerHeader(
-            agent=result.agent,
-            model=result.model,
-            file=ask.path,
-            time=now,
-            lines=f"{selection.first_line}-{selection.last_line}" if selection else None,
-            status=result.status,
-            truncated=result.truncated,
-            request_id=result.request_id,
-        )
+    def _open_stream(self, header: AnswerHeader, settings: Any) -> AnswerStream | None:
+        """A streamed answer document, or None when the client cannot create one (the fallback then writes it)."""
+        if not self._can_create_files():
+            return None
+        folder = answers_folder(settings, self._workspace_key())
+        path = folder / answer_file_name(header.agent, header.file, header.time)
+        uri = from_fs_path(str(path)) or path.as_uri()
+        stream = AnswerStream(self, uri, folder, render_header(header, with_status=False), self._encoding())
+        stream.start()  # the document is due now, even before the first batch is
+        return stream
+
+    async def _deliver(
+        self, result: AskResult, header: AnswerHeader, settings: Any, stream: AnswerStream | None
+    ) -> str | None:
+        """Finish the streamed document, or write the answer (what arrived of it) to a file and show it."""
+        if stream is not None and await stream.finish(_closing_note(result)):
+            return stream.uri
+        if not (result.sent and (result.complete or result.text)):
+            return None  # nothing arrived: the message says it all
+        if stream is not None and stream.created:
+            log.info("the answer document is incomplete in the editor; writing the whole answer to a new file")
+        header = replace(header, status=result.status, request_id=result.request_id or header.request_id)
         content = render_answer(header, result.text)
         folder = answers_folder(settings, self._workspace_key())
-        path = folder / answer_file_name(result.agent, ask.path, now)
+        # A fresh name: the refused document may exist, and an answer is never written over anything.
+        path = folder / answer_file_name(header.agent, header.file, header.time)
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             self._show(types.MessageType.Error, f"Could not create the answers folder {folder}: {error.strerror}.")
             return None
+        try:
+            write_answer(folder, path.name, content)
+        except OSError as error:
+            self._show(types.MessageType.Error, f"Could not write the answer to {path}: {error.strerror}.")
+            return None
         answer_uri = from_fs_path(str(path)) or path.as_uri()
-        if not await self._create_with_edit(answer_uri, content):
-            try:
-                write_answer(folder, path.name, content)
-            except OSError as error:
-                self._show(types.MessageType.Error, f"Could not write the answer to {path}: {error.strerror}.")
-                return None
         await self._show_document(answer_uri)
         return answer_uri
 
@@ -348,13 +522,22 @@ class ArchitectFeature:
         roots = self.workspace_roots()
         return str(roots[0]) if roots else os.getcwd()
 
-    async def _create_with_edit(self, uri: str, content: str) -> bool:
+    def _encoding(self) -> str:
+        # str() of this str-Enum gives "PositionEncodingKind.Utf16", not the wire value.
+        encoding = self.server.workspace.position_encoding or types.PositionEncodingKind.Utf16
+        return encoding.value if isinstance(encoding, types.PositionEncodingKind) else str(encoding)
+
+    def _can_create_files(self) -> bool:
         edit_caps = self.server.client_capabilities.workspace
         workspace_edit = edit_caps.workspace_edit if edit_caps is not None else None
         operations = workspace_edit.resource_operations if workspace_edit is not None else None
         if not (workspace_edit and workspace_edit.document_changes and operations):
             return False
-        if types.ResourceOperationKind.Create not in operations:
+        return types.ResourceOperationKind.Create in operations
+
+    async def _create_with_edit(self, uri: str, content: str) -> bool:
+        """Create `uri` (never over an existing file) holding `content`, through the client."""
+        if not self._can_create_files():
             return False
         start = types.Position(line=0, character=0)
         edit = types.WorkspaceEdit(
@@ -366,12 +549,15 @@ class ArchitectFeature:
                 ),
             ]
         )
+        return await self._apply_edit(edit)
+
+    async def _apply_edit(self, edit: types.WorkspaceEdit) -> bool:
         try:
             reply = await self.server.workspace_apply_edit_async(
-                types.ApplyWorkspaceEditParams(edit=edit, label="Agent answer")
+                types.ApplyWorkspaceEditParams(edit=edit, label=EDIT_LABEL)
             )
         except Exception:
-            log.info("workspace/applyEdit failed; writing the answer file directly")
+            log.info("workspace/applyEdit failed")
             return False
         return bool(reply.applied)
 
@@ -409,6 +595,41 @@ class ArchitectFeature:
     # ---- listing -----------------------------------------------------------------------
     def list_agents(self) -> list[dict[str, Any]]:
         return [{"name": a.name, "description": a.description, "path": a.path, "model": a.model} for a in self.agents()]
+
+
+def _preview(received: int, tail: str) -> str:
+    """The progress message: how much arrived, and the last words of it on one line."""
+    words = " ".join(tail.split())
+    if len(words) > PREVIEW_CHARS:
+        words = "…" + words[-PREVIEW_CHARS:]
+    return f"Receiving ({received:,} characters): {words}" if words else f"Receiving: {received:,} characters"
+
+
+def _closing_note(result: AskResult) -> str | None:
+    """What a streamed answer ends with; None for an answer that simply ended."""
+    if result.cancelled:
+        reason = "cancelled; the text above is what arrived before the cancel"
+    elif result.failure is not None:
+        reason = result.failure.kind.value.replace("_", " ")
+    elif result.stop_reason == "max_tokens":
+        reason = "cut at the `agentLsp.maxTokens` limit"
+    else:
+        return None
+    return incomplete_note(reason, result.text)
+
+
+async def _unless_cancelled_again(work: Awaitable[str | None]) -> str | None:
+    """Finish `work` even if a second cancel arrives: the first one already stopped the stream,
+    and what arrived must still reach the user."""
+    future = asyncio.ensure_future(work)
+    while True:
+        try:
+            return await asyncio.shield(future)
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if future.done() or task is None:
+                raise
+            task.uncancel()
 
 
 def _one_mapping(args: tuple[Any, ...], command: str) -> Mapping[str, Any]:

@@ -205,9 +205,7 @@ async def test_document_color_and_presentations(client: Client) -> None:
     assert swatch.range == types.Range(types.Position(5, 7), types.Position(5, 11))
     assert swatch.color.blue > swatch.color.red
     offered = await client.lsp.text_document_color_presentation_async(
-        types.ColorPresentationParams(
-            types.TextDocumentIdentifier(uri), types.Color(0.9, 0.1, 0.1, 1.0), swatch.range
-        )
+        types.ColorPresentationParams(types.TextDocumentIdentifier(uri), types.Color(0.9, 0.1, 0.1, 1.0), swatch.range)
     )
     assert offered[0].label == "red"
     assert len(offered) == 8

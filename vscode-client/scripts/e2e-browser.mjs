@@ -225,7 +225,13 @@ class Workbench {
       await row.waitFor({ state: 'visible', timeout: 15_000 });
       const isFolder = index < parts.length - 1;
       if (isFolder) {
-        if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
+        // A click right after the tree re-renders can select a folder without expanding it: retry until open.
+        await until(`folder ${part} to expand`, async () => {
+          if ((await row.getAttribute('aria-expanded')) === 'true') return true;
+          await row.click();
+          await sleep(500);
+          return (await row.getAttribute('aria-expanded')) === 'true';
+        }, 15_000);
       } else {
         await row.click();
       }
@@ -471,6 +477,34 @@ const scenarios = [
     },
   },
   {
+    name: 'ask-agent-pick',
+    async run(wb, context) {
+      const { page } = wb;
+      const before = readRequests(context.requestLog).length;
+      await wb.openFile('src/orders.py');
+      await wb.runCommand('agent-lsp: Ask agent…');
+      // The quick pick is filled from the server's agentLsp.listAgents: the workspace's own agents.
+      const writer = page.locator('.quick-input-list .monaco-list-row', { hasText: 'writer' }).first();
+      await writer.waitFor({ state: 'visible', timeout: 15_000 });
+      const labels = await page
+        .locator('.quick-input-list .monaco-list-row')
+        .evaluateAll((rows) => rows.map((row) => row.getAttribute('aria-label') ?? ''));
+      log(`agents offered: ${labels.join(' | ')}`);
+      if (!labels.some((l) => l.includes('typo-agent'))) throw new Error('typo-agent is missing from the pick');
+      await wb.screenshot('ask-agent-pick-list');
+      await writer.click();
+      await until('the writer agent\'s answer in an editor', async () => {
+        const text = (await wb.editorLines()).join('\n');
+        return text.includes('E2E-ANSWER-7f3a') && text.includes('writer');
+      }, 60_000);
+      const request = readRequests(context.requestLog).slice(before).at(-1);
+      if (!request) throw new Error('the fake API received no request');
+      if (!(request.system ?? '').includes('You write documentation pages from the comments in the code.')) {
+        throw new Error('the system prompt is not the body of writer.md');
+      }
+    },
+  },
+  {
     // Runs last: it takes the server away.
     name: 'missing-server',
     async run(wb, context) {
@@ -614,12 +648,16 @@ async function session({ label, trusted, list, apiUrl, requestLog }) {
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(WS)}`);
     await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
     if (!trusted) {
+      // Depending on the build, a trust prompt may come first; either way the window must end in Restricted Mode.
       const dontTrust = page.locator('.monaco-dialog-box').getByRole('button', { name: /don.t trust/i });
-      await dontTrust.waitFor({ state: 'visible', timeout: 30_000 }).catch(async (error) => {
+      const restricted = page.locator('#workbench\\.parts\\.statusbar', { hasText: 'Restricted Mode' });
+      await until('Restricted Mode', async () => {
+        if (await dontTrust.isVisible()) await dontTrust.click();
+        return restricted.isVisible();
+      }, 30_000).catch(async (error) => {
         await page.screenshot({ path: path.join(ARTIFACTS, 'untrusted-start.png') });
-        throw new Error(`no workspace trust prompt: ${error.message.split('\n')[0]}`);
+        throw error;
       });
-      await dontTrust.click();
     }
     await page.locator('.explorer-folders-view').waitFor({ state: 'visible', timeout: 60_000 });
     const wb = new Workbench(page);

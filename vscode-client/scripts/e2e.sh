@@ -22,6 +22,8 @@ NODE_WHEEL_VERSION=24.19.0
 started=$(date +%s)
 say() { echo "[e2e +$(($(date +%s) - started))s] $*"; }
 
+# Screenshots and logs of an earlier run would mislead: start from an empty folder.
+rm -rf "$ARTIFACTS"
 mkdir -p "$CACHE" "$ARTIFACTS"
 
 # --- Debian packages: the browser, and Kerberos headers for code-server's native module.

@@ -5,11 +5,19 @@ first run starts (see `stream.py`).
 """
 
 from .agents import SHIPPED_AGENT, agent_from_text, discover_agents, load_agent, shipped_agent
-from .answer import AnswerHeader, answer_file_name, render_answer, write_answer
+from .answer import (
+    AnswerHeader,
+    DocumentEnd,
+    answer_file_name,
+    incomplete_note,
+    render_answer,
+    render_header,
+    write_answer,
+)
 from .failures import Failure, FailureKind, redact
 from .guards import BreakerState, CircuitBreaker, RateLimiter, RunRegistry
 from .prompt import AgentSpec, ApiRequest, AskInput, Selection, build_request
-from .service import ArchitectService, AskResult
+from .service import ArchitectService, AskResult, StreamStart
 from .settings import ArchitectSettings, Secret, answers_folder, load_settings, resolve_model
 
 __all__ = [
@@ -23,21 +31,25 @@ __all__ = [
     "AskResult",
     "BreakerState",
     "CircuitBreaker",
+    "DocumentEnd",
     "Failure",
     "FailureKind",
     "RateLimiter",
     "RunRegistry",
     "Secret",
     "Selection",
+    "StreamStart",
     "agent_from_text",
     "answer_file_name",
     "answers_folder",
     "build_request",
     "discover_agents",
+    "incomplete_note",
     "load_agent",
     "load_settings",
     "redact",
     "render_answer",
+    "render_header",
     "resolve_model",
     "shipped_agent",
     "write_answer",

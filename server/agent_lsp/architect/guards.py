@@ -31,6 +31,9 @@ class RunRegistry:
     def is_running(self, document: str) -> bool:
         return document in self._active
 
+    def active(self) -> frozenset[str]:
+        return frozenset(self._active)
+
 
 class RateLimiter:
     """At most `limit` starts in any 60 seconds (sliding window); 0 means no limit."""
@@ -78,6 +81,12 @@ class CircuitBreaker:
         if self._trial_running or self._clock() - self._opened_at >= cooldown:
             return BreakerState.HALF_OPEN
         return BreakerState.OPEN
+
+    def retry_in(self, cooldown: float) -> float | None:
+        """Seconds until a trial run is allowed, or None when calls go through; no side effect."""
+        if self._opened_at is None:
+            return None
+        return max(0.0, cooldown - (self._clock() - self._opened_at))
 
     @property
     def consecutive_failures(self) -> int:

@@ -60,6 +60,24 @@ class AskResult:
         return None
 
 
+@dataclass(frozen=True)
+class StreamStart:
+    """What is known once the API accepted a request: enough for the answer's header."""
+
+    model: str
+    request_id: str | None
+    truncated: bool
+
+
+def _announcer(
+    request: ApiRequest, on_start: Callable[[StreamStart], None] | None
+) -> Callable[[str | None], None] | None:
+    if on_start is None:
+        return None
+    hear = on_start
+    return lambda request_id: hear(StreamStart(request.model, request_id, request.truncated))
+
+
 class ArchitectService:
     """Holds the state that outlives a run: who is running, the rate window, the breaker."""
 
@@ -104,7 +122,10 @@ class ArchitectService:
         *,
         document: str,
         on_text: Callable[[str], None] | None = None,
+        on_start: Callable[[StreamStart], None] | None = None,
     ) -> AskResult:
+        """Run one ask. `on_start` hears when the API accepted the request (the answer is
+        about to stream); `on_text` hears each piece of the answer as it arrives."""
         refusal = self._refuse(agent, settings, document)
         if refusal is not None:
             self.last_failure = refusal
@@ -118,7 +139,7 @@ class ArchitectService:
         failure: Failure | None = None
         cancelled = False
         try:
-            await stream_answer(request, settings, transcript, on_text)
+            await stream_answer(request, settings, transcript, on_text, _announcer(request, on_start))
             if not transcript.finished:
                 failure = make_failure(
                     FailureKind.ENDED_EARLY,

@@ -59,8 +59,12 @@ async def stream_answer(
     settings: ArchitectSettings,
     transcript: Transcript,
     on_text: Callable[[str], None] | None = None,
+    on_start: Callable[[str | None], None] | None = None,
 ) -> None:
     """Send `request` and collect the streamed text into `transcript`.
+
+    `on_start` hears the request id once the API accepted the request (after the SDK's
+    retries); `on_text` hears each piece of text as it arrives.
 
     Raises whatever the SDK or its HTTP layer raises; a stream that ends without
     `message_stop` returns normally with `transcript.finished` false, and the caller
@@ -89,6 +93,8 @@ async def stream_answer(
             stream=True,
         )
         transcript.request_id = stream.response.headers.get("request-id")
+        if on_start is not None:
+            on_start(transcript.request_id)
         # Leaving the block closes the HTTP response, which is what stops a cancelled stream.
         async with stream:
             async for event in stream:

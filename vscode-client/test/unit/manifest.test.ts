@@ -1,0 +1,111 @@
+// Checks on package.json: the parts of the extension that VS Code reads
+// without running any of our code.
+
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { toServerOptions } from '../../src/settings';
+
+interface Property {
+  type?: string | string[];
+  default?: unknown;
+  scope?: string;
+  description?: string;
+  markdownDescription?: string;
+}
+
+interface Manifest {
+  main: string;
+  activationEvents: string[];
+  capabilities: { untrustedWorkspaces: { supported: string | boolean; restrictedConfigurations?: string[] } };
+  contributes: {
+    commands: { command: string; title: string }[];
+    menus: { 'editor/context': { command: string }[] };
+    configuration: { properties: Record<string, Property> };
+  };
+}
+
+const manifest = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as Manifest;
+const properties = manifest.contributes.configuration.properties;
+
+describe('package.json', () => {
+  it('contributes every setting the server reads, each with a description and a scope', () => {
+    const expected = [
+      'agentLsp.server.path',
+      'agentLsp.server.python',
+      'agentLsp.models',
+      'agentLsp.defaultModel',
+      'agentLsp.modelOverride',
+      'agentLsp.maxTokens',
+      'agentLsp.baseUrl',
+      'agentLsp.timeoutSeconds',
+      'agentLsp.maxInputBytes',
+      'agentLsp.agentGlobs',
+      'agentLsp.rateLimitPerMinute',
+      'agentLsp.answersDir',
+      'agentLsp.trace.server',
+    ];
+    assert.deepEqual(Object.keys(properties).sort(), [...expected].sort());
+    for (const [key, property] of Object.entries(properties)) {
+      const text = property.markdownDescription ?? property.description ?? '';
+      assert.ok(text.length > 20, `${key} needs a description`);
+      assert.ok(property.scope !== undefined, `${key} needs a scope`);
+    }
+  });
+
+  it('has no setting that could hold the API key', () => {
+    assert.equal(
+      Object.keys(properties).some((key) => /key|secret|token$/i.test(key) && key !== 'agentLsp.maxTokens'),
+      false,
+    );
+  });
+
+  it('sends the contributed defaults to the server as valid values', () => {
+    // Rebuild the nested section VS Code hands the extension from the flat defaults.
+    const section: Record<string, unknown> = {};
+    for (const [key, property] of Object.entries(properties)) {
+      const parts = key.split('.').slice(1);
+      let node = section;
+      for (const part of parts.slice(0, -1)) {
+        node[part] ??= {};
+        node = node[part] as Record<string, unknown>;
+      }
+      node[parts.at(-1) ?? ''] = property.default;
+    }
+    const options = toServerOptions(section, true);
+    assert.equal(options.maxTokens, properties['agentLsp.maxTokens']?.default);
+    assert.equal(options.timeoutSeconds, properties['agentLsp.timeoutSeconds']?.default);
+    assert.equal(options.rateLimitPerMinute, properties['agentLsp.rateLimitPerMinute']?.default);
+    assert.equal(options.baseUrl, undefined, 'an empty base URL must leave ANTHROPIC_BASE_URL in charge');
+  });
+
+  it('activates on Markdown, on VS Code\'s agent language, and on workspaces with agents', () => {
+    assert.deepEqual(manifest.activationEvents, [
+      'onLanguage:markdown',
+      'onLanguage:chatagent',
+      'workspaceContains:**/.claude/agents/**/*.md',
+    ]);
+  });
+
+  it('declares limited support for untrusted workspaces and fences off the settings that pick what runs', () => {
+    const trust = manifest.capabilities.untrustedWorkspaces;
+    assert.equal(trust.supported, 'limited');
+    for (const key of ['agentLsp.server.path', 'agentLsp.server.python', 'agentLsp.baseUrl']) {
+      assert.ok(trust.restrictedConfigurations?.includes(key), `${key} must be restricted`);
+    }
+  });
+
+  it('puts both ask commands in the editor context menu', () => {
+    const inMenu = manifest.contributes.menus['editor/context'].map((m) => m.command);
+    assert.deepEqual(inMenu, ['agentLsp.askArchitect', 'agentLsp.askAgentPick']);
+  });
+
+  it('uses command ids that cannot clash with the server\'s own commands', () => {
+    // vscode-languageclient registers the server's executeCommand ids as VS Code
+    // commands; a contributed command with the same id would fail to register.
+    const serverCommands = ['agentLsp.askAgent', 'agentLsp.listAgents', 'agentLsp.setApiKey'];
+    for (const { command } of manifest.contributes.commands) {
+      assert.equal(serverCommands.includes(command), false, `${command} is also a server command`);
+    }
+  });
+});
