@@ -87,8 +87,9 @@ def long_frontmatter() -> str:
     ]
     for tool in builtin:
         lines.append(f"  - {tool}")
-    for i in range(40):
-        lines.append(f"  - Bash({rng.choice(['git', 'kubectl', 'helm', 'terraform', 'make'])} {rng.choice(['diff', 'get', 'plan', 'status', 'logs'])} *)")
+    for _ in range(40):
+        program = rng.choice(["git", "kubectl", "helm", "terraform", "make"])
+        lines.append(f"  - Bash({program} {rng.choice(['diff', 'get', 'plan', 'status', 'logs'])} *)")
     for i in range(30):
         lines.append(f"  - mcp__server{i % 6}__tool_{i}")
     lines.append("disallowedTools:")
@@ -104,10 +105,10 @@ def long_frontmatter() -> str:
             f"      command: /usr/local/bin/mcp-server-{i}",
             "      args:",
             "        - --port",
-            f"        - \"{9000 + i}\"",
+            f'        - "{9000 + i}"',
             "        - --verbose",
             "      env:",
-            f"        TOKEN: \"${{SERVER{i}_TOKEN}}\"",
+            f'        TOKEN: "${{SERVER{i}_TOKEN}}"',
             "        LOG_LEVEL: debug",
         ]
     lines.append("hooks:")
@@ -116,7 +117,7 @@ def long_frontmatter() -> str:
         lines.append(f"  {event}:")
         for j in range(3):
             lines += [
-                f"    - matcher: \"{rng.choice(['Bash', 'Edit|Write', 'Read', 'mcp__.*'])}\"",
+                f'    - matcher: "{rng.choice(["Bash", "Edit|Write", "Read", "mcp__.*"])}"',
                 "      hooks:",
                 "        - type: command",
                 f"          command: ./scripts/hooks/{event.lower()}-{j}.sh",

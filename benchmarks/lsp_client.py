@@ -8,6 +8,7 @@ requests (workspace/configuration, registerCapability, progress) are answered at
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -121,7 +122,9 @@ class LspClient:
                 return message.get("result"), at - sent
             self._dispatch(at, message)
 
-    def wait_for(self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 30.0) -> tuple[float, dict[str, Any]]:
+    def wait_for(
+        self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 30.0
+    ) -> tuple[float, dict[str, Any]]:
         """The first kept or incoming notification that matches (removed from the kept list)."""
         for i, (at, message) in enumerate(self.notifications):
             if predicate(message):
@@ -157,15 +160,15 @@ class LspClient:
                 self.request("shutdown", None, timeout=5)
                 self.notify("exit", None)
                 self.proc.wait(timeout=5)
-        except Exception:  # noqa: BLE001 - whatever happened, the processes must go
+        except Exception:
             pass
         finally:
             if self.proc.poll() is None:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(self.proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
                 self.proc.wait(timeout=5)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.proc.pid, signal.SIGKILL)  # children it left behind
             for stream in (self.proc.stdin, self.proc.stdout):
                 try:
                     if stream:

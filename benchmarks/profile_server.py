@@ -10,8 +10,8 @@ from __future__ import annotations
 import collections
 import re
 import subprocess
-import time
 import sys
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -33,10 +33,13 @@ def main() -> None:
 
     def spawn_and_attach():  # py-spy attaches after spawn: the profile leaves out the imports
         client = spawn()
-        spies.append(subprocess.Popen(
-            [spy, "record", "-r", "1000", "--format", "raw", "-o", str(out), "--pid", str(client.pid)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        ))
+        spies.append(
+            subprocess.Popen(
+                [spy, "record", "-r", "1000", "--format", "raw", "-o", str(out), "--pid", str(client.pid)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
         time.sleep(1.0)
         return client
 

@@ -225,9 +225,11 @@ def measure_document(server: Server, path: Path, iterations: int, diag_iteration
                 "textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}
             )
             at, msg = client.wait_for(
-                lambda m: m.get("method") == "textDocument/publishDiagnostics"
-                and m["params"]["uri"] == uri
-                and m["params"].get("version") in (None, version),
+                lambda m, v=version: (
+                    m.get("method") == "textDocument/publishDiagnostics"
+                    and m["params"]["uri"] == uri
+                    and m["params"].get("version") in (None, v)
+                ),
                 timeout=30,
             )
             diag.append(at - sent)
@@ -334,7 +336,7 @@ def measure_rss_50(server: Server, paths: list[Path]) -> dict[str, Any]:
         if server.kind == "yaml":
             client.drain(0.5)
         opened = set()
-        for n, path in enumerate(paths):
+        for path in paths:
             uri = path.as_uri()
             opened.add(uri)
             client.notify(
@@ -456,7 +458,15 @@ def build_table(results: dict[str, Any]) -> tuple[list[list[str]], list[tuple[st
                 ov = o[q] if o else None
                 pv = p[q] if p else None
                 label = "didChange → diagnostics" if metric == "diagnostics" else metric
-                rows.append([f"{label} {q}", doc, fmt(ov) if o else "not available", fmt(pv) if p else "not available", ratio(ov, pv)])
+                rows.append(
+                    [
+                        f"{label} {q}",
+                        doc,
+                        fmt(ov) if o else "not available",
+                        fmt(pv) if p else "not available",
+                        ratio(ov, pv),
+                    ]
+                )
         vo = results.get("yamlls_validation", {}).get(doc) or {}
         if "p50" in vo:
             rows.append(["yaml-ls validation only, p50 / p99", doc, "—", f"{fmt(vo['p50'])} / {fmt(vo['p99'])}", ""])
@@ -464,7 +474,9 @@ def build_table(results: dict[str, Any]) -> tuple[list[list[str]], list[tuple[st
     rows.append(["cold start → initialize, p50", "—", fmt(co["p50"]), fmt(cp["p50"]), ratio(co["p50"], cp["p50"])])
     rows.append(["cold start → initialize, max", "—", fmt(co["max"]), fmt(cp["max"]), ratio(co["max"], cp["max"])])
     if cb:
-        rows.append(["cold start, bare pygls 2.1 server, p50 / max", "—", f"{fmt(cb['p50'])} / {fmt(cb['max'])}", "", ""])
+        rows.append(
+            ["cold start, bare pygls 2.1 server, p50 / max", "—", f"{fmt(cb['p50'])} / {fmt(cb['max'])}", "", ""]
+        )
     ro, rp = ours["rss50"]["rss_kb"] / 1024, peer["rss50"]["rss_kb"] / 1024
     rows.append(["RSS after opening 50 agent files", "—", fmt(ro, "MB"), fmt(rp, "MB"), ratio(ro, rp)])
     for doc in DOCS:
@@ -478,8 +490,24 @@ def build_table(results: dict[str, Any]) -> tuple[list[list[str]], list[tuple[st
             ]
         )
     ch, ag = results["check"], results["agnix"]
-    rows.append(["`check`, 2,000 files, median wall", "—", fmt(ch["p50"]), fmt(ag["p50"]) + " (agnix)", ratio(ch["p50"], ag["p50"])])
-    rows.append(["`check`, 2,000 files, best wall", "—", fmt(ch["min"]), fmt(ag["min"]) + " (agnix)", ratio(ch["min"], ag["min"])])
+    rows.append(
+        [
+            "`check`, 2,000 files, median wall",
+            "—",
+            fmt(ch["p50"]),
+            fmt(ag["p50"]) + " (agnix)",
+            ratio(ch["p50"], ag["p50"]),
+        ]
+    )
+    rows.append(
+        [
+            "`check`, 2,000 files, best wall",
+            "—",
+            fmt(ch["min"]),
+            fmt(ag["min"]) + " (agnix)",
+            ratio(ch["min"], ag["min"]),
+        ]
+    )
 
     def target(name: str, measured: float | None, limit: float, text: str) -> None:
         ok = None if measured is None or measured != measured else measured <= limit
@@ -492,7 +520,12 @@ def build_table(results: dict[str, Any]) -> tuple[list[list[str]], list[tuple[st
             target(f"{metric} p99 ({doc})", m["p99"] if m else None, limit, f"≤ {limit:g} ms")
     target("didChange → diagnostics p99 (typical)", t["diagnostics"]["p99"], 5.0, "≤ 5 ms")
     target("didChange → diagnostics p99 (big-body)", ours["docs"]["big-body"]["diagnostics"]["p99"], 10.0, "≤ 10 ms")
-    target("didChange → diagnostics p99 (long-frontmatter)", ours["docs"]["long-frontmatter"]["diagnostics"]["p99"], 5.0, "≤ 5 ms (as typical)")
+    target(
+        "didChange → diagnostics p99 (long-frontmatter)",
+        ours["docs"]["long-frontmatter"]["diagnostics"]["p99"],
+        5.0,
+        "≤ 5 ms (as typical)",
+    )
     target("cold start (p50)", co["p50"], 300.0, "≤ 300 ms")
     target("RSS after 50 files", ro, 45.0, "≤ 45 MB")
     for metric in ("completion", "hover"):

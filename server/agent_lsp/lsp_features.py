@@ -35,6 +35,15 @@ def _mapper(ls: Any, analysis: Analysis) -> PositionMapper:
     return PositionMapper(analysis.parsed.index, ls.encoding)
 
 
+def _at_cursor(ls: Any, params: Any) -> tuple[Analysis, PositionMapper, int] | None:
+    """The agent file a positional request is about, its position mapper and the cursor's offset."""
+    analysis = _analysis(ls, params.text_document.uri)
+    if analysis is None:
+        return None
+    mapper = _mapper(ls, analysis)
+    return analysis, mapper, mapper.offset(params.position.line, params.position.character)
+
+
 def _roots(ls: LanguageServer, analysis: Analysis) -> tuple[Path, ...]:
     folders = [p for f in ls.workspace.folders.values() if (p := to_fs_path(f.uri))]
     if not folders and ls.workspace.root_path:
@@ -66,20 +75,18 @@ def register(server: LanguageServer) -> None:
         types.CompletionOptions(trigger_characters=complete.TRIGGER_CHARACTERS, resolve_provider=False),
     )
     def on_completion(ls: LanguageServer, params: types.CompletionParams) -> types.CompletionList | None:
-        analysis = _analysis(ls, params.text_document.uri)
-        if analysis is None:
+        found = _at_cursor(ls, params)
+        if found is None:
             return None
-        mapper = _mapper(ls, analysis)
-        offset = mapper.offset(params.position.line, params.position.character)
+        analysis, mapper, offset = found
         return complete.complete(analysis.parsed, offset, mapper, _completion_options(ls, analysis))
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def on_hover(ls: LanguageServer, params: types.HoverParams) -> types.Hover | None:
-        analysis = _analysis(ls, params.text_document.uri)
-        if analysis is None:
+        found = _at_cursor(ls, params)
+        if found is None:
             return None
-        mapper = _mapper(ls, analysis)
-        offset = mapper.offset(params.position.line, params.position.character)
+        analysis, mapper, offset = found
         caps = ls.client_capabilities.text_document
         markdown = _markdown(caps.hover.content_format if caps and caps.hover else None)
         return hover.hover(analysis.parsed, offset, mapper, markdown=markdown, roots=_roots(ls, analysis))

@@ -13,9 +13,11 @@ from typing import Any
 import pytest
 from lsprotocol import types
 from pygls.protocol import JsonRPCResponseMessage
+from pygls.uris import to_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient
 
 from agent_lsp.architect.settings import DEFAULT_MODELS
+from agent_lsp.textmodel import LineIndex, PositionMapper
 from fake_anthropic import FakeAnthropic, Scenario
 
 pytestmark = pytest.mark.e2e
@@ -37,6 +39,39 @@ class Session:
         self.fake = fake
         self.edits: list[types.ApplyWorkspaceEditParams] = []
         self.stopped = False
+        # The client's view of the documents the server created, applied like an editor does
+        # (UTF-16 positions); every text inserted, with when it arrived; what looked wrong.
+        self.documents: dict[str, str] = {}
+        self.inserts: list[tuple[str, str, float]] = []
+        self.problems: list[str] = []
+        self.accept_edits: int | None = None  # how many edits to accept before refusing; None: all
+
+    def apply(self, params: types.ApplyWorkspaceEditParams) -> bool:
+        """Apply an edit to our model of the client's documents; False refuses it."""
+        self.edits.append(params)
+        if self.accept_edits is not None and len(self.edits) > self.accept_edits:
+            return False
+        for change in params.edit.document_changes or []:
+            if isinstance(change, types.CreateFile):
+                if change.uri in self.documents or not (change.options and change.options.overwrite is False):
+                    self.problems.append(f"create over an existing document: {change.uri}")
+                self.documents[change.uri] = ""
+            elif isinstance(change, types.TextDocumentEdit):
+                uri = change.text_document.uri
+                if uri not in self.documents:
+                    self.problems.append(f"edit of a document the server did not create: {uri}")
+                    continue
+                for edit in change.edits:
+                    assert isinstance(edit, types.TextEdit)
+                    text = self.documents[uri]
+                    end = PositionMapper(LineIndex(text), "utf-16").position(len(text))
+                    if (edit.range.start.line, edit.range.start.character) != end or edit.range.start != edit.range.end:
+                        self.problems.append(f"insert at {edit.range} but the document ends at {end}")
+                    self.documents[uri] = text + edit.new_text
+                    self.inserts.append((uri, edit.new_text, time.monotonic()))
+            else:
+                self.problems.append(f"unexpected change {change!r}")
+        return True
 
     def open(self, name: str, text: str = SOURCE, language: str = "python") -> str:
         path = self.workspace / name
@@ -55,23 +90,25 @@ class Session:
         return await self.command("agentLsp.askAgent", {"uri": uri, "agent": "tester", **extra})  # type: ignore[no-any-return]
 
     def created_text(self, index: int = -1) -> tuple[str, str]:
-        """The uri and text of an answer document the server created."""
-        changes = self.edits[index].edit.document_changes or []
-        create = next(c for c in changes if isinstance(c, types.CreateFile))
-        insert = next(c for c in changes if isinstance(c, types.TextDocumentEdit))
-        return create.uri, insert.edits[0].new_text
+        """The uri and text of an answer document the server created (the last by default)."""
+        assert not self.problems, self.problems
+        uri = list(self.documents)[index]
+        return uri, self.documents[uri]
+
+    def header_of(self, uri: str) -> str:
+        """The first insert into a document: its header."""
+        return next(text for target, text, _ in self.inserts if target == uri)
 
     def messages(self) -> list[str]:
         return [m.message for m in self.client.messages]
 
 
-def _capabilities() -> types.ClientCapabilities:
+def _capabilities(create_files: bool = True) -> types.ClientCapabilities:
+    operations = [types.ResourceOperationKind.Create] if create_files else []
     return types.ClientCapabilities(
         workspace=types.WorkspaceClientCapabilities(
             configuration=True,
-            workspace_edit=types.WorkspaceEditClientCapabilities(
-                document_changes=True, resource_operations=[types.ResourceOperationKind.Create]
-            ),
+            workspace_edit=types.WorkspaceEditClientCapabilities(document_changes=True, resource_operations=operations),
         ),
         window=types.WindowClientCapabilities(
             work_done_progress=True, show_document=types.ShowDocumentClientCapabilities(support=True)
@@ -80,7 +117,9 @@ def _capabilities() -> types.ClientCapabilities:
 
 
 @pytest.fixture
-async def session(fake_api: FakeAnthropic, tmp_path: Path) -> AsyncIterator[Session]:
+async def session(fake_api: FakeAnthropic, tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[Session]:
+    """A started session; parametrize indirectly with {"create_files": False} for a client that cannot create files."""
+    create_files = getattr(request, "param", {}).get("create_files", True)
     workspace = tmp_path / "project"
     agents = workspace / ".claude" / "agents"
     agents.mkdir(parents=True)
@@ -95,8 +134,8 @@ async def session(fake_api: FakeAnthropic, tmp_path: Path) -> AsyncIterator[Sess
 
     @client.feature(types.WORKSPACE_APPLY_EDIT)
     def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
-        state.edits.append(params)
-        return types.ApplyWorkspaceEditResult(applied=True)
+        applied = state.apply(params)
+        return types.ApplyWorkspaceEditResult(applied=applied, failure_reason=None if applied else "refused")
 
     @client.feature(types.CLIENT_REGISTER_CAPABILITY)
     def register_capability(params: types.RegistrationParams) -> None:
@@ -113,7 +152,7 @@ async def session(fake_api: FakeAnthropic, tmp_path: Path) -> AsyncIterator[Sess
     }
     await client.initialize_session(
         types.InitializeParams(
-            capabilities=_capabilities(),
+            capabilities=_capabilities(create_files),
             initialization_options=options,
             workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="project")],
         )
@@ -169,9 +208,18 @@ async def test_actions_are_offered_for_valid_agents_only(session: Session) -> No
     assert all(a["name"] != "broken" for a in listed)
 
 
+# Astral-plane emoji (two UTF-16 units each), CJK (one unit, three UTF-8 bytes), CRLF and lone CR
+# line breaks that the chunking splits in odd places: the server's end position must follow all of it.
+WIDE_ANSWER = (
+    "## Review 🚀\n\nMove the status code into a constant 👍🏽.\r\n"
+    + "状态码应该是常量。🎉🎉 " * 12
+    + "\r\nCR-only line\rnext 𝔘𝔫𝔦𝔠𝔬𝔡𝔢\n"
+    + "- item 😀 中文 — done\n" * 20
+)
+
+
 async def test_success_streams_progress_and_opens_the_full_answer(session: Session, tmp_path: Path) -> None:
-    answer = "Move the status code into a constant. " * 8
-    session.fake.answer(answer, chunks=10, delay=0.05)
+    session.fake.answer(WIDE_ANSWER, chunks=40, delay=0.03)
     await _set_key(session)
     uri = session.open("app.py")
     result = await session.ask(uri)
@@ -187,14 +235,89 @@ async def test_success_streams_progress_and_opens_the_full_answer(session: Sessi
     kinds = [type(r).__name__ for r in reports]
     assert kinds[0] == "WorkDoneProgressBegin" and kinds[-1] == "WorkDoneProgressEnd"
     assert "WorkDoneProgressReport" in kinds and reports[0].cancellable
+    previews = [r.message or "" for r in reports if isinstance(r, types.WorkDoneProgressReport)]
+    assert any(m.startswith("Receiving (") and "characters): " in m for m in previews)
 
     answer_uri, text = session.created_text()
     assert answer_uri == result["uri"]
     assert answer_uri.startswith((tmp_path / "cache" / "agent-lsp").as_uri())
-    assert answer in text and "- Agent: tester" in text and f"- Model: {DEFAULT_MODELS['haiku']}" in text
-    assert "app.py" in text and "- Status: complete" in text
+    header = session.header_of(answer_uri)
+    # Every insert landed at the document's end (checked in UTF-16 by Session.apply), and
+    # together they are exactly the header and the answer: nothing lost, doubled or moved.
+    assert "".join(t for u, t, _ in session.inserts if u == answer_uri) == text == header + WIDE_ANSWER
+    assert len([u for u, _, _ in session.inserts if u == answer_uri]) > 2  # streamed in batches
+    assert header.startswith("# tester on app.py\n") and header.endswith("\n---\n\n")
+    assert "- Agent: tester" in header and f"- Model: {DEFAULT_MODELS['haiku']}" in header
+    assert "- Request id: req_fake_0001" in header and "incomplete" not in text
     assert [d.uri for d in session.client.shown_documents] == [answer_uri]
+    assert session.client.shown_documents[0].take_focus
     assert (session.workspace / "app.py").read_text(encoding="utf-8") == SOURCE  # never touched
+
+
+async def test_the_document_opens_and_fills_while_the_answer_is_still_streaming(session: Session) -> None:
+    session.client.set_configuration({"timeoutSeconds": 30}, section="agentLsp")
+    first_half = "First half 🚀 中文. "
+    held_back = ("Second half, held back. " * 2)[: len(first_half)]  # the fake splits into equal halves
+    session.fake.stall_mid_stream(first_half + held_back, chunks=2, after_chunks=1)
+    await _set_key(session)
+    pending = asyncio.ensure_future(session.ask(session.open("app.py")))
+    deadline = time.monotonic() + 10
+    while not any(first_half in t for _, t, _ in session.inserts):
+        assert time.monotonic() < deadline and not pending.done()
+        await asyncio.sleep(0.02)
+    # The fake is still holding the rest of the answer: the run has not ended, yet the
+    # document exists, is open, and shows what arrived.
+    assert not pending.done()
+    answer_uri, text = session.created_text()
+    assert text == session.header_of(answer_uri) + first_half
+    assert [d.uri for d in session.client.shown_documents] == [answer_uri]
+    (token,) = session.client.progress_reports
+    session.client.window_work_done_progress_cancel(types.WorkDoneProgressCancelParams(token=token))
+    result = await asyncio.wait_for(pending, 5)
+    assert result["cancelled"] and result["uri"] == answer_uri
+    _, text = session.created_text()
+    note = "\n\n---\n\n_Answer incomplete: cancelled; the text above is what arrived before the cancel._\n"
+    assert text == session.header_of(answer_uri) + first_half + note
+    assert len(session.documents) == 1
+
+
+async def test_a_client_that_refuses_the_edit_gets_the_answer_file(session: Session, tmp_path: Path) -> None:
+    session.accept_edits = 0
+    session.fake.answer(WIDE_ANSWER, chunks=5)
+    await _set_key(session)
+    result = await session.ask(session.open("app.py"))
+    assert result["complete"]
+    assert session.documents == {} and len(session.edits) == 1  # one refused create, then no more edits
+    path = Path(to_fs_path(result["uri"]) or "")
+    assert path.is_relative_to(tmp_path / "cache" / "agent-lsp") and oct(path.stat().st_mode & 0o777) == "0o600"
+    text = path.read_text(encoding="utf-8")
+    assert text.endswith("\n---\n\n" + WIDE_ANSWER) and "- Status: complete" in text
+    assert [d.uri for d in session.client.shown_documents] == [result["uri"]]
+
+
+async def test_a_refused_append_falls_back_to_a_new_answer_file(session: Session) -> None:
+    session.accept_edits = 1  # the create goes through, the first append does not
+    session.fake.answer(WIDE_ANSWER, chunks=20, delay=0.02)
+    await _set_key(session)
+    result = await session.ask(session.open("app.py"))
+    assert result["complete"]
+    (streamed,) = session.documents
+    assert result["uri"] != streamed  # the half-filled document is left alone, never overwritten
+    path = Path(to_fs_path(result["uri"]) or "")
+    assert path.read_text(encoding="utf-8").endswith("\n---\n\n" + WIDE_ANSWER)
+    assert [d.uri for d in session.client.shown_documents] == [streamed, result["uri"]]
+    assert len(session.edits) == 2  # nothing more was sent after the refusal
+
+
+@pytest.mark.parametrize("session", [{"create_files": False}], indirect=True)
+async def test_a_client_that_cannot_create_files_gets_the_answer_file(session: Session) -> None:
+    session.fake.answer("Short answer 👍", chunks=2)
+    await _set_key(session)
+    result = await session.ask(session.open("app.py"))
+    assert result["complete"] and session.edits == []
+    path = Path(to_fs_path(result["uri"]) or "")
+    assert path.read_text(encoding="utf-8").endswith("\n---\n\nShort answer 👍\n")
+    assert [d.uri for d in session.client.shown_documents] == [result["uri"]]
 
 
 async def test_selection_is_asked_with_the_file_as_context(session: Session) -> None:
@@ -225,7 +348,8 @@ async def test_unsaved_text_is_sent_and_files_outside_the_workspace_are_refused(
 
 
 async def test_cancel_from_the_progress_keeps_what_arrived(session: Session) -> None:
-    session.fake.answer("".join(f"chunk{i} " for i in range(100)), chunks=100, delay=0.05)
+    full = "".join(f"chunk{i} " for i in range(100))
+    session.fake.answer(full, chunks=100, delay=0.05)
     await _set_key(session)
     uri = session.open("app.py")
     pending = asyncio.ensure_future(session.ask(uri))
@@ -238,8 +362,11 @@ async def test_cancel_from_the_progress_keeps_what_arrived(session: Session) -> 
     result = await pending
     assert time.monotonic() - started < 1.0
     assert result["cancelled"] and not result["complete"]
-    _, text = session.created_text()
-    assert "chunk0 " in text and "chunk99" not in text and "cancelled" in text
+    answer_uri, text = session.created_text()
+    assert result["uri"] == answer_uri
+    partial, note = text.removeprefix(session.header_of(answer_uri)).split("\n\n---\n\n_Answer incomplete: ")
+    assert partial.startswith("chunk0 ") and "chunk99" not in partial and full.startswith(partial)
+    assert note == "cancelled; the text above is what arrived before the cancel._\n"
     assert any("Cancelled" in m for m in session.messages())
 
 
@@ -255,12 +382,12 @@ async def test_cancel_request_stops_the_stream(session: Session) -> None:
     session.client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="ask-1"))
     with pytest.raises(Exception, match="cancel"):
         await asyncio.wrap_future(future)
-    for _ in range(100):  # the partial answer is delivered after the cancelled reply
-        if session.edits:
+    for _ in range(100):  # the closing note may land after the cancelled reply
+        if session.documents and "_Answer incomplete" in session.created_text()[1]:
             break
         await asyncio.sleep(0.05)
     _, text = session.created_text()
-    assert "piece0 " in text and "piece99" not in text
+    assert "piece0 " in text and "piece99" not in text and "_Answer incomplete: cancelled" in text
 
 
 FAILURES = [
@@ -294,8 +421,10 @@ async def test_each_failure_ends_in_a_message_and_the_server_keeps_working(
     assert not result["complete"] and words in result["message"]
     assert any(words in m for m in session.messages())
     if partial:
-        _, text = session.created_text()
-        assert "part one|" in text and "part two" not in text and "incomplete" in text
+        answer_uri, text = session.created_text()
+        kind = result["error"].replace("_", " ")
+        note = f"\n\n---\n\n_Answer incomplete: {kind}._\n"
+        assert text == session.header_of(answer_uri) + "part one|" + note
         assert "kept and marked incomplete" in result["message"]
     after = await session.ask(uri)  # the next ask works
     assert after["complete"]
@@ -340,7 +469,7 @@ async def test_key_never_appears_in_messages_results_answers_or_logs(
     session.stopped = True
     captured = capfd.readouterr()
     texts = [str(r) for r in results] + session.messages()
-    texts += [t for i in range(len(session.edits)) for t in session.created_text(i)]
+    texts += [t for _, t, _ in session.inserts] + list(session.documents)
     texts += [p.read_text() for p in tmp_path.rglob("*") if p.is_file()]
     texts += [captured.out, captured.err]
     assert all(KEY not in t for t in texts)
