@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -18,21 +19,27 @@ from agent_lsp.architect import (
     AgentSpec,
     AnswerHeader,
     ArchitectService,
+    ArchitectSettings,
     AskInput,
     BreakerState,
     CircuitBreaker,
+    DocumentEnd,
     FailureKind,
     RateLimiter,
     Selection,
+    StreamStart,
     answer_file_name,
     answers_folder,
     build_request,
+    incomplete_note,
     load_settings,
     render_answer,
+    render_header,
     resolve_model,
     write_answer,
 )
 from agent_lsp.architect.settings import DEFAULT_MODELS
+from agent_lsp.textmodel import LineIndex, PositionMapper
 from fake_anthropic import FakeAnthropic, Scenario
 
 KEY = "sk-ant-test-SECRET-0123456789abcdef"
@@ -56,7 +63,7 @@ class FakeClock:
         return self.now
 
 
-def settings_for(fake: FakeAnthropic, **extra: object) -> object:
+def settings_for(fake: FakeAnthropic, **extra: object) -> ArchitectSettings:
     config: dict[str, object] = {"apiKey": KEY, "baseUrl": fake.url, "maxRetries": 0, "timeoutSeconds": 2}
     config.update(extra)
     return load_settings(config, env={})
@@ -204,16 +211,38 @@ def test_breaker_opens_fails_fast_half_opens_and_recovers() -> None:
     assert breaker.state(30) is BreakerState.CLOSED and breaker.consecutive_failures == 0
 
 
+def test_breaker_says_when_it_will_let_a_trial_through_without_admitting_one() -> None:
+    clock = FakeClock()
+    breaker = CircuitBreaker(clock)
+    assert breaker.retry_in(30) is None
+    breaker.record_failure(threshold=1)
+    clock.now += 10
+    assert breaker.retry_in(30) == pytest.approx(20)
+    clock.now += 25
+    assert breaker.retry_in(30) == 0.0 and breaker.retry_in(30) == 0.0
+    assert breaker.state(30) is BreakerState.HALF_OPEN  # still no trial taken: before_call admits one
+    assert breaker.before_call(30) is None
+
+
 # ---- runs against the fake API -----------------------------------------------------------
 
 
 async def test_successful_run_streams_the_answer(fake_api: FakeAnthropic) -> None:
     fake_api.answer("Split the handler into two services.", chunks=5)
     seen: list[str] = []
-    result = await ArchitectService().ask(AGENT, FILE, settings_for(fake_api), document="a", on_text=seen.append)
+    starts: list[StreamStart] = []
+
+    def on_start(start: StreamStart) -> None:
+        assert not seen  # heard before any text
+        starts.append(start)
+
+    result = await ArchitectService().ask(
+        AGENT, FILE, settings_for(fake_api), document="a", on_text=seen.append, on_start=on_start
+    )
     assert result.complete and result.failure is None
     assert result.text == "Split the handler into two services."
     assert len(seen) == 5 and "".join(seen) == result.text
+    assert starts == [StreamStart(model=DEFAULT_MODELS["sonnet"], request_id="req_fake_0001", truncated=False)]
     assert result.request_id == "req_fake_0001"
     (request,) = fake_api.requests
     assert request.api_key == KEY
@@ -277,7 +306,9 @@ async def test_each_api_failure_has_its_message(
     ],
     ids=["cut", "no-message-stop", "error-event", "stall-mid-stream"],
 )
-async def test_mid_stream_failures_keep_the_partial_answer(fake_api: FakeAnthropic, setup, kind, words) -> None:
+async def test_mid_stream_failures_keep_the_partial_answer(
+    fake_api: FakeAnthropic, setup: Callable[[FakeAnthropic], None], kind: FailureKind, words: str
+) -> None:
     setup(fake_api)
     result = await ArchitectService().ask(AGENT, FILE, settings_for(fake_api, timeoutSeconds=0.3), document="a")
     assert result.failure is not None and result.failure.kind is kind
@@ -431,6 +462,45 @@ def test_answer_document_has_a_header_and_unique_names(tmp_path: Path) -> None:
     assert oct(path.stat().st_mode & 0o777) == "0o600"
     with pytest.raises(FileExistsError):
         write_answer(tmp_path / "answers", path.name, "other")
+    crlf = write_answer(tmp_path / "answers", "crlf.md", "a\r\nb\rc\n")
+    assert crlf.read_bytes() == b"a\r\nb\rc\n"  # written as it arrived, on every platform
+
+
+def test_streamed_header_leaves_the_status_to_the_end() -> None:
+    when = datetime(2025, 5, 1, 12, 30, tzinfo=timezone.utc)
+    header = AnswerHeader("a", "m", "/w/app.py", when, request_id="req_1", truncated=True)
+    streamed = render_header(header, with_status=False)
+    assert "- Status:" not in streamed and "- Request id: req_1" in streamed and "maxInputBytes" in streamed
+    assert streamed.endswith("\n\n---\n\n") and render_answer(header, "x").startswith(render_header(header))
+    assert incomplete_note("cut mid stream", "half a sen") == "\n\n---\n\n_Answer incomplete: cut mid stream._\n"
+    assert incomplete_note("cancelled", "a line\n").startswith("\n---\n")
+    assert incomplete_note("cancelled", "").startswith("\n---\n")
+
+
+SAMPLES = ["", "abc", "a\nb", "😀中\r\n𝔘x", "\r", "\r\n", "\n\r", "é\r\r\n\n😀", "line 🎉\rnext 中文\r\nend 👍🏽"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8", "utf-32"])
+@pytest.mark.parametrize("text", SAMPLES)
+def test_document_end_follows_appends_in_the_client_encoding(encoding: str, text: str) -> None:
+    """Every way of cutting the text into appends ends where the whole text ends, CRLFs split or not."""
+    expected = PositionMapper(LineIndex(text), encoding).position(len(text))
+    for cut_a in range(len(text) + 1):
+        for cut_b in range(cut_a, len(text) + 1):
+            end = DocumentEnd(encoding)
+            for piece in (text[:cut_a], text[cut_a:cut_b], text[cut_b:]):
+                end.append(piece)
+            assert (end.line, end.character) == expected, (text[:cut_a], text[cut_a:cut_b], text[cut_b:])
+
+
+def test_document_end_counts_utf16_units_for_emoji_and_cjk() -> None:
+    end = DocumentEnd()
+    end.append("# header\n\n")
+    end.append("😀中")
+    assert (end.line, end.character) == (2, 3)  # the emoji is a surrogate pair, the CJK one unit
+    end.append("\r")
+    end.append("\n👍🏽")
+    assert (end.line, end.character) == (3, 4)
 
 
 # ---- start-up cost -----------------------------------------------------------------------

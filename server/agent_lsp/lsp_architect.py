@@ -125,6 +125,10 @@ class AnswerStream:
         if self._task is None:
             self._task = asyncio.ensure_future(self._write())
 
+    def abandon(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
     def feed(self, piece: str) -> None:
         if not piece:
             return
@@ -373,12 +377,16 @@ class ArchitectFeature:
                     progress, types.WorkDoneProgressReport(message=_preview(received, tail))
                 )
 
+        self._breaker_cooldown = settings.breaker_cooldown_seconds
         try:
             result = await self.service.ask(agent, ask, settings, document=uri, on_text=on_text, on_start=on_start)
-            self._breaker_cooldown = settings.breaker_cooldown_seconds
             if stream is None and (result.complete or result.text):
                 stream = self._open_stream(header, settings)  # an empty answer still gets its document
             answer_uri = await _unless_cancelled_again(self._deliver(result, header, settings, stream))
+        except BaseException:
+            if stream is not None:
+                stream.abandon()  # no writer outlives its run
+            raise
         finally:
             if progress is not None:
                 self.server.work_done_progress.end(progress, types.WorkDoneProgressEnd(message="Done"))

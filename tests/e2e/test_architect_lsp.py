@@ -132,12 +132,12 @@ async def session(fake_api: FakeAnthropic, tmp_path: Path, request: pytest.Fixtu
     assert isinstance(client, LanguageClient)
     state = Session(client, workspace, fake_api)
 
-    @client.feature(types.WORKSPACE_APPLY_EDIT)
+    @client.feature(types.WORKSPACE_APPLY_EDIT)  # type: ignore[untyped-decorator]
     def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
         applied = state.apply(params)
         return types.ApplyWorkspaceEditResult(applied=applied, failure_reason=None if applied else "refused")
 
-    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    @client.feature(types.CLIENT_REGISTER_CAPABILITY)  # type: ignore[untyped-decorator]
     def register_capability(params: types.RegistrationParams) -> None:
         return None
 
@@ -234,7 +234,8 @@ async def test_success_streams_progress_and_opens_the_full_answer(session: Sessi
     ((_token, reports),) = session.client.progress_reports.items()
     kinds = [type(r).__name__ for r in reports]
     assert kinds[0] == "WorkDoneProgressBegin" and kinds[-1] == "WorkDoneProgressEnd"
-    assert "WorkDoneProgressReport" in kinds and reports[0].cancellable
+    begin = reports[0]
+    assert isinstance(begin, types.WorkDoneProgressBegin) and begin.cancellable and "WorkDoneProgressReport" in kinds
     previews = [r.message or "" for r in reports if isinstance(r, types.WorkDoneProgressReport)]
     assert any(m.startswith("Receiving (") and "characters): " in m for m in previews)
 
@@ -290,7 +291,7 @@ async def test_a_client_that_refuses_the_edit_gets_the_answer_file(session: Sess
     assert session.documents == {} and len(session.edits) == 1  # one refused create, then no more edits
     path = Path(to_fs_path(result["uri"]) or "")
     assert path.is_relative_to(tmp_path / "cache" / "agent-lsp") and oct(path.stat().st_mode & 0o777) == "0o600"
-    text = path.read_text(encoding="utf-8")
+    text = path.read_bytes().decode()  # no newline translation: the CRs are part of the answer
     assert text.endswith("\n---\n\n" + WIDE_ANSWER) and "- Status: complete" in text
     assert [d.uri for d in session.client.shown_documents] == [result["uri"]]
 
@@ -304,7 +305,7 @@ async def test_a_refused_append_falls_back_to_a_new_answer_file(session: Session
     (streamed,) = session.documents
     assert result["uri"] != streamed  # the half-filled document is left alone, never overwritten
     path = Path(to_fs_path(result["uri"]) or "")
-    assert path.read_text(encoding="utf-8").endswith("\n---\n\n" + WIDE_ANSWER)
+    assert path.read_bytes().decode().endswith("\n---\n\n" + WIDE_ANSWER)
     assert [d.uri for d in session.client.shown_documents] == [streamed, result["uri"]]
     assert len(session.edits) == 2  # nothing more was sent after the refusal
 
@@ -316,7 +317,7 @@ async def test_a_client_that_cannot_create_files_gets_the_answer_file(session: S
     result = await session.ask(session.open("app.py"))
     assert result["complete"] and session.edits == []
     path = Path(to_fs_path(result["uri"]) or "")
-    assert path.read_text(encoding="utf-8").endswith("\n---\n\nShort answer 👍\n")
+    assert path.read_bytes().decode().endswith("\n---\n\nShort answer 👍\n")
     assert [d.uri for d in session.client.shown_documents] == [result["uri"]]
 
 
@@ -487,3 +488,88 @@ async def test_without_an_agent_the_shipped_backend_architect_answers(session: S
     (request,) = session.fake.requests
     assert request.system == shipped.body.strip()
     assert request.body["model"] == DEFAULT_MODELS["opus"]
+
+
+def test_status_reports_the_breaker_without_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pygls.lsp.server import LanguageServer
+
+    from agent_lsp.architect import ArchitectService
+    from agent_lsp.lsp_architect import ArchitectFeature
+
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    clock = [100.0]
+    feature = ArchitectFeature(
+        LanguageServer("status-test", "0"),
+        ArchitectService(clock=lambda: clock[0]),
+        client_settings=lambda: {"breakerCooldownSeconds": 30},
+    )
+    assert feature.status() == {
+        "breaker": "closed",
+        "consecutiveFailures": 0,
+        "breakerRetryInSeconds": None,
+        "running": 0,
+        "lastFailure": None,
+        "apiKeySource": "none",
+    }
+    for _ in range(3):
+        feature.service.breaker.record_failure(threshold=3)
+    clock[0] += 10
+    feature.set_api_key(KEY)
+    status = feature.status()
+    assert status["breaker"] == "open" and status["consecutiveFailures"] == 3
+    assert status["breakerRetryInSeconds"] == pytest.approx(20) and status["apiKeySource"] == "client"
+    assert KEY not in str(status)
+    clock[0] += 20
+    assert feature.status()["breaker"] == "half_open"
+
+
+class _RecordingFeature:
+    """Stands in for ArchitectFeature under an AnswerStream: records edits, accepts them all."""
+
+    def __init__(self) -> None:
+        self.appends: list[tuple[types.Position, str, float]] = []
+        self.created: list[str] = []
+
+    async def _create_with_edit(self, uri: str, content: str) -> bool:
+        self.created.append(content)
+        return True
+
+    async def _show_document(self, uri: str) -> None:
+        return None
+
+    async def _apply_edit(self, edit: types.WorkspaceEdit) -> bool:
+        (change,) = edit.document_changes or []
+        assert isinstance(change, types.TextDocumentEdit)
+        (text_edit,) = change.edits
+        assert isinstance(text_edit, types.TextEdit)
+        self.appends.append((text_edit.range.start, text_edit.new_text, time.monotonic()))
+        await asyncio.sleep(0.005)  # a client round trip
+        return True
+
+
+def _stream(tmp_path: Path) -> tuple[Any, _RecordingFeature]:
+    from agent_lsp.lsp_architect import AnswerStream
+
+    feature = _RecordingFeature()
+    return AnswerStream(feature, "file:///answers/a.md", tmp_path, "# h\n\n", "utf-16"), feature  # type: ignore[arg-type]
+
+
+async def test_a_fast_stream_is_batched_by_size_and_a_slow_one_by_time(tmp_path: Path) -> None:
+    from agent_lsp.lsp_architect import FLUSH_CHARS, FLUSH_SECONDS
+
+    stream, feature = _stream(tmp_path)
+    started = time.monotonic()
+    for _ in range(300):  # 3,000 characters at once: over the size limit, so no waiting for the timer
+        stream.feed("0123456789")
+    await asyncio.sleep(0.05)
+    assert feature.appends and feature.appends[0][2] - started < FLUSH_SECONDS
+    assert len(feature.appends[0][1]) >= FLUSH_CHARS
+    for _ in range(25):  # then a trickle: a piece every 20 ms
+        stream.feed("ab😀\n")
+        await asyncio.sleep(0.02)
+    assert await stream.finish("\n_Answer incomplete: test._\n")
+    texts = [t for _, t, _ in feature.appends]
+    assert "".join(texts) == "0123456789" * 300 + "ab😀\n" * 25 + "\n_Answer incomplete: test._\n"
+    assert 3 <= len(texts) <= 12  # ~0.5 s of trickle in 150 ms batches, not 25 edits
+    assert feature.created == ["# h\n\n"]
+    assert [start for start, _, _ in feature.appends][-1] == types.Position(line=27, character=0)

@@ -67,6 +67,7 @@ class Controller implements vscode.Disposable {
   private readonly status: vscode.StatusBarItem;
   private readonly keys: ApiKeyManager;
   private readonly disposables: { dispose(): unknown }[] = [];
+  private restarting: Promise<void> = Promise.resolve();
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.output = vscode.window.createOutputChannel('agent-lsp', { log: true });
@@ -247,9 +248,17 @@ class Controller implements vscode.Disposable {
     }
   }
 
-  async restart(): Promise<void> {
-    await this.stop();
-    await this.start();
+  /**
+   * Restarts one at a time: a settings edit can fire several change events in a
+   * row, and overlapping restarts would leave two server processes behind.
+   */
+  restart(): Promise<void> {
+    const next = this.restarting.then(async () => {
+      await this.stop();
+      await this.start();
+    });
+    this.restarting = next.catch(() => undefined);
+    return next;
   }
 
   private async offerInstallHelp(message: string): Promise<void> {
@@ -364,7 +373,8 @@ let controller: Controller | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   controller = new Controller(context);
   controller.register();
-  await controller.start();
+  // Through the restart queue, so a settings change during the first start waits its turn.
+  await controller.restart();
 }
 
 export async function deactivate(): Promise<void> {

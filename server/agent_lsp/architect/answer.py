@@ -113,6 +113,6 @@ def write_answer(folder: Path, name: str, content: str) -> Path:
     path = folder / name
     # O_EXCL: a name collision must fail loudly rather than replace another answer.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:  # the text exactly as it arrived
         handle.write(content)
     return path
