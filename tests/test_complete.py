@@ -261,3 +261,19 @@ def test_handler_keys_and_type_values() -> None:
 def test_matcher_values_are_tool_names() -> None:
     found = items("---\nhooks:\n  PreToolUse:\n    - matcher: Ba|\n---\n")
     assert edit_of(found["Bash"]) == ((3, 15, 17), "Bash")
+
+
+def test_model_ids_are_read_without_importing_the_sdk() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from agent_lsp import models; ids = models.sdk_model_ids(); "
+        "print(len(ids), 'anthropic' in sys.modules, all(i.startswith('claude') for i in ids))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    count, imported, well_formed = out.stdout.split()
+    assert int(count) > 0 and imported == "False" and well_formed == "True"
+    from agent_lsp import models
+
+    assert models._ids_from_source() == models._ids_from_import()

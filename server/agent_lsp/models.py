@@ -8,9 +8,12 @@ start-up.
 
 from __future__ import annotations
 
+import ast
+import importlib.util
 import re
 import typing
 from functools import cache
+from pathlib import Path
 
 from .schema import agent_schema
 
@@ -19,7 +22,41 @@ _ID = re.compile(r"claude-(?P<family>[a-z]+)(?P<version>(?:-\d{1,2})*)(?:-(?P<da
 
 @cache
 def sdk_model_ids() -> tuple[str, ...]:
-    """Every literal model id in `anthropic.types.Model` (empty when the SDK is missing or changed shape)."""
+    """Every literal model id in the SDK's `Model` type (empty when the SDK is missing or changed shape).
+
+    The ids are read from the SDK's source with `ast` rather than by importing it:
+    importing `anthropic.types` costs about a second and ~50 MB, which the first
+    `model:` completion must not pay. Importing stays as the fallback.
+    """
+    return _ids_from_source() or _ids_from_import()
+
+
+def _ids_from_source() -> tuple[str, ...]:
+    # find_spec on the top-level package locates it without importing it (a submodule's
+    # spec would import its parents, which is the cost we avoid).
+    try:
+        spec = importlib.util.find_spec("anthropic")
+    except (ImportError, ValueError):
+        return ()
+    if spec is None or not spec.origin:
+        return ()
+    source = Path(spec.origin).parent / "types" / "model.py"
+    try:
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return ()
+    for node in tree.body:
+        target: ast.expr | None = node.target if isinstance(node, ast.AnnAssign) else None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+        value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
+        if isinstance(target, ast.Name) and target.id == "Model" and value is not None:
+            found = [c.value for c in ast.walk(value) if isinstance(c, ast.Constant) and isinstance(c.value, str)]
+            return tuple(dict.fromkeys(v for v in found if v.startswith("claude")))
+    return ()
+
+
+def _ids_from_import() -> tuple[str, ...]:
     try:
         from anthropic.types import Model
     except ImportError:

@@ -1,8 +1,11 @@
-"""The agent JSON Schema, loaded once, and the questions features ask of it.
+"""The frontmatter JSON Schemas, loaded once, and the questions features ask of them.
 
-`schemas/agent.schema.json` is the single source of truth for fields, allowed
-values, defaults and docs: validation, completion and hover all read it through
-this module, so no list of colours, modes or tools lives in Python.
+There is one schema per document kind: `schemas/agent.schema.json` for
+subagents, `schemas/skill.schema.json` for skills and
+`schemas/command.schema.json` for custom slash commands. Each is the single
+source of truth for its kind's fields, allowed values, defaults and docs:
+validation, completion and hover all read it through this module, so no list of
+fields, colours, modes or tools lives in Python.
 """
 
 from __future__ import annotations
@@ -16,12 +19,42 @@ from jsonschema import Draft202012Validator
 from .resources import schema_path
 
 
-class AgentSchema:
+KINDS = ("agent", "skill", "command")
+
+
+class FrontmatterSchema:
+    """One kind's schema (`AgentSchema` is its historical name)."""
+
     def __init__(self, raw: dict[str, Any]) -> None:
         self.raw = raw
         self.properties: dict[str, dict[str, Any]] = raw["properties"]
         self.defs: dict[str, dict[str, Any]] = raw["$defs"]
         self.meta: dict[str, Any] = raw.get("x-agent-lsp", {})
+
+    @property
+    def kind(self) -> str:
+        return str(self.meta.get("kind", "agent"))
+
+    @property
+    def noun(self) -> str:
+        """How messages name a file of this kind (`agent`, `skill`, `command`)."""
+        return str(self.meta.get("noun", self.kind))
+
+    @property
+    def ignored_fields(self) -> dict[str, str]:
+        """Keys Claude Code knows but ignores in this kind of file, with the reason."""
+        return dict(self.meta.get("ignoredFields", {}))
+
+    def tool_list_kind(self, name: str) -> str | None:
+        """`tools`/`disallowedTools` (agents) or `allowed`/`disallowed` (skills, commands) for a tool list field."""
+        if name not in self.properties:
+            return None
+        kind = self.ext(name).get("list")
+        return str(kind) if kind else None
+
+    @property
+    def tool_list_fields(self) -> list[str]:
+        return [name for name in self.properties if self.tool_list_kind(name)]
 
     # ---- fields -------------------------------------------------------------
     @property
@@ -105,7 +138,17 @@ class AgentSchema:
         return dict(zip(spec["enum"], spec.get("markdownEnumDescriptions", [""] * len(spec["enum"])), strict=True))
 
 
+AgentSchema = FrontmatterSchema
+
+
 @cache
-def agent_schema() -> AgentSchema:
-    with schema_path("agent").open(encoding="utf-8") as handle:
-        return AgentSchema(json.load(handle))
+def schema_for(kind: str) -> FrontmatterSchema:
+    """The schema of a document kind (`agent`, `skill` or `command`)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown document kind {kind!r}")
+    with schema_path(kind).open(encoding="utf-8") as handle:
+        return FrontmatterSchema(json.load(handle))
+
+
+def agent_schema() -> FrontmatterSchema:
+    return schema_for("agent")

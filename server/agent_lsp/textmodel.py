@@ -10,11 +10,13 @@ Unicode separators, which would shift every line after them).
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from lsprotocol import types
-from pygls.workspace.position_codec import PositionCodec
+if TYPE_CHECKING:
+    from pygls.workspace.position_codec import PositionCodec
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -34,14 +36,20 @@ class LineIndex:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        starts = [0]
-        lines: list[str] = []
-        pos = 0
-        for m in _LINE_BREAK.finditer(text):
-            lines.append(text[pos : m.start()])
-            pos = m.end()
-            starts.append(pos)
-        lines.append(text[pos:])
+        if "\r" not in text:
+            # The common case, and the hot path on every edit of a large file: str.split
+            # and accumulate run in C, several times faster than a regex walk.
+            lines = text.split("\n")
+            starts = [0, *itertools.accumulate(len(line) + 1 for line in lines[:-1])]
+        else:
+            starts = [0]
+            lines = []
+            pos = 0
+            for m in _LINE_BREAK.finditer(text):
+                lines.append(text[pos : m.start()])
+                pos = m.end()
+                starts.append(pos)
+            lines.append(text[pos:])
         self._starts = starts
         self.lines = lines
 
@@ -82,15 +90,20 @@ class PositionMapper:
     LSP-correct lines and clamps what clients send past the end of a line.
     """
 
-    __slots__ = ("_codec", "index")
+    __slots__ = ("_codec", "_types", "index")
 
     def __init__(self, index: LineIndex, encoding: str = "utf-16") -> None:
+        # Imported here so that `agent-lsp check` does not pay for lsprotocol at start-up.
+        from lsprotocol import types
+        from pygls.workspace.position_codec import PositionCodec
+
+        self._types: Any = types
         self.index = index
-        self._codec = PositionCodec(types.PositionEncodingKind(encoding))
+        self._codec: PositionCodec = PositionCodec(types.PositionEncodingKind(encoding))
 
     def position(self, offset: int) -> tuple[int, int]:
         line, col = self.index.line_col(offset)
-        pos = self._codec.position_to_client_units(self.index.lines, types.Position(line, col))
+        pos = self._codec.position_to_client_units(self.index.lines, self._types.Position(line, col))
         return pos.line, pos.character
 
     def offset(self, line: int, character: int) -> int:
@@ -101,5 +114,5 @@ class PositionMapper:
         text = self.index.lines[line]
         if character >= self._codec.client_num_units(text):
             return self.index.line_end(line)
-        pos = self._codec.position_from_client_units(self.index.lines, types.Position(line, max(0, character)))
+        pos = self._codec.position_from_client_units(self.index.lines, self._types.Position(line, max(0, character)))
         return self.index.offset(pos.line, pos.character)
