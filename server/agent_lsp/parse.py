@@ -165,6 +165,19 @@ def parse_agent(text: str) -> ParsedAgent:
 
 def _read_yaml(parsed: ParsedAgent) -> None:
     assert parsed.yaml_span is not None
+    span = parsed.yaml_span
+    try:
+        # Bounds checked before any per-line or per-node work: a huge frontmatter is refused in milliseconds.
+        if parsed.index.line_of(span.end) - parsed.index.line_of(span.start) > yaml12.MAX_EXPANDED_NODES:
+            raise yaml12.YamlTooComplex(f"more than {yaml12.MAX_EXPANDED_NODES} lines")
+        _compose_and_read(parsed)
+    except yaml12.YamlTooComplex as error:  # compose refused a huge document before building it
+        parsed.mode = ParseMode.TOO_COMPLEX
+        parsed.syntax_error = YamlProblem(str(error), parsed.yaml_span.start)
+
+
+def _compose_and_read(parsed: ParsedAgent) -> None:
+    assert parsed.yaml_span is not None
     source = parsed.text[parsed.yaml_span.start : parsed.yaml_span.end]
     try:
         root = yaml12.compose(source)

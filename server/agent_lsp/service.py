@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from .documents import classify, uri_to_path
+from .documents import DocumentKind, kind_of, uri_to_path
 from .parse import ParsedAgent, parse_agent
 from .validate import AgentContext, Finding, find_problems
 
@@ -17,22 +17,33 @@ class Analysis:
     uri: str
     version: int | None
     text: str
-    is_agent: bool
+    is_agent: bool  # an agent file (skills and commands are not: see `kind`)
     plugin: bool
     parsed: ParsedAgent
+    kind: DocumentKind | None = None  # agent, skill or command; None for every other file
     _findings: list[Finding] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.kind is None and self.is_agent:
+            self.kind = DocumentKind.AGENT
 
     @property
     def path(self) -> str | None:
         return uri_to_path(self.uri)
 
     @property
+    def context(self) -> AgentContext:
+        """What the document's location tells the checks (its kind, plugin or not)."""
+        kind = (self.kind or DocumentKind.AGENT).value
+        return AgentContext(path=self.path, plugin=self.plugin, kind=kind)
+
+    @property
     def findings(self) -> list[Finding]:
         if self._findings is None:
-            if not self.is_agent:
+            if self.kind is None:
                 self._findings = []
             else:
-                self._findings = find_problems(self.parsed, AgentContext(path=self.path, plugin=self.plugin))
+                self._findings = find_problems(self.parsed, self.context)
         return self._findings
 
 
@@ -49,8 +60,9 @@ class AnalysisCache:
         if cached is not None and cached.version == version and (version is not None or cached.text == text):
             self._items.move_to_end(uri)
             return cached
-        is_agent, plugin = classify(uri_to_path(uri), self.agent_globs)
-        analysis = Analysis(uri, version, text, is_agent, plugin, parse_agent(text))
+        kind, plugin = kind_of(uri_to_path(uri), self.agent_globs)
+        is_agent = kind is DocumentKind.AGENT
+        analysis = Analysis(uri, version, text, is_agent, plugin, parse_agent(text), kind)
         self._items[uri] = analysis
         self._items.move_to_end(uri)
         while len(self._items) > self._capacity:

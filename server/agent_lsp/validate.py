@@ -1,7 +1,10 @@
-"""Find every problem in a parsed agent file and say what Claude Code will do with it.
+"""Find every problem in a parsed agent, skill or command file and say what Claude Code will do with it.
 
 `find_problems` is the engine (plain data, used by the CLI and the server);
-`validate` wraps it into LSP diagnostics.
+`validate` wraps it into LSP diagnostics. The context's `kind` picks the schema
+(`schemas/<kind>.schema.json`) and the checker: agents are skipped by Claude
+Code when their frontmatter is broken, while skills and commands still load,
+with empty metadata, so the same finding carries a different consequence.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .parse import Field, ParsedAgent, ParseMode
 from .rules import RULES, Severity
-from .schema import AgentSchema, agent_schema
+from .schema import AgentSchema, schema_for
 from .suggest import closest
 from .textmodel import Span
 from .tool_entries import ToolEntry, tool_entries
@@ -38,25 +41,51 @@ class AgentContext:
     """What the file's location tells about how Claude Code loads it."""
 
     path: str | None = None
-    plugin: bool = False  # under a plugin's agents/ folder
+    plugin: bool = False  # part of a plugin (its agents/, skills/ or commands/ folder, or its root SKILL.md)
+    kind: str = "agent"  # agent, skill or command: which schema and checks apply
 
     @property
     def file_stem(self) -> str | None:
         return PurePath(self.path).stem if self.path else None
 
+    @property
+    def folder_name(self) -> str | None:
+        """The name of the folder holding the file (a skill's name comes from it)."""
+        return PurePath(self.path).parent.name or None if self.path else None
+
+
+DocumentContext = AgentContext
+
 
 def find_problems(parsed: ParsedAgent, context: AgentContext | None = None) -> list[Finding]:
-    checker = _Checker(parsed, context or AgentContext(), agent_schema())
+    context = context or AgentContext()
+    checker_class = _Checker if context.kind == "agent" else _SkillChecker
+    checker = checker_class(parsed, context, schema_for(context.kind))
     checker.run()
     return sorted(checker.findings, key=lambda f: (f.span.start, f.span.end, f.code))
 
 
 class _Checker:
+    # What a broken frontmatter costs, in the words each message uses.
+    LOST = {
+        "unclosed": "Claude Code finds no fields and skips this agent",
+        "duplicate": "it skips the whole agent",
+        "unparsed": "it skips the agent without telling you",
+        "not_mapping": "Claude Code reads no fields from this and skips the agent",
+        "empty_body": "the text after the frontmatter is this agent's whole system prompt, so it starts with no "
+        "instructions of its own",
+    }
+
     def __init__(self, parsed: ParsedAgent, context: AgentContext, schema: AgentSchema) -> None:
         self.parsed = parsed
         self.context = context
         self.schema = schema
         self.findings: list[Finding] = []
+
+    @property
+    def softened(self) -> bool:
+        """A plugin agent loads under its file name even when its frontmatter is broken."""
+        return self.context.plugin and self.context.kind == "agent"
 
     # ---- reporting ----------------------------------------------------------
     def report(self, code: str, span: Span, message: str, severity: Severity | None = None, **data: Any) -> None:
@@ -78,7 +107,7 @@ class _Checker:
     # ---- structure ----------------------------------------------------------
     def run(self) -> None:
         parsed = self.parsed
-        plugin = self.context.plugin
+        plugin = self.softened
         mode = parsed.mode
         if mode is ParseMode.NO_FRONTMATTER:
             self.check_no_frontmatter()
@@ -87,8 +116,8 @@ class _Checker:
             self.report(
                 "unclosed-frontmatter",
                 self.fence_span(),
-                "The frontmatter opened here is never closed with a `---` line, so Claude Code finds no "
-                "fields and skips this agent. Add a line holding only `---` after the last field.",
+                f"The frontmatter opened here is never closed with a `---` line, so {self.LOST['unclosed']}. "
+                "Add a line holding only `---` after the last field.",
                 Severity.WARNING if plugin else None,
             )
             return
@@ -111,8 +140,7 @@ class _Checker:
             self.report(
                 "frontmatter-not-mapping",
                 parsed.node_span(parsed.root),
-                "The frontmatter must be `key: value` lines; Claude Code reads no fields from this and "
-                "skips the agent.",
+                f"The frontmatter must be `key: value` lines; {self.LOST['not_mapping']}.",
             )
             return
         self.check_fields()
@@ -157,9 +185,9 @@ class _Checker:
             self.report(
                 "duplicate-key",
                 Span(problem.offset, problem.duplicate_end),
-                f"`{key}` is set twice. Claude Code's YAML parser rejects repeated keys, so it skips the "
-                "whole agent. Keep one.",
-                Severity.WARNING if self.context.plugin else None,
+                f"`{key}` is set twice. Claude Code's YAML parser rejects repeated keys, so "
+                f"{self.LOST['duplicate']}. Keep one.",
+                Severity.WARNING if self.softened else None,
                 key=key,
             )
             return
@@ -173,13 +201,13 @@ class _Checker:
             )
         message = (
             f"Invalid YAML on line {where} (the parser says: {problem.message}). Claude Code cannot read this "
-            "frontmatter, even with its quoting retry, so it skips the agent without telling you." + hint
+            f"frontmatter, even with its quoting retry, so {self.LOST['unparsed']}." + hint
         )
         self.report(
             "yaml-syntax",
             self.line_span_from(problem.offset),
             message,
-            Severity.WARNING if self.context.plugin else None,
+            Severity.WARNING if self.softened else None,
             continuationLines=continuation,
         )
 
@@ -204,7 +232,7 @@ class _Checker:
                 "yaml-fallback",
                 rewrite.value_span,
                 f"Strict YAML rejects this `{rewrite.key}` value (it holds `: ` or a YAML symbol). Claude "
-                "Code still loads the agent by quoting the value itself, but other YAML tools, GitHub's "
+                f"Code still loads the {self.schema.noun} by quoting the value itself, but other YAML tools, GitHub's "
                 "preview and other agent runners reject the file. Quote the value.",
                 line=rewrite.line,
                 key=rewrite.key,
@@ -217,9 +245,9 @@ class _Checker:
         self.report(
             "duplicate-key",
             dup.key_span,
-            f"`{dup.key}` is set twice{where}. Claude Code's YAML parser rejects repeated keys, so it "
-            "skips the whole agent. Keep one.",
-            Severity.WARNING if self.context.plugin else None,
+            f"`{dup.key}` is set twice{where}. Claude Code's YAML parser rejects repeated keys, so "
+            f"{self.LOST['duplicate']}. Keep one.",
+            Severity.WARNING if self.softened else None,
             key=dup.key,
         )
 
@@ -261,8 +289,7 @@ class _Checker:
             self.report(
                 "empty-body",
                 Span(close.start, index.line_end(index.line_of(close.start))),
-                "The body is empty: the text after the frontmatter is this agent's whole system prompt, "
-                "so it starts with no instructions of its own.",
+                f"The body is empty: {self.LOST['empty_body']}.",
             )
 
     def check_name(self, item: Field | None) -> None:
@@ -321,22 +348,19 @@ class _Checker:
         return re.sub(r"[^a-z0-9]+", "-", spaced.lower()).strip("-")
 
     def check_description(self, item: Field | None, has_name: bool) -> None:
-        if item is not None and isinstance(item.value, str) and item.value.strip():
+        # Claude Code turns a literal `\n` into a line break, so `"\n"` alone is empty too.
+        if item is not None and isinstance(item.value, str) and item.value.replace("\\n", "\n").strip():
             return
-        what = "no `description`" if item is None or item.value is None else "an empty or non-text `description`"
+        what = "no `description`" if item is None or item.value is None else "a non-text `description`"
         if item is not None and isinstance(item.value, str):
             what = "an empty `description`"
-        plugin = self.context.plugin
-        consequence = (
-            "Claude has nothing to decide when to use it"
-            if plugin
-            else "Claude Code skips the agent (the reason appears only in its debug log)"
-        )
+        # The plugin exception in the docs covers a missing `name` or unparseable YAML only; a plugin
+        # agent with a name and no description is skipped like any other.
         self.report(
             "missing-description",
             self.fence_span() if item is None else item.value_span,
-            f"This agent has {what}: {consequence}. Say what the agent does and when to use it.",
-            Severity.WARNING if plugin else None,
+            f"This agent has {what}: Claude Code skips it (the reason appears only in its debug log). "
+            "Say what the agent does and when to use it.",
         )
 
     def check_unknown_key(self, item: Field) -> None:
@@ -359,7 +383,7 @@ class _Checker:
         ext = self.schema.ext(item.key)
         code = ext.get("invalidCode", "unknown-key")
         values = self.schema.enum_values(item.key)
-        shown = self.show(item.value)
+        shown = self.source_text(item)
         suggestion = closest(str(item.value), values) if values and item.value is not None else None
         if item.key == "background" and isinstance(item.value, str):
             suggestion = {"yes": "true", "on": "true", "y": "true", "no": "false", "off": "false", "n": "false"}.get(
@@ -393,7 +417,7 @@ class _Checker:
             "unknown-model",
             item.value_span,
             f"`{self.show(value)}` is not a model alias ({', '.join(aliases)}) or a `claude-` model id. "
-            "On the Anthropic API Claude Code rejects it when the agent runs; only a gateway set with "
+            f"On the Anthropic API Claude Code rejects it when the {self.schema.noun} runs; only a gateway set with "
             f"`ANTHROPIC_BASE_URL` may accept it.{hint}",
             key="model",
             replacement=suggestion,
@@ -458,7 +482,7 @@ class _Checker:
                 "invalid-hooks",
                 span,
                 f"{detail[0].upper()}{detail[1:]}. Claude Code drops the whole `hooks` field when any part "
-                f"of it is malformed, so none of this agent's hooks will run.{hint}",
+                f"of it is malformed, so none of this {self.schema.noun}'s hooks will run.{hint}",
                 key="hooks",
                 replacement=replacement,
             )
@@ -510,9 +534,9 @@ class _Checker:
             "every tool.",
         )
 
-    def check_tool_entry(self, entry: ToolEntry, allow: bool) -> str:
+    def check_tool_entry(self, entry: ToolEntry, allow: bool, field_name: str | None = None) -> str:
         """Report problems with one entry; say whether it resolves to a tool."""
-        field_name = "tools" if allow else "disallowedTools"
+        field_name = field_name or ("tools" if allow else "disallowedTools")
         if entry.is_mcp:
             if entry.text == "mcp__*":
                 if allow:
@@ -600,6 +624,14 @@ class _Checker:
             )
             return "foreground"
         return "ok"
+
+    def source_text(self, item: Field) -> str:
+        """The value as the user wrote it (quotes included), shortened for a message."""
+        text = self.parsed.text[item.value_span.start : item.value_span.end].strip()
+        if item.value_span == item.key_span or not text:
+            return "(empty)"
+        text = " ".join(text.split())
+        return text if len(text) <= 40 else text[:37] + "..."
 
     @staticmethod
     def show(value: Any) -> str:

@@ -50,6 +50,9 @@ STR_TAG = "tag:yaml.org,2002:str"
 # (a 300-line frontmatter has a few thousand nodes).
 MAX_EXPANDED_NODES = 50_000
 MAX_DEPTH = 200
+# Composing costs a few microseconds per node; texts this long are first counted from
+# parser events (cheap, and stopping at the limit) so a huge document is never composed.
+PRESCAN_FROM = 20_000
 
 
 class Yaml12Resolver(BaseResolver):
@@ -82,7 +85,9 @@ class YamlTooComplex(Exception):
 
 
 def compose(text: str) -> Node | None:
-    """Compose one YAML document into a node tree. Raises yaml.YAMLError."""
+    """Compose one YAML document into a node tree. Raises yaml.YAMLError, or YamlTooComplex for a huge one."""
+    if len(text) > PRESCAN_FROM and _more_nodes_than(text, MAX_EXPANDED_NODES):
+        raise YamlTooComplex(f"more than {MAX_EXPANDED_NODES} nodes")
     try:
         loader = _Composer(text)
     except UnicodeEncodeError as error:  # libyaml encodes str to UTF-8; lone surrogates cannot be
@@ -98,6 +103,32 @@ def compose(text: str) -> Node | None:
         raise
     finally:
         loader.dispose()
+
+
+_NODE_EVENTS = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent, yaml.AliasEvent)
+
+
+def _more_nodes_than(text: str, limit: int) -> bool:
+    """Whether the text's first document has more than `limit` nodes (a lower bound of its expanded size).
+
+    Counts parser events without building nodes; a syntax error ends the count (compose reports it).
+    """
+    try:
+        parser = _Parser(text)
+    except UnicodeEncodeError:
+        return False
+    count = 0
+    try:
+        while (event := parser.get_event()) is not None and not isinstance(event, yaml.DocumentEndEvent):
+            if isinstance(event, _NODE_EVENTS):
+                count += 1
+                if count > limit:
+                    return True
+    except yaml.YAMLError:
+        return False
+    finally:
+        parser.dispose()
+    return False
 
 
 def expanded_size(node: Node, limit: int = MAX_EXPANDED_NODES) -> int:
