@@ -28,4 +28,8 @@ step "Python tests (unit and end-to-end over stdio)"
 if [ -f vscode-client/package.json ] && [ "${AGENT_LSP_SKIP_CLIENT:-0}" != "1" ]; then
   step "VS Code extension"
   (cd vscode-client && npm ci --no-audit --no-fund && npm run lint && npm run typecheck && npm test)
+
+  step "VS Code extension end to end (code-server + headless Chromium)"
+  # Installs code-server, Chromium and what they need on first use (cached in vscode-client/.e2e/).
+  (cd vscode-client && AGENT_LSP_PYTHON="$PWD/../.venv/bin/python" npm run e2e)
 fi

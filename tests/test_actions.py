@@ -39,6 +39,16 @@ SAMPLES: dict[str, list[tuple[str, AgentContext]]] = {
     "duplicate-key": [(HEAD + "model: opus\nmodel: sonnet\n---\nBody\n", CONTEXT)],
     "unknown-key": [(HEAD + "Tools: Read\n---\nBody\n", CONTEXT), (HEAD + "extra:\n  - a\n---\nBody\n", CONTEXT)],
     "plugin-ignored-field": [(HEAD + "permissionMode: plan\n---\nBody\n", PLUGIN)],
+    # Skills and commands (tests/test_skills_commands.py has more).
+    "ignored-field": [
+        ("---\nname: go\ndescription: d\n---\nBody\n", AgentContext(path="/p/.claude/commands/go.md", kind="command"))
+    ],
+    "invalid-value": [
+        ("---\nargument-hint: [n]\n---\nBody\n", AgentContext(path="/p/.claude/skills/go/SKILL.md", kind="skill"))
+    ],
+    "fork-only-field": [
+        ("---\nagent: Plan\n---\nBody\n", AgentContext(path="/p/.claude/skills/go/SKILL.md", kind="skill"))
+    ],
     "missing-name": [
         ("---\ndescription: Reviews code.\n---\nBody\n", CONTEXT),
         ("---\nname:\ndescription: d\n---\nB\n", CONTEXT),

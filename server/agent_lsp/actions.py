@@ -27,6 +27,10 @@ from .textmodel import PositionMapper, Span
 from .validate import AgentContext, Finding, find_problems
 
 DESCRIPTION_PLACEHOLDER = "Say what this agent does and when Claude should hand work to it."
+DESCRIPTION_PLACEHOLDERS = {
+    "skill": "Say what this skill does and when Claude should use it.",
+    "command": "Say what this command does and when Claude should run it.",
+}
 FIX_ALL_TITLE = "Fix all agent-lsp problems that have a safe fix"
 MAX_FIX_ALL_ROUNDS = 100  # each round removes at least one finding; real files need a handful
 _MODE_RANK = {ParseMode.STRICT: 3, ParseMode.FALLBACK: 2}
@@ -286,8 +290,45 @@ def _missing_name_fix(parsed: ParsedAgent, finding: Finding, context: AgentConte
 
 
 def _missing_description_fix(parsed: ParsedAgent, finding: Finding, context: AgentContext) -> list[Fix]:
-    edit = _set_field(parsed, "description", DESCRIPTION_PLACEHOLDER, "name")
+    placeholder = DESCRIPTION_PLACEHOLDERS.get(context.kind, DESCRIPTION_PLACEHOLDER)
+    if finding.data.get("noFrontmatter"):
+        # A skill with no frontmatter: open one holding just the description.
+        newline = _newline(parsed)
+        at = parsed.content_start
+        block = newline.join(["---", f"description: {placeholder}", "---", ""])
+        return [Fix("Add frontmatter with a `description` to fill in", (Edit(Span(at, at), block),), True)]
+    edit = _set_field(parsed, "description", placeholder, "name")
     return [Fix("Add a `description` to fill in", (edit,), True)] if edit else []
+
+
+def _invalid_value_fix(parsed: ParsedAgent, finding: Finding, context: AgentContext) -> list[Fix]:
+    replacement = finding.data.get("replacement")
+    if isinstance(replacement, str) and replacement[:1] == "'":
+        return [Fix(f"Quote it: `{replacement}`", (Edit(finding.span, replacement),), True, True)]
+    return _replace(finding, "Change to `{new}`")
+
+
+def _remove_field_fix(parsed: ParsedAgent, finding: Finding, context: AgentContext) -> list[Fix]:
+    item = _key_field(parsed, finding)
+    if item is None:
+        return []
+    return [Fix(f"Remove `{item.key}`", (Edit(_field_lines(parsed, item.key_span, item.node), ""),), True)]
+
+
+def _fork_only_fix(parsed: ParsedAgent, finding: Finding, context: AgentContext) -> list[Fix]:
+    item = _key_field(parsed, finding)
+    needs = finding.data.get("needs")
+    if item is None or not isinstance(needs, dict):
+        return []
+    fixes: list[Fix] = []
+    if len(needs) == 1:
+        ((key, value),) = needs.items()
+        edit = _set_field(parsed, str(key), str(value), None)
+        if edit is not None:
+            fixes.append(Fix(f"Add `{key}: {value}` so `{item.key}` applies", (edit,), True))
+    removal = _remove_field_fix(parsed, finding, context)
+    fixes += [Fix(f.title, f.edits, preferred=not fixes) for f in removal]
+    return fixes
 
 
 def _no_frontmatter_fix(parsed: ParsedAgent, finding: Finding, context: AgentContext) -> list[Fix]:
@@ -311,6 +352,9 @@ _BUILDERS: dict[str, _Builder] = {
     "duplicate-key": _duplicate_fix,
     "unknown-key": _unknown_key_fix,
     "plugin-ignored-field": _ignored_field_fix,
+    "ignored-field": _remove_field_fix,
+    "invalid-value": _invalid_value_fix,
+    "fork-only-field": _fork_only_fix,
     "missing-name": _missing_name_fix,
     "missing-description": _missing_description_fix,
     "no-frontmatter": _no_frontmatter_fix,

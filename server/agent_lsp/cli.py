@@ -149,6 +149,10 @@ def run_check(argv: Sequence[str]) -> int:
     parser.add_argument("--strict", action="store_true", help="fail on warnings too")
     parser.add_argument("--all-markdown", action="store_true", help="in folders, check every .md file")
     parser.add_argument("--quiet", action="store_true", help="text format: omit the summary line")
+    parser.add_argument(
+        "--no-cross-file", action="store_true", help="skip the checks that read other files (names, skills, MCP)"
+    )
+    parser.add_argument("--user-dir", metavar="DIR", help="the user's Claude folder (default: ~/.claude)")
     parser.add_argument("--version", action="version", version=f"agent-lsp {__version__}")
     options = parser.parse_args(argv)
     targets = options.paths or [".claude/agents"]
@@ -158,11 +162,40 @@ def run_check(argv: Sequence[str]) -> int:
         print(f"agent-lsp check: no such file or folder: {error.args[0]}", file=sys.stderr)
         return 2
     reports = check_files(jobs)
+    if not options.no_cross_file:
+        add_cross_file_findings(reports, Path(options.user_dir).expanduser() if options.user_dir else None)
     writer = {"text": _write_text, "json": _write_json, "github": _write_github, "sarif": _write_sarif}
     writer[options.format](reports, sys.stdout, options)
     worst = min((int(f.severity) for r in reports for f in r.findings), default=99)
     limit = int(Severity.WARNING) if options.strict else int(Severity.ERROR)
     return 1 if worst <= limit else 0
+
+
+def add_cross_file_findings(reports: list[FileReport], user_dir: Path | None = None) -> None:
+    """Add the findings that need the other files: the projects of the checked files and `user_dir`."""
+    from .crossfile import entry_findings
+    from .workspace_index import Scope, WorkspaceIndex, default_user_dir, locate
+
+    user = user_dir if user_dir is not None else default_user_dir()
+    user = user.resolve() if user is not None else None
+    roots: list[str] = []
+    for report in reports:
+        place = locate(report.path.resolve(), user)
+        if place is not None and place.scope is not Scope.USER and place.root not in roots:
+            roots.append(place.root)
+    index = WorkspaceIndex(roots, user, walk=False)
+    index.scan()
+    for report in reports:
+        entry = index.get(str(report.path.resolve()))
+        if (
+            entry is None
+            or entry.text != report.index.text
+            or any(f.code == "unreadable-file" for f in report.findings)
+        ):
+            continue
+        extra = entry_findings(entry, index)
+        if extra:
+            report.findings = sorted([*report.findings, *extra], key=lambda f: (f.span.start, f.span.end, f.code))
 
 
 def _display(path: Path) -> str:

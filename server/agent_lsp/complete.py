@@ -1,5 +1,6 @@
 """Completion in the frontmatter: keys, enum values, tools, skills, MCP servers and hooks.
 
+The document's kind (agent, skill or command) picks the schema that is read.
 Every name offered comes from the schema (fields, values, tools, hook events and
 handler keys), the installed anthropic SDK (full model ids) or the project on
 disk (skills, `.mcp.json` servers, agents). Nothing is offered in the Markdown
@@ -23,12 +24,11 @@ from .cursor import Cursor, Entry, Place, cursor_at, entry_at, value_lead
 from .markup import content, first_sentence, to_range
 from .models import describe_model_id, sdk_model_ids
 from .parse import ParsedAgent
-from .schema import AgentSchema, agent_schema
+from .schema import AgentSchema, schema_for
 from .textmodel import PositionMapper, Span
 
 TRIGGER_CHARACTERS = [":", " ", ",", "-", "(", "_", '"']
 _TOP_KEY = re.compile(r"([^\s:#-][^:#]*?)\s*:(?=\s|$)")
-_TOOL_LISTS = ("tools", "disallowedTools")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,14 +76,18 @@ class _Builder:
 
 
 def complete(
-    parsed: ParsedAgent, offset: int, mapper: PositionMapper, options: CompletionOptions | None = None
+    parsed: ParsedAgent,
+    offset: int,
+    mapper: PositionMapper,
+    options: CompletionOptions | None = None,
+    kind: str = "agent",
 ) -> types.CompletionList:
     """Completion items for the cursor at `offset` (an empty list outside the frontmatter)."""
     options = options or CompletionOptions()
     builder = _Builder(parsed, mapper, options)
     cursor = cursor_at(parsed, offset)
     if cursor is not None:
-        _dispatch(builder, cursor, offset, agent_schema())
+        _dispatch(builder, cursor, offset, schema_for(kind))
     return types.CompletionList(is_incomplete=False, items=builder.items)
 
 
@@ -103,7 +107,8 @@ def _dispatch(b: _Builder, cursor: Cursor, offset: int, schema: AgentSchema) -> 
             _nested_value(b, cursor, schema)
         return
     container = path[-1] if path else None
-    if path == (container,) and container in (*_TOOL_LISTS, "skills", "mcpServers"):
+    listed = (*schema.tool_list_fields, "skills", "mcpServers")
+    if path == (container,) and container in listed and container in schema.properties:
         _listed(b, cursor, offset, schema, container)
         return
     # A list item that is a mapping (`- matcher: ...`, `- type: ...`): its keys.
@@ -193,6 +198,12 @@ def _key_text(
 
 def type_words(schema: AgentSchema, prop: dict[str, Any]) -> str:
     node = schema_paths.resolve(schema, prop)
+    # A shared definition may say its type in words (`true` or `false` for a skill's flags).
+    referenced = schema_paths.resolve(schema, {"$ref": prop["$ref"]}) if "$ref" in prop else {}
+    for source in (node, referenced):
+        ext = source.get("x-agent-lsp")
+        if isinstance(ext, dict) and isinstance(ext.get("typeWords"), str):
+            return str(ext["typeWords"])
     kinds: list[str] = []
     for option in [node, *node.get("anyOf", [])]:
         kind = option.get("type")
@@ -213,15 +224,26 @@ def _value_span(cursor: Cursor) -> Span:
 
 
 def _top_value(b: _Builder, cursor: Cursor, offset: int, schema: AgentSchema, key: str) -> None:
-    if key in _TOOL_LISTS or key == "skills":
-        _listed(b, cursor, offset, schema, key)
-        return
     if key not in schema.properties:
+        return
+    if schema.tool_list_kind(key) or key == "skills":
+        _listed(b, cursor, offset, schema, key)
         return
     if key == "model":
         _models(b, cursor, schema)
         return
     _enum_items(b, cursor, schema.enum_docs(key) or dict.fromkeys(schema.enum_values(key), ""))
+    if schema.ext(key).get("completeFrom") == "agents":
+        # A skill's `agent`: besides the built-in types, the project's own agents.
+        span = _value_span(cursor)
+        lead = value_lead(b.parsed, span.start)
+        known = set(schema.enum_values(key))
+        for item in workspace_files.agents(b.options.roots):
+            if item.name in known:
+                continue
+            b.add(item.name, span, lead + item.name, kind=types.CompletionItemKind.Class,
+                  detail=first_sentence(item.description) if item.description else "agent in .claude/agents/",
+                  doc=item.description or None, sort="1", filter_text=item.name)  # fmt: skip
 
 
 def _nested_value(b: _Builder, cursor: Cursor, schema: AgentSchema) -> None:
@@ -286,7 +308,7 @@ def _listed(b: _Builder, cursor: Cursor, offset: int, schema: AgentSchema, key: 
     if token.owner is not None:
         _specifier(b, token, roots)
         return
-    _tool_names(b, cursor, token.span, schema, listed, lead=token.lead, allow=key == "tools")
+    _tool_names(b, cursor, token.span, schema, listed, lead=token.lead, allow=schema.tool_list_kind(key) == "tools")
     _templates(b, token, schema)
     servers = [*workspace_files.mcp_server_names(roots), *_own_mcp_servers(b.parsed)]
     for name in dict.fromkeys(servers):

@@ -4,7 +4,8 @@ On a key: the field's docs, its type, the allowed values with a line each, the
 default, an example and a link to the docs. On a value: the model alias, tool,
 permission mode, colour, hook event or handler type it names; inside `Agent(x)`
 or under `skills`, that agent's or skill's own description from the project.
-All text comes from the schema and the project's files.
+All text comes from the schema of the document's kind (agent, skill or
+command) and the project's files.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from .cursor import Cursor, Place, cursor_at, entry_at
 from .markup import content, to_range
 from .models import describe_model_id
 from .parse import ParsedAgent
-from .schema import AgentSchema, agent_schema
+from .schema import AgentSchema, schema_for
 from .textmodel import PositionMapper, Span
 
 
@@ -33,12 +34,13 @@ def hover(
     *,
     markdown: bool = True,
     roots: Iterable[Path] = (),
+    kind: str = "agent",
 ) -> types.Hover | None:
     """The hover for `offset`, or None where there is nothing to explain (the body, free text)."""
     cursor = cursor_at(parsed, offset)
     if cursor is None:
         return None
-    found = _explain(parsed, cursor, offset, agent_schema(), tuple(roots))
+    found = _explain(parsed, cursor, offset, schema_for(kind), tuple(roots))
     if found is None:
         return None
     text, span = found
@@ -53,6 +55,8 @@ def _explain(
             return None
         span = Span(cursor.value_start, cursor.value_start + len(cursor.key))
         if not cursor.path:
+            if cursor.key in schema.ignored_fields:
+                return f"**`{cursor.key}`** · ignored here\n\n{schema.ignored_fields[cursor.key]}", span
             return (key_doc(schema, cursor.key), span) if cursor.key in schema.properties else None
         doc = _nested_key_doc(schema, cursor.path, cursor.key)
         return (doc, span) if doc else None
@@ -60,12 +64,12 @@ def _explain(
         return None
     top = cursor.path[0] if cursor.path else cursor.key
     if (cursor.place is Place.VALUE and not cursor.path) or (cursor.place is Place.ITEM and len(cursor.path) == 1):
-        if top in ("tools", "disallowedTools", "skills"):
+        if top is not None and top in schema.properties and (schema.tool_list_kind(top) or top == "skills"):
             return _entry_doc(parsed, cursor, offset, schema, roots, top)
         if top == "mcpServers" and cursor.place is Place.ITEM:
             return _mcp_doc(parsed, cursor, roots)
         if cursor.place is Place.VALUE and top in schema.properties:
-            return _value_doc(parsed, cursor, schema, top)
+            return _value_doc(parsed, cursor, schema, top, roots)
         return None
     if cursor.place is Place.VALUE and cursor.key is not None:
         prop = schema_paths.key_schema(schema, cursor.path, cursor.key)
@@ -95,7 +99,8 @@ def key_doc(schema: AgentSchema, key: str) -> str:
         parts.append(f"Example:\n\n```yaml\n{sample}\n```")
     url = schema.meta.get("docsUrl")
     if url:
-        parts.append(f"[Claude Code docs: subagent frontmatter]({url})")
+        title = schema.meta.get("docsTitle", "Claude Code docs: subagent frontmatter")
+        parts.append(f"[{title}]({url})")
     return "\n\n".join(p for p in parts if p)
 
 
@@ -120,7 +125,9 @@ def _nested_key_doc(schema: AgentSchema, path: tuple[str, ...], key: str) -> str
     return "\n\n".join(p for p in (f"**`{key}`** · {type_words(schema, prop)}", doc, listed) if p)
 
 
-def _value_doc(parsed: ParsedAgent, cursor: Cursor, schema: AgentSchema, key: str) -> tuple[str, Span] | None:
+def _value_doc(
+    parsed: ParsedAgent, cursor: Cursor, schema: AgentSchema, key: str, roots: tuple[Path, ...] = ()
+) -> tuple[str, Span] | None:
     span = Span(cursor.value_start, cursor.value_end)
     value = parsed.text[span.start : span.end]
     docs = schema.enum_docs(key)
@@ -129,6 +136,9 @@ def _value_doc(parsed: ParsedAgent, cursor: Cursor, schema: AgentSchema, key: st
         return f"**`{value}`** ({what})\n\n{docs[value]}", span
     if key == "model" and value.startswith("claude-"):
         return f"**`{value}`** (full model id)\n\n{describe_model_id(value)}", span
+    if schema.ext(key).get("completeFrom") == "agents":
+        agent = workspace_files.find(workspace_files.agents(roots), value)
+        return (_named_doc("agent", agent), span) if agent else None
     return None
 
 

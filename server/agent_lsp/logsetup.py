@@ -9,12 +9,34 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
+import threading
 import time
 from typing import Any
 
 _SECRET = re.compile(r"sk-ant-[A-Za-z0-9_\-]{8,}")
 _QUIET = ("pygls", "anthropic", "httpx", "httpx2", "httpcore")
+_known: set[str] = set()  # API keys seen at run time, whatever their shape
+_known_lock = threading.Lock()
+MIN_SECRET_CHARS = 8  # shorter values would mask ordinary words
+
+
+def add_secret(value: object) -> None:
+    """Remember a secret (an API key the client sent) so that no log line can show it."""
+    if isinstance(value, str) and len(value.strip()) >= MIN_SECRET_CHARS:
+        with _known_lock:
+            _known.add(value.strip())
+
+
+def redact(text: str) -> str:
+    """Mask anything shaped like an Anthropic key, and every key we were handed."""
+    text = _SECRET.sub("[redacted]", text)
+    with _known_lock:
+        known = sorted(_known, key=len, reverse=True)
+    for secret in known:
+        text = text.replace(secret, "[redacted]")
+    return text
 
 
 class JsonLineFormatter(logging.Formatter):
@@ -23,17 +45,18 @@ class JsonLineFormatter(logging.Formatter):
             "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
             "level": record.levelname.lower(),
             "logger": record.name,
-            "message": _SECRET.sub("[redacted]", record.getMessage()),
+            "message": redact(record.getMessage()),
         }
-        for key in ("method", "duration_ms", "outcome", "request_id"):
+        for key in ("method", "duration_ms", "outcome", "request_id", "error_type", "error_code"):
             if hasattr(record, key):
                 entry[key] = getattr(record, key)
         if record.exc_info:
-            entry["error"] = _SECRET.sub("[redacted]", self.formatException(record.exc_info))
+            entry["error"] = redact(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False)
 
 
 def configure(level: str = "warning", log_file: str | None = None) -> None:
+    add_secret(os.environ.get("ANTHROPIC_API_KEY"))
     handlers: list[logging.Handler] = [logging.StreamHandler()]
     if log_file:
         handlers.append(logging.FileHandler(log_file, encoding="utf-8"))

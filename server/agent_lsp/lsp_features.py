@@ -2,7 +2,8 @@
 
 Each handler turns the request's position into an offset in the client's
 encoding, hands the cached analysis of the document to a plain function and
-returns its result. Documents that are not agent files get nothing.
+returns its result. Agent, skill and command files are served (each through its
+own schema); every other document gets nothing.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from pygls.uris import to_fs_path
 from . import actions, colors, complete, hover, symbols, workspace_files
 from .service import Analysis
 from .textmodel import PositionMapper
-from .validate import AgentContext
 
 # Other modules (the architect) add their own code actions here; one handler serves them all.
 CodeActionProvider = Callable[[types.CodeActionParams], list[types.CodeAction]]
@@ -27,8 +27,13 @@ EXTRA_CODE_ACTIONS = "extra_code_actions"
 
 
 def _analysis(ls: Any, uri: str) -> Analysis | None:
+    """The analysis of an agent, skill or command file; None for any other document."""
     analysis: Analysis = ls.analysis(uri)
-    return analysis if analysis.is_agent else None
+    return analysis if analysis.kind is not None else None
+
+
+def _kind(analysis: Analysis) -> str:
+    return analysis.kind.value if analysis.kind is not None else "agent"
 
 
 def _mapper(ls: Any, analysis: Analysis) -> PositionMapper:
@@ -36,7 +41,7 @@ def _mapper(ls: Any, analysis: Analysis) -> PositionMapper:
 
 
 def _at_cursor(ls: Any, params: Any) -> tuple[Analysis, PositionMapper, int] | None:
-    """The agent file a positional request is about, its position mapper and the cursor's offset."""
+    """The agent, skill or command file a positional request is about, its position mapper and the cursor's offset."""
     analysis = _analysis(ls, params.text_document.uri)
     if analysis is None:
         return None
@@ -79,7 +84,8 @@ def register(server: LanguageServer) -> None:
         if found is None:
             return None
         analysis, mapper, offset = found
-        return complete.complete(analysis.parsed, offset, mapper, _completion_options(ls, analysis))
+        options = _completion_options(ls, analysis)
+        return complete.complete(analysis.parsed, offset, mapper, options, kind=_kind(analysis))
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def on_hover(ls: LanguageServer, params: types.HoverParams) -> types.Hover | None:
@@ -89,7 +95,8 @@ def register(server: LanguageServer) -> None:
         analysis, mapper, offset = found
         caps = ls.client_capabilities.text_document
         markdown = _markdown(caps.hover.content_format if caps and caps.hover else None)
-        return hover.hover(analysis.parsed, offset, mapper, markdown=markdown, roots=_roots(ls, analysis))
+        roots = _roots(ls, analysis)
+        return hover.hover(analysis.parsed, offset, mapper, markdown=markdown, roots=roots, kind=_kind(analysis))
 
     kinds = [types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll]
     if importlib.util.find_spec(f"{__package__}.lsp_architect") is not None:
@@ -103,7 +110,7 @@ def register(server: LanguageServer) -> None:
             result += actions.code_actions(
                 analysis.parsed,
                 analysis.findings,
-                AgentContext(path=analysis.path, plugin=analysis.plugin),
+                analysis.context,
                 uri=params.text_document.uri,
                 mapper=_mapper(ls, analysis),
                 request=params.range,
@@ -117,7 +124,9 @@ def register(server: LanguageServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_COLOR)
     def on_document_color(ls: LanguageServer, params: types.DocumentColorParams) -> list[types.ColorInformation]:
         analysis = _analysis(ls, params.text_document.uri)
-        return colors.document_colors(analysis.parsed, _mapper(ls, analysis)) if analysis else []
+        if analysis is None or not analysis.is_agent:
+            return []  # only agents have a `color`
+        return colors.document_colors(analysis.parsed, _mapper(ls, analysis))
 
     @server.feature(types.TEXT_DOCUMENT_COLOR_PRESENTATION)
     def on_color_presentation(

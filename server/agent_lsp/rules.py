@@ -1,7 +1,8 @@
 """Every diagnostic agent-lsp reports: its stable code, severity and meaning.
 
 Severity tells the consequence in Claude Code:
-- ERROR: Claude Code will not load the agent, or refuses to launch it;
+- ERROR: Claude Code will not load the agent, or refuses to launch it; for a
+  skill or command, every frontmatter field is lost;
 - WARNING: a value is dropped or ignored, or the file loads only through
   Claude Code's lenient retry (other YAML tools reject it);
 - INFORMATION / HINT: style and conventions; nothing is lost.
@@ -70,8 +71,19 @@ _RULES = [
     Rule("no-tools-resolve", Severity.ERROR, "No `tools` entry resolves: Claude Code refuses to launch the agent."),
     Rule("empty-tools", Severity.WARNING, "An empty `tools` list launches the agent with no tools at all."),
     Rule("plugin-ignored-field", Severity.WARNING, "Plugin agents ignore `hooks`, `mcpServers` and `permissionMode`."),
+    Rule("ignored-field", Severity.WARNING, "A field Claude Code ignores in this kind of file (`name` in a command)."),
+    Rule("invalid-value", Severity.WARNING, "A skill or command field with a value Claude Code cannot use."),
+    Rule("fork-only-field", Severity.WARNING, "`agent`/`background` without `context: fork` are ignored."),
+    Rule("never-invoked", Severity.WARNING, "Neither Claude nor you can run the skill or command."),
+    Rule("description-too-long", Severity.WARNING, "`description` + `when_to_use` pass the 1,536-character cut."),
     Rule("empty-body", Severity.INFORMATION, "The body (the agent's system prompt) is empty."),
     Rule("unreadable-file", Severity.ERROR, "The file cannot be read as UTF-8 text."),
+    # Cross-file findings: they need the other agents, skills and `.mcp.json` of the workspace.
+    Rule("duplicate-agent-name", Severity.WARNING, "Two agents of one folder share a `name`: only one loads."),
+    Rule("agent-shadowed", Severity.INFORMATION, "A project agent and a user agent share a `name`: the project wins."),
+    Rule("unknown-skill", Severity.WARNING, "A `skills` entry names no skill in the workspace or `~/.claude/skills/`."),
+    Rule("unknown-agent-type", Severity.WARNING, "`Agent(x)` names no known agent and no built-in agent type."),
+    Rule("unknown-mcp-server", Severity.INFORMATION, "An `mcp__` entry names a server `.mcp.json` does not declare."),
 ]
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}

@@ -18,7 +18,6 @@ from jsonschema import Draft202012Validator
 
 from .resources import schema_path
 
-
 KINDS = ("agent", "skill", "command")
 
 

@@ -4,24 +4,33 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
-from . import __version__
+from . import __version__, limits
 from .diagnostics import to_diagnostic
+from .health import Health, ParentWatch
+from .logsetup import add_secret
+from .protocol import AgentProtocol, current_method
 from .service import Analysis, AnalysisCache
 from .settings import Settings
 from .textmodel import PositionMapper
 
 log = logging.getLogger(__name__)
 
+STATUS_COMMAND = "agentLsp.status"
+
 
 class AgentLanguageServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("agent-lsp", __version__)
+        super().__init__("agent-lsp", __version__, protocol_cls=AgentProtocol)
         self.analyses = AnalysisCache()
         self.settings = Settings()
+        self.health = Health()
+        self.architect: Any = None  # the architect feature, when its module is present
+        self.parent_watch: ParentWatch | None = None
 
     # ---- helpers for handlers ------------------------------------------------
     @property
@@ -30,8 +39,15 @@ class AgentLanguageServer(LanguageServer):
         return encoding.value if isinstance(encoding, types.PositionEncodingKind) else str(encoding)
 
     def analysis(self, uri: str) -> Analysis:
-        document = self.workspace.get_text_document(uri)
-        return self.analyses.get(uri, document.version, document.source)
+        """The analysis of an open document. A document that is not open reads as empty:
+        a request must not make the server read (or reveal) a file the client never opened."""
+        document = self.workspace.text_documents.get(unquote(uri))
+        if document is None:
+            return limits.not_open(uri)
+        source = document.source
+        if len(source) > limits.MAX_DOCUMENT_CHARS:
+            return limits.oversized(uri, document.version, len(source), self.analyses.agent_globs)
+        return self.analyses.get(uri, document.version, source)
 
     def diagnostics_for(self, analysis: Analysis) -> list[types.Diagnostic]:
         mapper = PositionMapper(analysis.parsed.index, self.encoding)
@@ -54,8 +70,35 @@ class AgentLanguageServer(LanguageServer):
 
     def apply_settings(self, value: Any) -> None:
         self.settings = Settings.from_client(value)
+        add_secret(self.settings.raw.get("apiKey"))
         self.analyses.agent_globs = self.settings.agent_globs
         self.analyses.clear()
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        self.health.record_error(current_method.get() or "server", error)
+        super().report_server_error(error, source)
+
+    def watch_parent(self, pid: int | None) -> None:
+        if pid is None or self.parent_watch is not None:
+            return
+        watch = ParentWatch(pid, interval=limits.parent_poll_seconds())
+        if watch.start():
+            self.parent_watch = watch
+
+    def status(self) -> dict[str, Any]:
+        from .health import architect_status
+
+        return {
+            "version": __version__,
+            "uptimeSeconds": round(self.health.uptime, 3),
+            "openDocuments": len(self.workspace.text_documents),
+            "requests": self.health.requests,
+            "notifications": self.health.notifications,
+            "errors": self.health.errors,
+            "lastError": self.health.last_error.to_json() if self.health.last_error else None,
+            "watchingParent": self.parent_watch.pid if self.parent_watch else None,
+            **architect_status(self.architect, self.settings.raw),
+        }
 
 
 def create_server() -> AgentLanguageServer:
@@ -64,6 +107,7 @@ def create_server() -> AgentLanguageServer:
     @server.feature(types.INITIALIZE)
     def initialize(ls: AgentLanguageServer, params: types.InitializeParams) -> None:
         ls.apply_settings(params.initialization_options)
+        ls.watch_parent(params.process_id)
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: AgentLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
@@ -102,6 +146,10 @@ def create_server() -> AgentLanguageServer:
             ls.apply_settings(params.settings)
         for uri in list(ls.workspace.text_documents):
             ls.publish(uri)
+
+    @server.command(STATUS_COMMAND)
+    def status(ls: AgentLanguageServer, *args: Any) -> dict[str, Any]:
+        return ls.status()
 
     _register_optional_features(server)
     return server

@@ -1,0 +1,48 @@
+"""Bounds that keep one hostile document from stalling the server.
+
+Agent files are a few kilobytes; a document past `MAX_DOCUMENT_CHARS` is not parsed
+at all and gets one diagnostic saying so (the same limit as `agent-lsp check`, so the
+editor and CI agree). A document the client never opened reads as empty, so no request
+makes the server read a file from disk.
+"""
+
+from __future__ import annotations
+
+import os
+
+from .documents import kind_of, uri_to_path
+from .parse import parse_agent
+from .rules import Severity
+from .service import Analysis
+from .textmodel import Span
+from .validate import Finding
+
+MAX_DOCUMENT_CHARS = 5 * 1024 * 1024
+DEFAULT_PARENT_POLL_SECONDS = 2.0
+
+
+def parent_poll_seconds() -> float:
+    """How often the parent process is checked (`AGENT_LSP_PARENT_POLL` overrides, for tests)."""
+    try:
+        value = float(os.environ.get("AGENT_LSP_PARENT_POLL", DEFAULT_PARENT_POLL_SECONDS))
+    except ValueError:
+        return DEFAULT_PARENT_POLL_SECONDS
+    return value if value > 0 else DEFAULT_PARENT_POLL_SECONDS
+
+
+def not_open(uri: str) -> Analysis:
+    """An empty analysis that no feature serves."""
+    return Analysis(uri, None, "", False, False, parse_agent(""), None, [])
+
+
+def oversized(uri: str, version: int | None, size: int, globs: tuple[str, ...] = ()) -> Analysis:
+    """One diagnostic instead of an analysis; files that are not agent, skill or command files stay silent."""
+    kind, _plugin = kind_of(uri_to_path(uri), globs)
+    if kind is None:
+        return Analysis(uri, version, "", False, False, parse_agent(""), None, [])
+    message = (
+        f"The file is {size / (1024 * 1024):.1f} M characters long, past the "
+        f"{MAX_DOCUMENT_CHARS // (1024 * 1024)} M that agent-lsp reads; it is not checked."
+    )
+    finding = Finding("unreadable-file", Span(0, 0), message, Severity.ERROR, {"code": "unreadable-file"})
+    return Analysis(uri, version, "", False, False, parse_agent(""), None, [finding])
