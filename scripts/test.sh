@@ -12,6 +12,16 @@ if ! command -v nvim >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ 
   apt-get update -qq && apt-get install -y -qq neovim >/dev/null
 fi
 
+client_tools_pid=""
+client_tools_log=$(mktemp)
+# A failing suite ends the script; do not leave the background install running after it.
+trap '[ -z "$client_tools_pid" ] || kill "$client_tools_pid" 2>/dev/null || true' EXIT
+if [ -f vscode-client/package.json ] && [ "${AGENT_LSP_SKIP_CLIENT:-0}" != "1" ]; then
+  step "VS Code end-to-end tools (installing in the background: Chromium, Node 24, code-server)"
+  (cd vscode-client && E2E_INSTALL_ONLY=1 bash scripts/e2e.sh) >"$client_tools_log" 2>&1 &
+  client_tools_pid=$!
+fi
+
 step "Python environment"
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
@@ -30,6 +40,11 @@ if [ -f vscode-client/package.json ] && [ "${AGENT_LSP_SKIP_CLIENT:-0}" != "1" ]
   (cd vscode-client && npm ci --no-audit --no-fund && npm run lint && npm run typecheck && npm test)
 
   step "VS Code extension end to end (code-server + headless Chromium)"
+  if [ -n "$client_tools_pid" ] && ! wait "$client_tools_pid"; then
+    cat "$client_tools_log"
+    echo "installing the end-to-end tools failed" >&2
+    exit 1
+  fi
   # Installs code-server, Chromium and what they need on first use (cached in vscode-client/.e2e/).
   (cd vscode-client && AGENT_LSP_PYTHON="$PWD/../.venv/bin/python" npm run e2e)
 fi

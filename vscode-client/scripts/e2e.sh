@@ -10,6 +10,7 @@
 #   AGENT_LSP_E2E_CACHE   where tools are installed (kept between runs)
 #   AGENT_LSP_PYTHON      an interpreter that already has agent-lsp (skips making a venv)
 #   E2E_ONLY              comma-separated scenario names to run (default: all)
+#   E2E_INSTALL_ONLY=1    install the browser, Node 24 and code-server, then stop
 set -euo pipefail
 
 CLIENT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -72,6 +73,12 @@ if [ ! -f "$CODE_SERVER_DIR/.complete" ]; then
     echo "code-server's postinstall did not run"; tail -40 "$CODE_SERVER_DIR/install.log"; exit 1;
   }
   touch "$CODE_SERVER_DIR/.complete"
+fi
+
+# CI starts the slow, network-bound installs above in the background while other suites run.
+if [ "${E2E_INSTALL_ONLY:-0}" = 1 ]; then
+  say "install-only: browser, Node 24 and code-server are ready"
+  exit 0
 fi
 
 # --- The language server, in its own venv unless one is given; pytest for tests/fake_anthropic.py.
