@@ -20,17 +20,17 @@ def agent(*fields: str, body: str = "You review code.\n") -> str:
     return HEAD + "".join(f if f.endswith("\n") else f + "\n" for f in fields) + "---\n" + body
 
 
-def findings(text: str, path: str | None = None, plugin: bool = False) -> list[Finding]:
-    return find_problems(parse_agent(text), AgentContext(path=path, plugin=plugin))
+def findings(text: str, path: str | None = None, plugin: bool = False, kind: str = "agent") -> list[Finding]:
+    return find_problems(parse_agent(text), AgentContext(path=path, plugin=plugin, kind=kind))
 
 
 def codes(text: str, path: str | None = None, plugin: bool = False) -> list[str]:
     return [f.code for f in findings(text, path, plugin)]
 
 
-def only(text: str, code: str, path: str | None = None, plugin: bool = False) -> Finding:
+def only(text: str, code: str, path: str | None = None, plugin: bool = False, kind: str = "agent") -> Finding:
     """The single finding with `code` (fails when there are none or several)."""
-    found = [f for f in findings(text, path, plugin) if f.code == code]
+    found = [f for f in findings(text, path, plugin, kind) if f.code == code]
     assert len(found) == 1, f"expected one {code}, got {found!r}"
     return found[0]
 

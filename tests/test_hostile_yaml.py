@@ -55,7 +55,7 @@ CASES: dict[str, tuple[str, set[str]]] = {
     "many-duplicates": (HEAD + "k: v\n" * 40_000 + "---\n", {"yaml-too-complex"}),
     "nul-byte": (HEAD + "model: so\x00net\n---\nBody.\n", {"yaml-syntax"}),
     "lone-surrogate": (HEAD + "model: \ud800\n---\nBody.\n", {"yaml-syntax"}),
-    "replacement-chars": (HEAD.replace("hostile", "\ufffd\ufffd") + "---\nBody.\n", {"invalid-name"}),
+    "replacement-chars": (HEAD.replace("hostile", "\ufffd\ufffd") + "---\nBody.\n", {"name-style"}),
     "two-million-carriage-returns": ("---\r" + "\r" * 2_000_000, {"unclosed-frontmatter"}),
     "fifty-megabytes": (HEAD + "---\n" + "All work and no play.\n" * 2_300_000, {"unreadable-file"}),
 }

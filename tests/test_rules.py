@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from agent_lsp.crossfile import CROSS_FILE_CODES
 from agent_lsp.rules import RULES, Severity
 from agent_lsp.textmodel import Span
 from helpers_core import agent, codes, findings, marked, only, span_of
@@ -27,8 +28,10 @@ class Case:
     message: tuple[str, ...] = ()  # fragments the message must contain
     path: str | None = None
     plugin: bool = False
+    kind: str = "agent"
 
 
+SKILL_PATH = "/p/.claude/skills/deploy/SKILL.md"
 CASES = [
     Case("no-frontmatter", "# Notes\nJust text.\n", "# Notes", message=("documentation",)),
     Case("unclosed-frontmatter", "---\nname: x\ndescription: d\n", "---", message=("never closed",)),
@@ -114,11 +117,55 @@ CASES = [
         path="/p/agents/helper.md",
         message=("Plugin agents ignore `permissionMode`",),
     ),
+    # Skills and commands (tests/test_skills_commands.py covers them in depth).
+    Case(
+        "ignored-field",
+        "---\nname: go\ndescription: d\n---\nBody\n",
+        "name",
+        path="/p/.claude/commands/deploy.md",
+        kind="command",
+        message=("ignores `name`",),
+    ),
+    Case(
+        "invalid-value",
+        "---\ndescription: d\ncontext: forked\n---\nBody\n",
+        "forked",
+        path=SKILL_PATH,
+        kind="skill",
+        replacement="fork",
+        message=("`context: forked`", "no effect"),
+    ),
+    Case(
+        "fork-only-field",
+        "---\ndescription: d\nagent: Plan\n---\nBody\n",
+        "agent",
+        path=SKILL_PATH,
+        kind="skill",
+        message=("`context: fork`", "ignores `agent`"),
+    ),
+    Case(
+        "never-invoked",
+        "---\ndescription: d\ndisable-model-invocation: on\nuser-invocable: 0\n---\nBody\n",
+        "0",
+        nth=0,
+        path=SKILL_PATH,
+        kind="skill",
+        message=("nobody can run this skill",),
+    ),
+    Case(
+        "description-too-long",
+        "---\ndescription: " + "d" * 1537 + "\n---\nBody\n",
+        "d" * 1537,
+        path=SKILL_PATH,
+        kind="skill",
+        message=("1,537 characters", "1,536"),
+    ),
     Case("empty-body", agent(body=""), "---", nth=1, message=("body is empty",)),
 ]
 
-# Read errors come from the CLI's file reading (tests/test_cli.py), never from text.
-NOT_FROM_TEXT = {"unreadable-file"}
+# Read errors come from the CLI's file reading (tests/test_cli.py), never from text; cross-file
+# findings need other files (tests/test_workspace_index.py).
+NOT_FROM_TEXT = {"unreadable-file", *CROSS_FILE_CODES}
 
 
 def test_every_rule_has_a_case() -> None:
@@ -134,7 +181,7 @@ def test_rule_codes_are_stable_kebab_case_with_a_summary() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.code for c in CASES])
 def test_rule(case: Case) -> None:
-    finding = only(case.text, case.code, case.path, case.plugin)
+    finding = only(case.text, case.code, case.path, case.plugin, case.kind)
     assert finding.span == span_of(case.text, case.needle, case.nth), marked(case.text, finding)
     expected_severity = RULES[case.code].severity
     assert finding.severity is expected_severity

@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lsprotocol import types
 from yaml.nodes import Node
@@ -398,6 +399,29 @@ def fix_all(text: str, context: AgentContext) -> str:
     return text
 
 
+# A stand-in body keeps `empty-body` quiet while fixes run on the frontmatter alone.
+_BODY_STAND_IN = "\nBody.\n"
+
+
+@lru_cache(maxsize=16)
+def _fix_all_edit(text: str, body_start: int | None, context: AgentContext) -> Edit | None:
+    """The fix-all edit for one document version, computed once.
+
+    Editors ask for code actions on every cursor move, and fixes only ever touch the
+    frontmatter, so the (possibly huge) body is swapped for a stand-in while the
+    fixes run, and the result is cached per text (a str caches its own hash).
+    """
+    head = text
+    if body_start is not None and text[body_start:].strip():
+        head = text[:body_start] + _BODY_STAND_IN
+    fixed = fix_all(head, context)
+    if fixed == head:
+        return None
+    edit = minimal_edit(head, fixed)
+    # The stand-in is a common suffix of both, so the edit never reaches into it.
+    return edit if edit.span.end <= (body_start if head is not text and body_start is not None else len(text)) else None
+
+
 def minimal_edit(old: str, new: str) -> Edit:
     """One edit turning `old` into `new`: the differing middle, so the cursor and folds stay put."""
     start = 0
@@ -450,9 +474,8 @@ def code_actions(
                     )
                 )
     if _wants(only, types.CodeActionKind.SourceFixAll.value) and any(f.code in _BUILDERS for f in findings):
-        fixed = fix_all(parsed.text, context)
-        if fixed != parsed.text:
-            edit = minimal_edit(parsed.text, fixed)
+        edit = _fix_all_edit(parsed.text, parsed.body_start if parsed.close_span else None, context)
+        if edit is not None:
             actions.append(
                 types.CodeAction(
                     title=FIX_ALL_TITLE,

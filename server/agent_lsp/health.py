@@ -126,24 +126,14 @@ class ParentWatch:
                 return
 
 
-def architect_status(feature: Any, client_settings: Any) -> dict[str, Any]:
-    """The architect's circuit breaker and last failure, read without side effects."""
-    service = getattr(feature, "service", None)
-    if service is None:
-        return {"breaker": None, "lastArchitectFailure": None}
-    from .architect import load_settings
-
-    settings = load_settings(client_settings if isinstance(client_settings, dict) else {})
-    breaker = service.breaker
-    failure = service.last_failure
-    return {
-        "breaker": {
-            "state": breaker.state(settings.breaker_cooldown_seconds).value,
-            "consecutiveFailures": breaker.consecutive_failures,
-            "threshold": settings.breaker_threshold,
-            "cooldownSeconds": settings.breaker_cooldown_seconds,
-        },
-        "lastArchitectFailure": (
-            {"kind": failure.kind.value, "message": redact(failure.message)} if failure is not None else None
-        ),
-    }
+def architect_status(feature: Any) -> dict[str, Any] | None:
+    """The architect's own snapshot (breaker state, consecutive failures, last failure kind)."""
+    status = getattr(feature, "status", None)
+    if status is None:
+        return None
+    try:
+        snapshot = status()
+    except Exception as error:  # a status display must never fail the command
+        log.warning("architect status failed: %s", type(error).__name__)
+        return {"error": type(error).__name__}
+    return snapshot if isinstance(snapshot, dict) else None

@@ -55,6 +55,21 @@ class JsonLineFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class ScrubThirdParty(logging.Filter):
+    """pygls logs params and tracebacks of messages it cannot read (at ERROR, past the level we hold
+    it at); those can hold the user's text. Keep only its format string and the exception's type."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.split(".")[0] in _QUIET:
+            message = str(record.msg).splitlines()[0] if str(record.msg) else ""
+            if record.args:
+                message = message.replace("%r", "…").replace("%s", "…")
+            if record.exc_info and record.exc_info[0] is not None:
+                message += f" ({record.exc_info[0].__name__})"
+            record.msg, record.args, record.exc_info, record.exc_text = message, None, None, None
+        return True
+
+
 def configure(level: str = "warning", log_file: str | None = None) -> None:
     add_secret(os.environ.get("ANTHROPIC_API_KEY"))
     handlers: list[logging.Handler] = [logging.StreamHandler()]
@@ -63,6 +78,7 @@ def configure(level: str = "warning", log_file: str | None = None) -> None:
     formatter = JsonLineFormatter()
     for handler in handlers:
         handler.setFormatter(formatter)
+        handler.addFilter(ScrubThirdParty())
     root = logging.getLogger()
     root.handlers[:] = handlers
     root.setLevel(getattr(logging, level.upper(), logging.WARNING))

@@ -69,9 +69,9 @@ def symbol_at(entry: IndexedFile, offset: int) -> Symbol | None:
         if entry.kind in (EntryKind.AGENT, EntryKind.SKILL):
             return Symbol(kind, entry.qualified_name or entry.name, span, True)
     for ref in entry.references:
-        if ref.kind is not RefKind.MCP and ref.span.start <= offset <= ref.span.end:
-            if entry.text[ref.span.start : ref.span.end] == ref.name:
-                return Symbol(ref.kind, ref.name, ref.span, False)
+        exact = entry.text[ref.span.start : ref.span.end] == ref.name
+        if ref.kind is not RefKind.MCP and exact and ref.span.start <= offset <= ref.span.end:
+            return Symbol(ref.kind, ref.name, ref.span, False)
     return None
 
 

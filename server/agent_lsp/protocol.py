@@ -56,22 +56,15 @@ class AgentProtocol(LanguageServerProtocol):
     def structure_message(self, data: dict[str, Any]) -> Any:
         try:
             return super().structure_message(data)
-        except Exception as error:
+        except Exception:
             if "jsonrpc" not in data:
                 raise
             method = data.get("method")
             msg_id = data.get("id")
             if method is not None and isinstance(msg_id, (int, str)) and not isinstance(msg_id, bool):
-                log.warning(
-                    "invalid params", extra={"method": str(method)[:100], "outcome": "invalid-params",
-                                             "request_id": msg_id, "error_type": type(error.__cause__).__name__}
-                )  # fmt: skip
-                self._send_response(
-                    msg_id,
-                    error=JsonRpcInvalidParams(
-                        f"The params of {str(method)[:100]} do not fit its type."
-                    ).to_response_error(),
-                )
+                self._pending[msg_id] = (str(method)[:100], time.perf_counter())  # logged with the reply
+                reply = JsonRpcInvalidParams(f"The params of {str(method)[:100]} do not fit its type.")
+                self._send_response(msg_id, error=reply.to_response_error())
             else:
                 log.warning("dropped a malformed message", extra={"method": str(method)[:100]})
             return _Rejected()

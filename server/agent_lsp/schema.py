@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import json
 from functools import cache, cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+
 
 from .resources import schema_path
 
@@ -87,6 +89,10 @@ class FrontmatterSchema:
     def validator(self, name: str) -> Draft202012Validator:
         """A compiled validator for one field's value (refs resolve against `$defs`)."""
         sub = {**self.properties[name], "$defs": self.defs}
+        # jsonschema (and referencing, rpds) cost ~50 ms to import: pay it on the first
+        # value check, not while the editor waits for `initialize`.
+        from jsonschema import Draft202012Validator
+
         return Draft202012Validator(sub)
 
     # ---- tools --------------------------------------------------------------

@@ -51,7 +51,8 @@ class AgentLanguageServer(LanguageServer):
 
     def diagnostics_for(self, analysis: Analysis) -> list[types.Diagnostic]:
         mapper = PositionMapper(analysis.parsed.index, self.encoding)
-        return [to_diagnostic(f, mapper) for f in analysis.findings]
+        extra = [f for provider in getattr(self, "extra_findings", ()) for f in provider(analysis)]  # cross-file
+        return [to_diagnostic(f, mapper) for f in [*analysis.findings, *extra]]
 
     @property
     def client_pulls_diagnostics(self) -> bool:
@@ -97,7 +98,7 @@ class AgentLanguageServer(LanguageServer):
             "errors": self.health.errors,
             "lastError": self.health.last_error.to_json() if self.health.last_error else None,
             "watchingParent": self.parent_watch.pid if self.parent_watch else None,
-            **architect_status(self.architect, self.settings.raw),
+            "architect": architect_status(self.architect),
         }
 
 
@@ -130,7 +131,7 @@ def create_server() -> AgentLanguageServer:
 
     @server.feature(
         types.TEXT_DOCUMENT_DIAGNOSTIC,
-        types.DiagnosticOptions(identifier="agent-lsp", inter_file_dependencies=False, workspace_diagnostics=False),
+        types.DiagnosticOptions(identifier="agent-lsp", inter_file_dependencies=True, workspace_diagnostics=False),
     )
     def pull_diagnostics(
         ls: AgentLanguageServer, params: types.DocumentDiagnosticParams
@@ -161,8 +162,9 @@ def _register_optional_features(server: AgentLanguageServer) -> None:
     Both offer code actions; LSP allows one handler, so the features module owns it
     and the architect contributes its actions through `extra_code_actions`.
     """
-    from . import lsp_architect, lsp_features
+    from . import lsp_architect, lsp_features, lsp_workspace
 
     lsp_features.register(server)
-    architect = lsp_architect.register(server, provide_code_actions=False)
-    getattr(server, lsp_features.EXTRA_CODE_ACTIONS).append(architect.code_actions)
+    server.architect = lsp_architect.register(server, provide_code_actions=False)
+    getattr(server, lsp_features.EXTRA_CODE_ACTIONS).append(server.architect.code_actions)
+    lsp_workspace.register(server)  # workspace index, cross-file diagnostics, navigation, rename

@@ -12,9 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from jsonschema.exceptions import ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .parse import Field, ParsedAgent, ParseMode
@@ -23,6 +22,9 @@ from .schema import AgentSchema, schema_for
 from .suggest import closest
 from .textmodel import Span
 from .tool_entries import ToolEntry, tool_entries
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 _LEGACY_PREFIX = re.compile(r".*\S:\*$")
 

@@ -484,7 +484,7 @@ class WorkspaceIndex:
         before = self._files.get(path)
         place = locate(path, self.user_dir)
         text = self._overlays.get(path)
-        if text is None and place is not None:
+        if text is None and place is not None and self._inside(path):
             text = _read_text(Path(path))
         if place is None or text is None:
             self._files.pop(path, None)
@@ -492,6 +492,15 @@ class WorkspaceIndex:
         after = read_file(path, place, text)
         self._files[path] = after
         return before is None or _signature(before) != _signature(after)
+
+    def _inside(self, path: str) -> bool:
+        """Whether a file on disk really lies in a workspace folder or the user folder (symlinks resolved):
+        a link in `.claude/agents/` to a file elsewhere must not make the server read it."""
+        bases = [*self.folders, *([self.user_dir] if self.user_dir is not None else [])]
+        if not bases:
+            return True  # no folders given (the CLI on loose files): the caller chose the files
+        real = os.path.realpath(path)
+        return any(_within(real, os.path.realpath(base)) for base in bases)
 
     # ---- keeping current -------------------------------------------------------------------------
     def refresh(self, path: str | Path) -> bool:
@@ -509,10 +518,12 @@ class WorkspaceIndex:
             inside = [p for p in self._files if _within(p, path)]
             for p in inside:
                 changed |= self._load(p)
-            index = WorkspaceIndex([path], None)
-            index.user_dir = self.user_dir
-            for p in index.discover():
-                if _norm(p) not in self._files:
+            # A new folder: inside `.claude/` or a plugin every Markdown file may count; elsewhere look for them.
+            walker = WorkspaceIndex([path], None)
+            walker.user_dir = self.user_dir
+            candidates = [*_markdown_under(Path(path)), *walker.discover()]
+            for p in dict.fromkeys(_norm(c) for c in candidates):
+                if p not in self._files and locate(p, self.user_dir) is not None:
                     changed |= self._load(p)
         elif Path(path).exists() or path in self._files or path in self._overlays:
             changed = self._load(path)
