@@ -400,3 +400,38 @@ def test_subprocess_usage_error(tmp_path: Path) -> None:
     result = _subprocess(["--format", "xml"], tmp_path)
     assert result.returncode == 2
     assert "invalid choice" in result.stderr
+
+
+def test_check_reads_skills_and_commands_with_their_own_schemas(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json as _json
+
+    from agent_lsp.cli import run_check
+
+    claude = tmp_path / ".claude"
+    (claude / "skills" / "deploy").mkdir(parents=True)
+    (claude / "commands").mkdir()
+    (claude / "agents").mkdir()
+    (claude / "skills" / "deploy" / "SKILL.md").write_text(
+        "---\nname: deploy\ndescription: Deploys\ndisable-model-invocation: maybe\n---\nSteps\n", encoding="utf-8"
+    )
+    (claude / "commands" / "review.md").write_text("---\ndescription: Review\nname: x\n---\nDo it\n", encoding="utf-8")
+    (claude / "agents" / "a.md").write_text("---\nname: a\ndescription: d\n---\nx\n", encoding="utf-8")
+    (tmp_path / "README.md").write_text("# not checked\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        status = run_check([".claude", "--format", "json"])
+    report = _json.loads(out.getvalue())
+    assert status == 0 and report["files"] == 3
+    found = {(Path(d["path"]).as_posix(), d["code"]) for d in report["diagnostics"]}
+    # A skill's true/false field and a command's ignored `name` are judged by their own schemas,
+    # which an agent check would have called unknown keys.
+    assert found == {
+        (".claude/skills/deploy/SKILL.md", "invalid-value"),
+        (".claude/commands/review.md", "ignored-field"),
+    }

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import __version__
-from .documents import classify
+from .documents import DocumentKind, classify, kind_of
 from .parse import parse_agent
 from .rules import RULES, Severity
 from .textmodel import LineIndex, PositionMapper, Span
@@ -37,7 +37,7 @@ class FileReport:
     findings: list[Finding]
 
 
-def check_file(path: Path, display: str, plugin: bool) -> FileReport:
+def check_file(path: Path, display: str, plugin: bool, kind: str = "agent") -> FileReport:
     """Read one file defensively and run the checks on it."""
     try:
         raw = path.read_bytes()[: MAX_FILE_BYTES + 1]
@@ -62,10 +62,10 @@ def check_file(path: Path, display: str, plugin: bool) -> FileReport:
             Span(len(prefix), len(prefix)),
         )
     parsed = parse_agent(text)
-    return FileReport(path, display, parsed.index, find_problems(parsed, AgentContext(str(path), plugin)))
+    return FileReport(path, display, parsed.index, find_problems(parsed, AgentContext(str(path), plugin, kind=kind)))
 
 
-def _check_chunk(jobs: list[tuple[Path, str, bool]]) -> list[FileReport]:
+def _check_chunk(jobs: list[tuple[Path, str, bool, str]]) -> list[FileReport]:
     return [check_file(*job) for job in jobs]
 
 
@@ -83,7 +83,7 @@ def _worker_count(files: int) -> int:
     return max(1, min(cores, files // CHUNK_FILES))
 
 
-def check_files(jobs: list[tuple[Path, str, bool]]) -> list[FileReport]:
+def check_files(jobs: list[tuple[Path, str, bool, str]]) -> list[FileReport]:
     """`check_file` on every job, in order; spread over forked worker processes when there are many."""
     workers = _worker_count(len(jobs))
     if workers <= 1:
@@ -109,13 +109,15 @@ def _unreadable(
     return FileReport(path, display, index or LineIndex(""), [finding])
 
 
-def discover(targets: Sequence[str], all_markdown: bool = False) -> Iterator[tuple[Path, bool]]:
-    """Files to check, with whether each is a plugin agent.
+def discover(targets: Sequence[str], all_markdown: bool = False) -> Iterator[tuple[Path, bool, str]]:
+    """Files to check, with whether each belongs to a plugin and its kind (agent, skill, command).
 
-    A file named on the command line is always checked. A folder is walked for
-    `.md` files under a folder called `agents` (`.claude/agents/`, a plugin's
-    `agents/`), so a project's README is left alone; a folder with no such files
-    (a loose collection of agents), or `all_markdown`, has every `.md` checked.
+    A file named on the command line is always checked. A folder is walked for the
+    files Claude Code itself would read there: `.md` files under a folder called
+    `agents` (`.claude/agents/`, a plugin's `agents/`), skills (`SKILL.md`) and
+    commands (`.claude/commands/`), so a project's README is left alone. A folder
+    with none of these (a loose collection of agents), or `all_markdown`, has every
+    `.md` checked as an agent.
     """
     seen: set[Path] = set()
     for target in targets:
@@ -127,8 +129,14 @@ def discover(targets: Sequence[str], all_markdown: bool = False) -> Iterator[tup
             # Only folders at or below the target count: a checkout that happens to live under
             # some `~/agents/` folder must not turn every Markdown file into an agent.
             named_agents = root.name == "agents"
-            agents = [p for p in candidates if named_agents or "agents" in p.relative_to(root).parts[:-1]]
-            chosen = candidates if all_markdown or not agents else agents
+            known = [
+                p
+                for p in candidates
+                if named_agents
+                or "agents" in p.relative_to(root).parts[:-1]
+                or kind_of(str(p.resolve()))[0] is not None
+            ]
+            chosen = candidates if all_markdown or not known else known
         else:
             raise FileNotFoundError(target)
         for path in chosen:
@@ -136,7 +144,10 @@ def discover(targets: Sequence[str], all_markdown: bool = False) -> Iterator[tup
             if resolved in seen:
                 continue
             seen.add(resolved)
-            yield path, classify(str(resolved))[1]
+            kind, plugin = kind_of(str(resolved))
+            if kind is None:
+                kind, plugin = DocumentKind.AGENT, classify(str(resolved))[1]
+            yield path, plugin, kind.value
 
 
 def run_check(argv: Sequence[str]) -> int:
@@ -157,7 +168,7 @@ def run_check(argv: Sequence[str]) -> int:
     options = parser.parse_args(argv)
     targets = options.paths or [".claude/agents"]
     try:
-        jobs = [(path, _display(path), plugin) for path, plugin in discover(targets, options.all_markdown)]
+        jobs = [(path, _display(path), plugin, kind) for path, plugin, kind in discover(targets, options.all_markdown)]
     except FileNotFoundError as error:
         print(f"agent-lsp check: no such file or folder: {error.args[0]}", file=sys.stderr)
         return 2
