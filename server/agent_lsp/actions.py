@@ -71,7 +71,7 @@ def is_safe(
     """Whether applying `fix` removes `finding` without making the file read worse or adding a problem."""
     if before is None:
         before = find_problems(parsed, context)
-    after_parsed = parse_agent(apply_edits(parsed.text, fix.edits))
+    after_parsed = parse_agent(apply_edits(_frontmatter_head(parsed), fix.edits))
     old_rank = _MODE_RANK.get(parsed.mode, 0)
     if _MODE_RANK.get(after_parsed.mode, 0) < old_rank:
         return False
@@ -401,6 +401,17 @@ def fix_all(text: str, context: AgentContext) -> str:
 
 # A stand-in body keeps `empty-body` quiet while fixes run on the frontmatter alone.
 _BODY_STAND_IN = "\nBody.\n"
+
+
+def _frontmatter_head(parsed: ParsedAgent) -> str:
+    """The text with a non-empty body swapped for a short stand-in.
+
+    Fixes only ever edit the frontmatter, and judging one means parsing the result:
+    with a 1 MB body that would cost far more than the frontmatter itself.
+    """
+    if parsed.close_span is not None and parsed.body.strip():
+        return parsed.text[: parsed.body_start] + _BODY_STAND_IN
+    return parsed.text
 
 
 @lru_cache(maxsize=16)
