@@ -29,7 +29,7 @@ from .documents import uri_to_path
 from .service import AnalysisCache
 from .textmodel import PositionMapper, Span
 from .validate import Finding
-from .workspace_index import EntryKind, IndexedFile, WorkspaceIndex, default_user_dir, locate
+from .workspace_index import EntryKind, IndexedFile, WorkspaceIndex, default_user_dir, entry_names, locate
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,9 @@ class WorkspaceState:
         self._versions: dict[str, int | None] = {}  # open document path -> version fed to the index
         self._indexable: dict[str, bool] = {}
         self.announced = 0  # the index generation the open documents were last diagnosed with
-        self.republishing = False
+        self._pending: set[str] = set()  # open documents to re-publish
+        self._republish_scheduled = False
+        self._refresh_pending = False
 
     # ---- the index -----------------------------------------------------------------------------
     def folders(self) -> list[str]:
@@ -75,11 +77,16 @@ class WorkspaceState:
 
     @property
     def index(self) -> WorkspaceIndex:
+        index = self._built()
+        self.sync()
+        return index
+
+    def _built(self) -> WorkspaceIndex:
         if self._index is None:
             self._index = WorkspaceIndex(self.folders(), default_user_dir())
             self._index.scan()
+            self._index.take_changes()  # nothing was diagnosed with an older index
             self.announced = self._index.generation
-        self.sync()
         return self._index
 
     def rescan(self) -> None:
@@ -119,46 +126,84 @@ class WorkspaceState:
 
     # ---- telling the client --------------------------------------------------------------------
     def announce(self, exclude: str | None = None) -> None:
-        """After the index changed: re-diagnose open documents, or ask a pulling client to pull again."""
+        """After the index changed: re-diagnose the open documents concerned, or ask a pulling client to pull.
+
+        Only documents that share a changed name or refer to one are re-published, once per burst of
+        changes (coalesced until the event loop is free), so opening or editing many agents stays linear.
+        """
         index = self._index
-        if index is None or index.generation == self.announced or self.republishing:
+        if index is None:
+            return
+        everything, names = index.take_changes()
+        if not everything and not names:
             return
         self.announced = index.generation
         server = self.server
-        if server.client_pulls_diagnostics:
+        try:
+            pulls = server.client_pulls_diagnostics
+        except AttributeError:  # no client yet (the server driven directly, as in tests)
+            return
+        if pulls:
             workspace = server.client_capabilities.workspace
             diagnostics = workspace.diagnostics if workspace else None
-            if diagnostics is not None and diagnostics.refresh_support:
-                server.workspace_diagnostic_refresh(None)
+            if diagnostics is not None and diagnostics.refresh_support and not self._refresh_pending:
+                self._refresh_pending = True
+                self._later(self._refresh)
             return
-        uris = [u for u in server.workspace.text_documents if u != exclude]
+        for uri in list(server.workspace.text_documents):
+            if uri == exclude or uri in self._pending:
+                continue
+            path = uri_to_path(uri)
+            entry = index.get(path) if path else None
+            if entry is None:
+                continue
+            if everything or entry_names(entry) & names or any(r.name in names for r in entry.references):
+                self._pending.add(uri)
+        if self._pending and not self._republish_scheduled:
+            self._republish_scheduled = True
+            self._later(self._republish)
 
-        def republish() -> None:
-            self.republishing = True
-            try:
-                for uri in uris:
-                    if uri in server.workspace.text_documents:
-                        server.publish(uri)
-            finally:
-                self.republishing = False
-
+    def _later(self, action: Callable[[], None]) -> None:
         try:
-            asyncio.get_running_loop().call_soon(republish)
-        except RuntimeError:
-            republish()
+            asyncio.get_running_loop().call_soon(action)
+        except RuntimeError:  # no event loop (a direct call in tests): now
+            action()
+
+    def _refresh(self) -> None:
+        self._refresh_pending = False
+        self.server.workspace_diagnostic_refresh(None)
+
+    def _republish(self) -> None:
+        self._republish_scheduled = False
+        pending, self._pending = self._pending, set()
+        for uri in pending:
+            if uri in self.server.workspace.text_documents:
+                self.server.publish(uri)
 
     def findings(self, analysis: Any) -> list[Finding]:
         """The cross-file findings the server's diagnostics path adds to a document's own."""
         if getattr(analysis, "kind", None) is None and not getattr(analysis, "is_agent", False):
             return []
         try:
-            index = self.index
+            index = self.index_for(analysis)
             result = crossfile.findings_for(analysis, index)
+            self.announce(exclude=analysis.uri)
         except Exception:  # a cross-file problem must never cost the file its own diagnostics
             log.exception("cross-file checks failed for %s", analysis.uri)
             return []
-        self.announce(exclude=analysis.uri)
         return result
+
+    def index_for(self, analysis: Any) -> WorkspaceIndex:
+        """The index, with this open document's text fed first from its analysis (no second parse)."""
+        index = self._built()
+        if analysis.version is not None and analysis.path:
+            path = os.path.normpath(analysis.path)
+            document = self.server.workspace.text_documents.get(analysis.uri)
+            current = document is not None and document.version == analysis.version and self._is_indexable(path)
+            if current and (self._versions.get(path) != analysis.version or path not in index.overlays):
+                index.set_overlay(path, analysis.text, analysis.parsed)
+                self._versions[path] = analysis.version
+        return self.index
 
 
 def state_of(server: Any) -> WorkspaceState:

@@ -406,7 +406,9 @@ class WorkspaceIndex:
         self._files: dict[str, IndexedFile] = {}
         self._overlays: dict[str, str] = {}
         self._mcp: dict[str, tuple[str, ...]] = {}
-        self.generation = 0  # bumps whenever a name, description or `.mcp.json` changes
+        self.generation = 0  # bumps whenever a name or `.mcp.json` changes: what other files' findings use
+        self._changed_names: set[str] = set()  # names registered or unregistered since `take_changes`
+        self._changed_all = False  # a change that may concern every file (`.mcp.json`, a plugin, a rescan)
 
     # ---- building --------------------------------------------------------------------------------
     def scan(self) -> None:
@@ -418,6 +420,13 @@ class WorkspaceIndex:
         for path in list(self._overlays):
             self._load(path)
         self.generation += 1
+        self._changed_all = True
+
+    def take_changes(self) -> tuple[bool, set[str]]:
+        """(whether everything may have changed, the names that did) since the last call."""
+        result = self._changed_all, self._changed_names
+        self._changed_all, self._changed_names = False, set()
+        return result
 
     def discover(self) -> Iterator[str]:
         """Every file worth indexing, from the user directory and a bounded walk of each folder."""
@@ -478,7 +487,7 @@ class WorkspaceIndex:
             if (entry / SKILL_FILE).is_file():
                 yield str(entry / SKILL_FILE)
 
-    def _load(self, path: str) -> bool:
+    def _load(self, path: str, parsed: ParsedAgent | None = None) -> bool:
         """Index one path (overlay text first, then disk); say whether anything others see changed."""
         path = _norm(path)
         before = self._files.get(path)
@@ -488,10 +497,17 @@ class WorkspaceIndex:
             text = _read_text(Path(path))
         if place is None or text is None:
             self._files.pop(path, None)
+            if before is not None:
+                self._changed_names.update(entry_names(before))
             return before is not None
-        after = read_file(path, place, text)
+        after = read_file(path, place, text, parsed)
         self._files[path] = after
-        return before is None or _signature(before) != _signature(after)
+        if before is not None and _signature(before) == _signature(after):
+            return False
+        self._changed_names.update(entry_names(after))
+        if before is not None:
+            self._changed_names.update(entry_names(before))
+        return True
 
     def _inside(self, path: str) -> bool:
         """Whether a file on disk really lies in a workspace folder or the user folder (symlinks resolved):
@@ -509,6 +525,7 @@ class WorkspaceIndex:
         name = Path(path).name
         if name in (".mcp.json", "plugin.json"):
             self._mcp.clear()
+            self._changed_all = True
             if name == "plugin.json":
                 self.scan()
             self.generation += 1
@@ -536,22 +553,27 @@ class WorkspaceIndex:
     def remove(self, path: str | Path) -> bool:
         """A file or folder is gone (open documents stay, with their editor text)."""
         path = _norm(str(path))
-        gone = [p for p in self._files if (p == path or _within(p, path)) and p not in self._overlays]
-        for p in gone:
-            del self._files[p]
+        gone = [
+            self._files.pop(p) for p in list(self._files) if (p == path or _within(p, path)) and p not in self._overlays
+        ]
         if Path(path).name == ".mcp.json":
             self._mcp.clear()
+            self._changed_all = True
+            self.generation += 1
+            return True
+        self._changed_names.update(n for p in gone for n in entry_names(p))
         if gone:
             self.generation += 1
         return bool(gone)
 
-    def set_overlay(self, path: str, text: str) -> bool:
-        """An open document's text replaces the file's on disk. True when names changed."""
+    def set_overlay(self, path: str, text: str, parsed: ParsedAgent | None = None) -> bool:
+        """An open document's text replaces the file's on disk (`parsed`: that text, already parsed).
+        True when names changed."""
         path = _norm(path)
         if self._overlays.get(path) == text and path in self._files:
             return False
         self._overlays[path] = text
-        changed = self._load(path)
+        changed = self._load(path, parsed)
         if changed:
             self.generation += 1
         return changed
@@ -660,8 +682,13 @@ class WorkspaceIndex:
 
 
 def _signature(entry: IndexedFile) -> tuple[Any, ...]:
-    """What other files' diagnostics depend on."""
-    return entry.kind, entry.name, entry.description, entry.place, entry.inline_mcp
+    """What other files' diagnostics and navigation depend on."""
+    return entry.kind, entry.name, entry.place
+
+
+def entry_names(entry: IndexedFile) -> set[str]:
+    """The names an entry registers (plain and plugin-qualified)."""
+    return {n for n in (entry.name, entry.qualified_name) if n}
 
 
 def _norm(path: str) -> str:

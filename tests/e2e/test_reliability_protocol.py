@@ -418,3 +418,18 @@ def test_logs_every_request_and_never_the_key_or_the_text(tmp_path: Path, worksp
     for name in (str(log_file), "stderr"):
         assert SECRET_TEXT not in haystacks[name], f"document text is in {name}"
     assert any(p != log_file for p in written)  # the answer files were among what was searched
+
+
+def test_command_paths_outside_the_workspace_are_refused(server: RawServer, workspace: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere" / "secret.py"
+    outside.parent.mkdir()
+    outside.write_text(f"TOKEN = '{SECRET_TEXT}'\n", encoding="utf-8")
+    server.initialize(workspace, initializationOptions={"agentLsp": {"apiKey": KEY, "baseUrl": "http://127.0.0.1:9"}})
+    for uri in (outside.as_uri(), (workspace / ".." / "elsewhere" / "secret.py").as_uri()):
+        reply = server.request(
+            "workspace/executeCommand",
+            {"command": "agentLsp.askAgent", "arguments": [{"uri": uri, "agent": "tester"}]},
+        )
+        assert reply["result"]["status"] == "refused"
+        assert "inside the workspace" in reply["result"]["message"]
+    assert all(SECRET_TEXT.encode() not in body for body in server.raw)
