@@ -9,6 +9,7 @@ own schema); every other document gets nothing.
 from __future__ import annotations
 
 import importlib.util
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,34 @@ def _at_cursor(ls: Any, params: Any) -> tuple[Analysis, PositionMapper, int] | N
         return None
     mapper = _mapper(ls, analysis)
     return analysis, mapper, mapper.offset(params.position.line, params.position.character)
+
+
+# Cross-file findings name a skill or agent that exists nowhere; their `data` carries the
+# closest known name, and the finding's range is exactly the name to replace.
+_RENAMABLE_CROSS_FILE = ("unknown-skill", "unknown-agent-type")
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9][\w.:-]*")
+
+
+def _cross_file_fixes(params: types.CodeActionParams) -> list[types.CodeAction]:
+    fixes: list[types.CodeAction] = []
+    for diagnostic in params.context.diagnostics:
+        data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
+        replacement = data.get("replacement")
+        if diagnostic.source != "agent-lsp" or diagnostic.code not in _RENAMABLE_CROSS_FILE:
+            continue
+        if not isinstance(replacement, str) or not _PLAIN_NAME.fullmatch(replacement):
+            continue
+        edit = types.TextEdit(range=diagnostic.range, new_text=replacement)
+        fixes.append(
+            types.CodeAction(
+                title=f"Change to `{replacement}`",
+                kind=types.CodeActionKind.QuickFix,
+                diagnostics=[diagnostic],
+                is_preferred=True,
+                edit=types.WorkspaceEdit(changes={params.text_document.uri: [edit]}),
+            )
+        )
+    return fixes
 
 
 def _roots(ls: LanguageServer, analysis: Analysis) -> tuple[Path, ...]:
@@ -117,6 +146,8 @@ def register(server: LanguageServer) -> None:
                 sent=params.context.diagnostics,
                 only=[str(k.value if isinstance(k, types.CodeActionKind) else k) for k in params.context.only or []],
             )
+        if analysis is not None:
+            result += _cross_file_fixes(params)
         for provider in getattr(ls, EXTRA_CODE_ACTIONS, []):
             result += provider(params)
         return result
