@@ -304,6 +304,10 @@ def register(server: LanguageServer) -> None:
 
     @server.feature(types.INITIALIZED)
     def on_initialized(ls: Any, params: types.InitializedParams) -> None:
+        # pygls takes one handler per notification, so the settings pull starts here too.
+        pull_settings = getattr(ls, "pull_settings", None)
+        if callable(pull_settings):
+            pull_settings()
         _ = state.index
         workspace = ls.client_capabilities.workspace
         watched = workspace.did_change_watched_files if workspace else None

@@ -10,6 +10,8 @@
   as the LSP specification asks.
 - The API key in `agentLsp.setApiKey` is remembered by the log redactor before any
   handler sees it.
+- pygls keeps the future of every generator-run notification forever (a leak of one
+  future per keystroke); they are dropped once done.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ class AgentProtocol(LanguageServerProtocol):
         super().__init__(*args, **kwargs)
         self._pending: dict[Any, tuple[str, float]] = {}
         self.initialize_seen = False
+        self._notification_keys: set[Any] = set()
 
     def _health(self) -> Any:
         return getattr(self._server, "health", None)
@@ -118,12 +121,26 @@ class AgentProtocol(LanguageServerProtocol):
             extra["error_code"] = error.code
         log.log(logging.INFO if error is None else logging.WARNING, "request", extra=extra)
 
+    def _forget_notification_futures(self, known: set[Any]) -> None:
+        """pygls files the future of a generator-run notification (didOpen, didChange, didClose ...)
+        under a fresh id in `_request_futures` and never removes it: one future per keystroke.
+        Those are dropped once done (swept here, not from a done-callback: pygls's `shutdown`
+        cancels futures while iterating over that dict)."""
+        self._notification_keys.update(k for k in self._request_futures if k not in known)
+        for key in list(self._notification_keys):
+            future = self._request_futures.get(key)
+            if future is None or future.done():
+                self._request_futures.pop(key, None)
+                self._notification_keys.discard(key)
+
     def _handle_notification(self, method_name: str, params: Any) -> None:
         current_method.set(method_name)
         health = self._health()
         errors_before = health.errors if health is not None else 0
         start = time.perf_counter()
+        known = set(self._request_futures)
         super()._handle_notification(method_name, params)
+        self._forget_notification_futures(known)
         if health is not None:
             health.notifications += 1
         failed = health is not None and health.errors > errors_before

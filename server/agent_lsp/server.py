@@ -28,6 +28,7 @@ class AgentLanguageServer(LanguageServer):
         super().__init__("agent-lsp", __version__, protocol_cls=AgentProtocol)
         self.analyses = AnalysisCache()
         self.settings = Settings()
+        self.initial_settings: dict[str, Any] = {}
         self.health = Health()
         self.architect: Any = None  # the architect feature, when its module is present
         self.parent_watch: ParentWatch | None = None
@@ -75,6 +76,30 @@ class AgentLanguageServer(LanguageServer):
         self.analyses.agent_globs = self.settings.agent_globs
         self.analyses.clear()
 
+    def pull_settings(self) -> None:
+        """Ask the client for the `agentLsp` section with workspace/configuration, when it can answer.
+
+        Values from the client win over initializationOptions, key by key. The answer
+        arrives later; open documents are re-checked once it is applied.
+        """
+        workspace = self.client_capabilities.workspace
+        if workspace is None or not workspace.configuration:
+            return
+        params = types.ConfigurationParams(items=[types.ConfigurationItem(section="agentLsp")])
+        future = self.workspace_configuration(params)
+
+        def applied(done: Any) -> None:
+            if done.cancelled() or done.exception() is not None:
+                return
+            values = done.result()
+            if not values or not isinstance(values[0], dict):
+                return
+            self.apply_settings({**self.initial_settings, **Settings.from_client(values[0]).raw})
+            for uri in list(self.workspace.text_documents):
+                self.publish(uri)
+
+        future.add_done_callback(applied)
+
     def report_server_error(self, error: Exception, source: Any) -> None:
         self.health.record_error(current_method.get() or "server", error)
         super().report_server_error(error, source)
@@ -108,6 +133,7 @@ def create_server() -> AgentLanguageServer:
     @server.feature(types.INITIALIZE)
     def initialize(ls: AgentLanguageServer, params: types.InitializeParams) -> None:
         ls.apply_settings(params.initialization_options)
+        ls.initial_settings = dict(ls.settings.raw)
         ls.watch_parent(params.process_id)
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
@@ -143,8 +169,10 @@ def create_server() -> AgentLanguageServer:
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     def did_change_configuration(ls: AgentLanguageServer, params: types.DidChangeConfigurationParams) -> None:
-        if params.settings:
-            ls.apply_settings(params.settings)
+        if Settings.from_client(params.settings).raw:
+            ls.apply_settings({**ls.initial_settings, **Settings.from_client(params.settings).raw})
+        else:
+            ls.pull_settings()  # a pull-model client only says "something changed"
         for uri in list(ls.workspace.text_documents):
             ls.publish(uri)
 

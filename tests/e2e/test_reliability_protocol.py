@@ -433,3 +433,35 @@ def test_command_paths_outside_the_workspace_are_refused(server: RawServer, work
         assert reply["result"]["status"] == "refused"
         assert "inside the workspace" in reply["result"]["message"]
     assert all(SECRET_TEXT.encode() not in body for body in server.raw)
+
+
+def test_notifications_leave_no_futures_behind() -> None:
+    """pygls files each generator-run notification's future and never drops it; we do."""
+    from agent_lsp.server import create_server
+
+    server = create_server()
+    protocol = server.protocol
+
+    class Sink:
+        def write(self, data: bytes) -> None:
+            pass
+
+        def close(self) -> None:
+            pass
+
+    protocol.set_writer(Sink())
+
+    def send(message: dict[str, Any]) -> None:
+        body = json.dumps({"jsonrpc": "2.0", **message})
+        protocol.handle_message(json.loads(body, object_hook=protocol.structure_message))
+
+    send({"id": 1, "method": "initialize", "params": {"processId": None, "capabilities": {}, "rootUri": None}})
+    uri = "file:///w/.claude/agents/a.md"
+    document = {"uri": uri, "languageId": "markdown", "version": 1, "text": "---\nname: a\n---\n"}
+    send({"method": "textDocument/didOpen", "params": {"textDocument": document}})
+    for version in range(2, 502):
+        change = {"text": f"---\nname: a\ndescription: {version}\n---\n"}
+        send({"method": "textDocument/didChange",
+              "params": {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}})  # fmt: skip
+    send({"method": "textDocument/didClose", "params": {"textDocument": {"uri": uri}}})
+    assert protocol._request_futures == {}
