@@ -286,14 +286,19 @@ class _Checker:
                 self.check_mcp_servers(item)
             else:
                 self.check_by_schema(item)
-        if not self.parsed.body.strip():
-            index = self.parsed.index
-            close = self.parsed.close_span or self.fence_span()
-            self.report(
-                "empty-body",
-                Span(close.start, index.line_end(index.line_of(close.start))),
-                f"The body is empty: {self.lost['empty_body']}.",
-            )
+        self.check_empty_body()
+
+    def check_empty_body(self) -> None:
+        """The body is the system prompt (or the skill's instructions); report it when there is none."""
+        if self.parsed.body.strip():
+            return
+        index = self.parsed.index
+        close = self.parsed.close_span or self.fence_span()
+        self.report(
+            "empty-body",
+            Span(close.start, index.line_end(index.line_of(close.start))),
+            f"The body is empty: {self.lost['empty_body']}.",
+        )
 
     def check_name(self, item: Field | None) -> None:
         plugin = self.context.plugin
@@ -795,14 +800,7 @@ class _SkillChecker(_Checker):
         self.check_fork_only(fields)
         self.check_invocable(fields)
         self.check_listing_length(fields)
-        if not self.parsed.body.strip():
-            index = self.parsed.index
-            close = self.parsed.close_span or self.fence_span()
-            self.report(
-                "empty-body",
-                Span(close.start, index.line_end(index.line_of(close.start))),
-                f"The body is empty: {self.lost['empty_body']}.",
-            )
+        self.check_empty_body()
 
     def check_name(self, item: Field | None) -> None:
         if item is None:
