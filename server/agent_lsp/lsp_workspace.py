@@ -249,6 +249,16 @@ def _document(server: Any, params: Any) -> tuple[WorkspaceState, IndexedFile, in
     return state, entry, mapper.offset(params.position.line, params.position.character)
 
 
+def _symbol(server: Any, params: Any) -> tuple[WorkspaceState, IndexedFile, Any] | None:
+    """The state, the document's entry and the agent/skill name under the cursor, if any."""
+    found = _document(server, params)
+    if found is None:
+        return None
+    state, entry, offset = found
+    symbol = navigation.symbol_at(entry, offset)
+    return None if symbol is None else (state, entry, symbol)
+
+
 def _rename_files_enabled(server: Any) -> bool:
     value = server.settings.raw.get("renameFiles", True) if hasattr(server, "settings") else True
     return value is not False
@@ -354,25 +364,19 @@ def register(server: LanguageServer) -> None:
 
     @server.feature(types.TEXT_DOCUMENT_DEFINITION)
     def on_definition(ls: Any, params: types.DefinitionParams) -> list[types.Location] | None:
-        found = _document(ls, params)
+        found = _symbol(ls, params)
         if found is None:
             return None
-        state, entry, offset = found
-        symbol = navigation.symbol_at(entry, offset)
-        if symbol is None:
-            return None
+        state, entry, symbol = found
         targets = navigation.definitions(state.index, entry, symbol)
         return [_location(ls, t, navigation.definition_span(t)) for t in targets] or None
 
     @server.feature(types.TEXT_DOCUMENT_REFERENCES)
     def on_references(ls: Any, params: types.ReferenceParams) -> list[types.Location] | None:
-        found = _document(ls, params)
+        found = _symbol(ls, params)
         if found is None:
             return None
-        state, entry, offset = found
-        symbol = navigation.symbol_at(entry, offset)
-        if symbol is None:
-            return None
+        state, entry, symbol = found
         include = params.context.include_declaration
         occurrences = navigation.references(state.index, entry, symbol, include)
         return [_location(ls, o.entry, o.span) for o in occurrences]
