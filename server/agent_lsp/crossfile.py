@@ -66,7 +66,12 @@ def crossfile_findings(
         place = Place(EntryKind.AGENT, Scope.PROJECT, root, str(Path(path).parent))
     if place.kind is EntryKind.MEMORY:
         return []
-    return entry_findings(read_file(path, place, parsed.text, parsed), index)
+    # The server has usually just indexed this very text as the file's overlay: reuse that entry
+    # rather than scanning a possibly large body for mentions a second time.
+    entry = index.get(path)
+    if entry is None or entry.text is not parsed.text or entry.place != place:
+        entry = read_file(path, place, parsed.text, parsed)
+    return entry_findings(entry, index)
 
 
 def entry_findings(entry: IndexedFile, index: WorkspaceIndex) -> list[Finding]:

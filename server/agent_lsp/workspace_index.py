@@ -244,7 +244,11 @@ def tool_references(parsed: ParsedAgent) -> list[Reference]:
 def mention_references(text: str, start: int = 0) -> list[Reference]:
     """`@agent-name` mentions and `subagent_type: name` in prose, from `start` on."""
     found: list[Reference] = []
-    for pattern, how in ((_MENTION, "mention"), (_SUBAGENT_TYPE, "subagent_type")):
+    for pattern, how, marker in ((_MENTION, "mention", "@agent-"), (_SUBAGENT_TYPE, "subagent_type", "subagent_type")):
+        # str.find is a fast C scan; most bodies mention no agent, and a regex that starts with a
+        # look-behind would otherwise be tried at every position of a long body.
+        if text.find(marker, start) < 0:
+            continue
         for match in pattern.finditer(text, start):
             name = match.group("name").rstrip(".:-")
             if name:
