@@ -23,6 +23,9 @@ from .resources import schema_path
 KINDS = ("agent", "skill", "command")
 
 
+_ERROR_CACHE_SIZE = 256
+
+
 class FrontmatterSchema:
     """One kind's schema (`AgentSchema` is its historical name)."""
 
@@ -31,6 +34,7 @@ class FrontmatterSchema:
         self.properties: dict[str, dict[str, Any]] = raw["properties"]
         self.defs: dict[str, dict[str, Any]] = raw["$defs"]
         self.meta: dict[str, Any] = raw.get("x-agent-lsp", {})
+        self._errors: dict[tuple[str, str], list[Any]] = {}
 
     @property
     def kind(self) -> str:
@@ -94,6 +98,25 @@ class FrontmatterSchema:
         from jsonschema import Draft202012Validator
 
         return Draft202012Validator(sub)
+
+    def errors(self, name: str, value: Any) -> list[Any]:
+        """The schema errors of a field's value, remembered per value.
+
+        Editing one line re-validates every field; a long `hooks` or `mcpServers` block
+        is the costly walk and rarely changes between keystrokes, so its errors (paths
+        into the value, not positions) are reused while its content is the same.
+        """
+        try:
+            key = (name, json.dumps(value, sort_keys=True, ensure_ascii=False))
+        except (TypeError, ValueError):  # keys of mixed types, or values JSON cannot hold
+            return list(self.validator(name).iter_errors(value))
+        cached = self._errors.get(key)
+        if cached is None:
+            cached = list(self.validator(name).iter_errors(value))
+            if len(self._errors) >= _ERROR_CACHE_SIZE:
+                self._errors.pop(next(iter(self._errors)))
+            self._errors[key] = cached
+        return cached
 
     # ---- tools --------------------------------------------------------------
     @cached_property

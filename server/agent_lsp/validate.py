@@ -384,8 +384,7 @@ class _Checker:
 
     # ---- values -------------------------------------------------------------
     def check_by_schema(self, item: Field) -> None:
-        validator = self.schema.validator(item.key)
-        errors = list(validator.iter_errors(item.value))
+        errors = self.schema.errors(item.key, item.value)
         if not errors:
             return
         ext = self.schema.ext(item.key)
@@ -443,10 +442,9 @@ class _Checker:
                 message = "`mcpServers` must be a list of server names or inline server definitions."
             self.report("invalid-mcp-server", item.value_span, message, key="mcpServers")
             return
-        entry_validator = self.schema.validator("mcpServers")
         for position, child in enumerate(node.value):
             value = item.value[position]
-            errors = list(entry_validator.iter_errors([value]))
+            errors = self.schema.errors("mcpServers", [value])
             if not errors:
                 continue
             error = min(errors, key=lambda e: -len(e.absolute_path))
@@ -460,7 +458,7 @@ class _Checker:
             )
 
     def check_hooks(self, item: Field) -> None:
-        errors = list(self.schema.validator("hooks").iter_errors(item.value))
+        errors = self.schema.errors("hooks", item.value)
         if not errors:
             return
         events = list(self.schema.hook_events)
@@ -864,7 +862,7 @@ class _SkillChecker(_Checker):
             self.check_tool_entry(entry, False, item.key)
 
     def check_by_schema(self, item: Field) -> None:
-        errors = list(self.schema.validator(item.key).iter_errors(item.value))
+        errors = self.schema.errors(item.key, item.value)
         if not errors:
             return
         ext = self.schema.ext(item.key)
