@@ -328,15 +328,7 @@ class _Checker:
                 replacement=fixed,
             )
             return
-        style = self.schema.ext("name").get("styleRegex")
-        if style and not re.fullmatch(style, name):
-            fixed = self.normalise_name(name)
-            self.report(
-                "name-style",
-                item.value_span,
-                f"Agent names are lowercase words joined by hyphens; `{fixed}` would follow the convention.",
-                replacement=fixed,
-            )
+        self.check_name_style(item, name)
         stem = self.context.file_stem
         if stem and stem != name and not self.context.plugin:
             self.report(
@@ -345,6 +337,18 @@ class _Checker:
                 f"The agent is called `{name}` but its file is `{stem}.md`; Claude Code goes by `name`, "
                 "so matching them keeps the agent easy to find.",
                 fileStem=stem,
+            )
+
+    def check_name_style(self, item: Field, name: str) -> None:
+        style = self.schema.ext("name").get("styleRegex")
+        if style and not re.fullmatch(style, name):
+            fixed = self.normalise_name(name)
+            self.report(
+                "name-style",
+                item.value_span,
+                f"{self.schema.noun.capitalize()} names are lowercase words joined by hyphens; `{fixed}` would "
+                "follow the convention.",
+                replacement=fixed,
             )
 
     def suggested_name(self) -> str:
@@ -747,10 +751,6 @@ class _SkillChecker(_Checker):
         "empty_body": "the body is what Claude receives when the {noun} runs, so it gives Claude no instructions",
     }
 
-    @property
-    def noun(self) -> str:
-        return self.schema.noun
-
     def check_no_frontmatter(self) -> None:
         if self.context.kind != "skill":
             return  # a command with no frontmatter is the documented simplest form
@@ -807,15 +807,7 @@ class _SkillChecker(_Checker):
             self.check_by_schema(item)
             return
         name = item.value
-        style = self.schema.ext("name").get("styleRegex")
-        if style and not re.fullmatch(style, name):
-            fixed = self.normalise_name(name)
-            self.report(
-                "name-style",
-                item.value_span,
-                f"Skill names are lowercase words joined by hyphens; `{fixed}` would follow the convention.",
-                replacement=fixed,
-            )
+        self.check_name_style(item, name)
         folder = self.context.folder_name
         if (
             folder
@@ -842,8 +834,8 @@ class _SkillChecker(_Checker):
         self.report(
             "missing-description",
             self.fence_span() if item is None else item.value_span,
-            f"This {self.noun} has {what}: Claude Code falls back to the {source} of the body, which rarely "
-            f"says when Claude should run it. Say what the {self.noun} does and when to use it.",
+            f"This {self.schema.noun} has {what}: Claude Code falls back to the {source} of the body, which rarely "
+            f"says when Claude should run it. Say what the {self.schema.noun} does and when to use it.",
             Severity.INFORMATION,
         )
 
@@ -927,7 +919,7 @@ class _SkillChecker(_Checker):
             self.report(
                 "fork-only-field",
                 item.key_span,
-                f"`{key}` applies only with {setting}; without it the {self.noun} runs inline in your "
+                f"`{key}` applies only with {setting}; without it the {self.schema.noun} runs inline in your "
                 f"conversation and Claude Code ignores `{key}`.",
                 key=key,
                 needs=missing,
@@ -943,7 +935,7 @@ class _SkillChecker(_Checker):
                 "never-invoked",
                 user_off.value_span,
                 f"With `disable-model-invocation: true` and `user-invocable: false`, nobody can run this "
-                f"{self.noun}: Claude may not invoke it and Claude Code hides it from the `/` menu. Drop one of "
+                f"{self.schema.noun}: Claude may not invoke it and Claude Code hides it from the `/` menu. Drop one of "
                 "the two.",
             )
 
@@ -961,7 +953,7 @@ class _SkillChecker(_Checker):
             "description-too-long",
             description.value_span,
             f"{both} {total:,} characters; the listing Claude reads cuts them at {limit:,}, so the rest cannot "
-            f"help Claude decide to run this {self.noun}. Put the main use case first and trim.",
+            f"help Claude decide to run this {self.schema.noun}. Put the main use case first and trim.",
             length=total,
             limit=limit,
         )
