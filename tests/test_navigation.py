@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from agent_lsp import navigation
-from agent_lsp.workspace_index import IndexedFile, RefKind, WorkspaceIndex, build_index
-
-SAMPLE = Path(__file__).parent / "workspace_sample"
-
-
-@pytest.fixture
-def sample(tmp_path: Path) -> Path:
-    shutil.copytree(SAMPLE, tmp_path / "sample")
-    return tmp_path / "sample"
-
-
-@pytest.fixture
-def index(sample: Path) -> WorkspaceIndex:
-    return build_index([sample / "project"], sample / "home" / ".claude")
+from agent_lsp.workspace_index import IndexedFile, RefKind, WorkspaceIndex
 
 
 def _entry(index: WorkspaceIndex, sample: Path, rel: str) -> IndexedFile:

@@ -13,19 +13,6 @@ from agent_lsp.parse import parse_agent
 from agent_lsp.rules import RULES, Severity
 from agent_lsp.workspace_index import EntryKind, RefKind, Scope, WorkspaceIndex, build_index, locate
 
-SAMPLE = Path(__file__).parent / "workspace_sample"
-
-
-@pytest.fixture
-def sample(tmp_path: Path) -> Path:
-    shutil.copytree(SAMPLE, tmp_path / "sample")
-    return tmp_path / "sample"
-
-
-@pytest.fixture
-def index(sample: Path) -> WorkspaceIndex:
-    return build_index([sample / "project"], sample / "home" / ".claude")
-
 
 def _rel(sample: Path, path: str) -> str:
     return Path(path).relative_to(sample).as_posix()
