@@ -76,6 +76,12 @@ class AgentLanguageServer(LanguageServer):
         self.analyses.agent_globs = self.settings.agent_globs
         self.analyses.clear()
 
+    def update_settings(self, changed: dict[str, Any]) -> None:
+        """Settings the client sent after start-up, over initializationOptions key by key; re-check open files."""
+        self.apply_settings({**self.initial_settings, **changed})
+        for uri in list(self.workspace.text_documents):
+            self.publish(uri)
+
     def pull_settings(self) -> None:
         """Ask the client for the `agentLsp` section with workspace/configuration, when it can answer.
 
@@ -92,11 +98,8 @@ class AgentLanguageServer(LanguageServer):
             if done.cancelled() or done.exception() is not None:
                 return
             values = done.result()
-            if not values or not isinstance(values[0], dict):
-                return
-            self.apply_settings({**self.initial_settings, **Settings.from_client(values[0]).raw})
-            for uri in list(self.workspace.text_documents):
-                self.publish(uri)
+            if values and isinstance(values[0], dict):
+                self.update_settings(Settings.from_client(values[0]).raw)
 
         future.add_done_callback(applied)
 
@@ -169,12 +172,11 @@ def create_server() -> AgentLanguageServer:
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     def did_change_configuration(ls: AgentLanguageServer, params: types.DidChangeConfigurationParams) -> None:
-        if Settings.from_client(params.settings).raw:
-            ls.apply_settings({**ls.initial_settings, **Settings.from_client(params.settings).raw})
+        pushed = Settings.from_client(params.settings).raw
+        if pushed:
+            ls.update_settings(pushed)
         else:
-            ls.pull_settings()  # a pull-model client only says "something changed"
-        for uri in list(ls.workspace.text_documents):
-            ls.publish(uri)
+            ls.pull_settings()  # a pull-model client only says "something changed"; its answer re-checks
 
     @server.command(STATUS_COMMAND)
     def status(ls: AgentLanguageServer, *args: Any) -> dict[str, Any]:
