@@ -15,7 +15,6 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from lsprotocol import types
 from yaml.nodes import Node
@@ -71,7 +70,9 @@ def is_safe(
     """Whether applying `fix` removes `finding` without making the file read worse or adding a problem."""
     if before is None:
         before = find_problems(parsed, context)
-    after_parsed = parse_agent(apply_edits(_frontmatter_head(parsed), fix.edits))
+    # `parsed` as the previous version: the fixed copy re-reads only the blocks the fix touched,
+    # and their checks replay for the others (see `parse._read_blocks`, `validate.check_field_once`).
+    after_parsed = parse_agent(apply_edits(_frontmatter_head(parsed), fix.edits), parsed)
     old_rank = _MODE_RANK.get(parsed.mode, 0)
     if _MODE_RANK.get(after_parsed.mode, 0) < old_rank:
         return False
@@ -90,13 +91,43 @@ def fixes_for(
     parsed: ParsedAgent, finding: Finding, context: AgentContext, before: Sequence[Finding] | None = None
 ) -> list[Fix]:
     """The checked fixes for one finding (possibly none); `before` is the file's findings when known."""
+    return _checked_fixes(parsed, finding, context, before, _summary(before))
+
+
+def _summary(findings: Sequence[Finding] | None) -> tuple[tuple[tuple[str, bool], int], ...] | None:
+    """All that `is_safe` reads of the findings before a fix: how many of each code, hints apart."""
+    if findings is None:
+        return None
+    return tuple(sorted(Counter((f.code, f.severity is Severity.HINT) for f in findings).items()))
+
+
+def _checked_fixes(
+    parsed: ParsedAgent,
+    finding: Finding,
+    context: AgentContext,
+    before: Sequence[Finding] | None,
+    summary: tuple[tuple[tuple[str, bool], int], ...] | None,
+) -> list[Fix]:
+    """`fixes_for`, remembered for the document version.
+
+    Editors ask for code actions on every cursor move and every diagnostic change, and
+    checking a fix means reading and checking the fixed copy: the answer is kept with the
+    parsed version (`ParsedAgent.memo`), keyed by all it depends on: the finding (code,
+    place, data), the context and the `before` summary (`None`: the version's own findings).
+    """
     builder = _BUILDERS.get(finding.code)
     if builder is None:
         return []
+    key = ("fixes", finding.code, finding.span, repr(finding.data), context, summary)
+    cached: tuple[Fix, ...] | None = parsed.memo.get(key)
+    if cached is not None:
+        return list(cached)
     candidates = builder(parsed, finding, context)
     if candidates and before is None:
         before = find_problems(parsed, context)
-    return [fix for fix in candidates if is_safe(parsed, finding, fix, context, before)]
+    checked = [fix for fix in candidates if is_safe(parsed, finding, fix, context, before)]
+    parsed.memo[key] = tuple(checked)
+    return checked
 
 
 def _newline(parsed: ParsedAgent) -> str:
@@ -378,17 +409,22 @@ FIXABLE_CODES = frozenset(_BUILDERS)
 
 
 # ---- the whole file ---------------------------------------------------------------------------
-def fix_all(text: str, context: AgentContext) -> str:
-    """The text after applying, one at a time, every fix marked safe for `source.fixAll`."""
+def fix_all(text: str, context: AgentContext, previous: ParsedAgent | None = None) -> str:
+    """The text after applying, one at a time, every fix marked safe for `source.fixAll`.
+
+    `previous` (a parsed earlier version) lets each round re-read only what the last fix changed.
+    """
+    parsed = previous
     for _ in range(MAX_FIX_ALL_ROUNDS):
-        parsed = parse_agent(text)
+        parsed = parse_agent(text, parsed)
         findings = find_problems(parsed, context)
+        summary = _summary(findings)
         fix = next(
             (
                 fix
                 for finding in findings
                 if finding.code in _BUILDERS
-                for fix in fixes_for(parsed, finding, context, findings)
+                for fix in _checked_fixes(parsed, finding, context, findings, summary)
                 if fix.in_fix_all
             ),
             None,
@@ -409,28 +445,31 @@ def _frontmatter_head(parsed: ParsedAgent) -> str:
     Fixes only ever edit the frontmatter, and judging one means parsing the result:
     with a 1 MB body that would cost far more than the frontmatter itself.
     """
-    if parsed.close_span is not None and parsed.body.strip():
+    if parsed.close_span is not None and not parsed.body_is_blank:
         return parsed.text[: parsed.body_start] + _BODY_STAND_IN
     return parsed.text
 
 
-@lru_cache(maxsize=16)
-def _fix_all_edit(text: str, body_start: int | None, context: AgentContext) -> Edit | None:
-    """The fix-all edit for one document version, computed once.
+def _fix_all_edit(parsed: ParsedAgent, context: AgentContext) -> Edit | None:
+    """The fix-all edit for one document version, computed once (kept in `parsed.memo`).
 
     Editors ask for code actions on every cursor move, and fixes only ever touch the
-    frontmatter, so the (possibly huge) body is swapped for a stand-in while the
-    fixes run, and the result is cached per text (a str caches its own hash).
+    frontmatter, so the (possibly huge) body is swapped for a stand-in while the fixes run.
     """
-    head = text
-    if body_start is not None and text[body_start:].strip():
-        head = text[:body_start] + _BODY_STAND_IN
-    fixed = fix_all(head, context)
-    if fixed == head:
-        return None
-    edit = minimal_edit(head, fixed)
-    # The stand-in is a common suffix of both, so the edit never reaches into it.
-    return edit if edit.span.end <= (body_start if head is not text and body_start is not None else len(text)) else None
+    key = ("fix-all", context)
+    if key in parsed.memo:
+        edit: Edit | None = parsed.memo[key]
+        return edit
+    head = _frontmatter_head(parsed)
+    fixed = fix_all(head, context, parsed)
+    edit = None
+    if fixed != head:
+        edit = minimal_edit(head, fixed)
+        # The stand-in is a common suffix of both, so the edit never reaches into it.
+        if edit.span.end > (parsed.body_start if head is not parsed.text else len(parsed.text)):
+            edit = None
+    parsed.memo[key] = edit
+    return edit
 
 
 def minimal_edit(old: str, new: str) -> Edit:
@@ -469,12 +508,13 @@ def code_actions(
     """Quick fixes for the findings in `request` (each attached to its diagnostic), then `source.fixAll`."""
     actions: list[types.CodeAction] = []
     if _wants(only, types.CodeActionKind.QuickFix.value):
+        summary = _summary(findings)
         for finding in findings:
             diagnostic = to_diagnostic(finding, mapper)
             attached = next((d for d in sent if _same(d, diagnostic)), None)
             if attached is None and not _overlaps(diagnostic.range, request):
                 continue
-            for fix in fixes_for(parsed, finding, context, findings):
+            for fix in _checked_fixes(parsed, finding, context, findings, summary):
                 actions.append(
                     types.CodeAction(
                         title=fix.title,
@@ -485,7 +525,7 @@ def code_actions(
                     )
                 )
     if _wants(only, types.CodeActionKind.SourceFixAll.value) and any(f.code in _BUILDERS for f in findings):
-        edit = _fix_all_edit(parsed.text, parsed.body_start if parsed.close_span else None, context)
+        edit = _fix_all_edit(parsed, context)
         if edit is not None:
             actions.append(
                 types.CodeAction(

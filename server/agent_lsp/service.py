@@ -62,7 +62,9 @@ class AnalysisCache:
             return cached
         kind, plugin = kind_of(uri_to_path(uri), self.agent_globs)
         is_agent = kind is DocumentKind.AGENT
-        analysis = Analysis(uri, version, text, is_agent, plugin, parse_agent(text), kind)
+        # The previous version's blocks are reused where the edit left them unchanged.
+        previous = cached.parsed if cached is not None else None
+        analysis = Analysis(uri, version, text, is_agent, plugin, parse_agent(text, previous), kind)
         self._items[uri] = analysis
         self._items.move_to_end(uri)
         while len(self._items) > self._capacity:

@@ -69,7 +69,29 @@ def split_tool_string(value: str) -> list[tuple[str, int]]:
 
 
 def tool_entries(parsed: ParsedAgent, node: Node) -> list[ToolEntry] | None:
-    """The entries of a tools value, or None when it is neither text nor a list of text."""
+    """The entries of a tools value, or None when it is neither text nor a list of text.
+
+    For a top-level field read from a block an earlier version had too, the entries found
+    then are reused (positions kept from the block's start, see `ParsedAgent.block_memo`):
+    the checks and the workspace index ask for them on every edit.
+    """
+    store = parsed.block_memo(node)
+    if store is None:
+        return _tool_entries(parsed, node)
+    memo, origin = store
+    if "tool-entries" not in memo:
+        entries = _tool_entries(parsed, node)
+        memo["tool-entries"] = (
+            None if entries is None else [(e.text, e.span.start - origin, e.span.end - origin) for e in entries]
+        )
+        return entries
+    found: list[tuple[str, int, int]] | None = memo["tool-entries"]
+    if found is None:
+        return None
+    return [ToolEntry(text, Span(origin + start, origin + end)) for text, start, end in found]
+
+
+def _tool_entries(parsed: ParsedAgent, node: Node) -> list[ToolEntry] | None:
     if isinstance(node, ScalarNode):
         if node.tag != "tag:yaml.org,2002:str":
             return None if node.tag != "tag:yaml.org,2002:null" else []
@@ -98,7 +120,8 @@ def _locate(parsed: ParsedAgent, node: ScalarNode, parts: list[tuple[str, int]])
     whole = parsed.node_span(node)
     source = parsed.text[whole.start : whole.end]
     entries: list[ToolEntry] = []
-    if node.style is None and source == node.value:
+    # A plain scalar's style is None from PyYAML's Python parser and "" from libyaml.
+    if not node.style and source == node.value:
         for text, start in parts:
             entries.append(ToolEntry(text, Span(whole.start + start, whole.start + start + len(text))))
         return entries

@@ -264,33 +264,66 @@ class _Checker:
         for key, item in fields.items():
             if key in ("name", "description"):
                 continue
-            if key not in self.schema.properties:
-                self.check_unknown_key(item)
-                continue
-            if self.context.plugin and key in self.schema.meta.get("pluginIgnoredFields", []):
-                self.report(
-                    "plugin-ignored-field",
-                    item.key_span,
-                    f"Plugin agents ignore `{key}` for security reasons. Copy the agent into "
-                    "`.claude/agents/` if it needs this field.",
-                    key=key,
-                )
-                continue
-            if key in ("tools", "disallowedTools"):
-                self.check_tools(item)
-            elif key == "model":
-                self.check_model(item)
-            elif key == "hooks":
-                self.check_hooks(item)
-            elif key == "mcpServers":
-                self.check_mcp_servers(item)
-            else:
-                self.check_by_schema(item)
+            self.check_field_once(item)
         self.check_empty_body()
+
+    def check_field(self, item: Field) -> None:
+        """The checks of one field that read nothing but the field, the context and `permissionMode`."""
+        key = item.key
+        if key not in self.schema.properties:
+            self.check_unknown_key(item)
+            return
+        if self.context.plugin and key in self.schema.meta.get("pluginIgnoredFields", []):
+            self.report(
+                "plugin-ignored-field",
+                item.key_span,
+                f"Plugin agents ignore `{key}` for security reasons. Copy the agent into "
+                "`.claude/agents/` if it needs this field.",
+                key=key,
+            )
+            return
+        if key in ("tools", "disallowedTools"):
+            self.check_tools(item)
+        elif key == "model":
+            self.check_model(item)
+        elif key == "hooks":
+            self.check_hooks(item)
+        elif key == "mcpServers":
+            self.check_mcp_servers(item)
+        else:
+            self.check_by_schema(item)
+
+    def check_field_once(self, item: Field) -> None:
+        """`check_field`, its findings remembered with the field's block while the block is unchanged.
+
+        An edit re-checks every field, though it changed one: a long `tools` list or `hooks`
+        block costs most of an edit's work. A field read from a block that an earlier version
+        had too (see `parse._read_blocks`) replays what was found then, positions moved to
+        where the block stands now. The key holds all that `check_field` reads besides the
+        block: the checker (agent or skill), the context and `permissionMode` (tools depend on it).
+        """
+        store = self.parsed.block_memo(item.node)
+        if store is None:
+            self.check_field(item)
+            return
+        memo, origin = store
+        mode = self.parsed.data.get("permissionMode") if self.parsed.data else None
+        key = (type(self), self.context, repr(mode))
+        found = memo.get(key)
+        if found is None:
+            first = len(self.findings)
+            self.check_field(item)
+            memo[key] = [
+                (f.code, f.span.start - origin, f.span.end - origin, f.message, f.severity, dict(f.data))
+                for f in self.findings[first:]
+            ]
+            return
+        for code, start, end, message, severity, data in found:
+            self.findings.append(Finding(code, Span(origin + start, origin + end), message, severity, dict(data)))
 
     def check_empty_body(self) -> None:
         """The body is the system prompt (or the skill's instructions); report it when there is none."""
-        if self.parsed.body.strip():
+        if not self.parsed.body_is_blank:
             return
         index = self.parsed.index
         close = self.parsed.close_span or self.fence_span()
@@ -772,33 +805,36 @@ class _SkillChecker(_Checker):
             self.report_duplicate(dup)
         self.check_description(fields.get("description"), has_name="name" in fields)
         for key, item in fields.items():
-            if key not in self.schema.properties:
-                if key in self.schema.ignored_fields:
-                    self.report(
-                        "ignored-field",
-                        item.key_span,
-                        self.schema.ignored_fields[key],
-                        key=key,
-                    )
-                else:
-                    self.check_unknown_key(item)
-                continue
-            if key == "name":
-                self.check_name(item)
-            elif key == "description":
-                continue
-            elif self.schema.tool_list_kind(key):
-                self.check_tools(item)
-            elif key == "model":
-                self.check_model(item)
-            elif key == "hooks":
-                self.check_hooks(item)
-            else:
-                self.check_by_schema(item)
+            if key != "description" or key not in self.schema.properties:
+                self.check_field_once(item)
         self.check_fork_only(fields)
         self.check_invocable(fields)
         self.check_listing_length(fields)
         self.check_empty_body()
+
+    def check_field(self, item: Field) -> None:
+        key = item.key
+        if key not in self.schema.properties:
+            if key in self.schema.ignored_fields:
+                self.report(
+                    "ignored-field",
+                    item.key_span,
+                    self.schema.ignored_fields[key],
+                    key=key,
+                )
+            else:
+                self.check_unknown_key(item)
+            return
+        if key == "name":
+            self.check_name(item)  # reads the context's path too, which is part of the memo's key
+        elif self.schema.tool_list_kind(key):
+            self.check_tools(item)
+        elif key == "model":
+            self.check_model(item)
+        elif key == "hooks":
+            self.check_hooks(item)
+        else:
+            self.check_by_schema(item)
 
     def check_name(self, item: Field | None) -> None:
         if item is None:

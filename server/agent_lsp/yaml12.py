@@ -23,9 +23,11 @@ from yaml.resolver import BaseResolver
 
 try:  # libyaml is an optional part of PyYAML wheels
     from yaml._yaml import CParser as _Parser  # type: ignore[import-not-found]
+    from yaml._yaml import Mark as _Mark
 
     HAVE_LIBYAML = True
 except ImportError:  # pragma: no cover - depends on the PyYAML build
+    from yaml import Mark as _Mark  # type: ignore[assignment]
     from yaml.composer import Composer
     from yaml.parser import Parser
     from yaml.reader import Reader
@@ -74,10 +76,56 @@ Yaml12Resolver.add_implicit_resolver(
 Yaml12Resolver.add_implicit_resolver(NULL_TAG, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
 
 
-class _Composer(_Parser, Yaml12Resolver):  # type: ignore[misc, valid-type]
+# The same four resolvers as one pattern, in the order PyYAML tries them (int before float: both
+# claim `-`, `+` and the digits; the other first characters belong to one resolver each).
+# `$` is kept (not `\Z`) so a value matches exactly when PyYAML's `^...$` patterns would.
+_IMPLICIT = re.compile(
+    r"(?:(true|True|TRUE|false|False|FALSE)"
+    r"|([-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)"
+    r"|((?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)))"
+    r"|(~|null|Null|NULL|))$"
+)
+_IMPLICIT_TAGS = (None, BOOL_TAG, INT_TAG, FLOAT_TAG, NULL_TAG)
+# First characters any implicit resolver claims; every other plain scalar is a string.
+_IMPLICIT_FIRST = frozenset("tTfF-+0123456789.~nN")
+SEQ_TAG = BaseResolver.DEFAULT_SEQUENCE_TAG
+MAP_TAG = BaseResolver.DEFAULT_MAPPING_TAG
+
+
+class _FastResolver(Yaml12Resolver):
+    """`Yaml12Resolver` with one precompiled pattern and a first-character test.
+
+    The composer asks for a tag once per node; PyYAML's generic `resolve` builds and walks
+    a list of resolvers every time, which was the largest single cost of composing. No path
+    resolvers are registered, so the result depends only on the kind, the value and whether
+    the scalar was plain (the property test pins it to `BaseResolver.resolve`).
+    """
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is ScalarNode:
+            if implicit[0] and (not value or value[0] in _IMPLICIT_FIRST):
+                match = _IMPLICIT.match(value)
+                if match is not None:
+                    return _IMPLICIT_TAGS[match.lastindex or 0] or STR_TAG
+            return STR_TAG
+        return SEQ_TAG if kind is SequenceNode else MAP_TAG
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        return None  # only path resolvers need the walk; there are none
+
+    def ascend_resolver(self) -> None:
+        return None
+
+
+class _Composer(_Parser, _FastResolver):  # type: ignore[misc, valid-type]
     def __init__(self, stream: str) -> None:
         _Parser.__init__(self, stream)
-        Yaml12Resolver.__init__(self)
+        _FastResolver.__init__(self)
+
+
+def make_mark(index: int, line: int, column: int) -> Any:
+    """A mark such as the composer makes (libyaml's own type when it composes)."""
+    return _Mark("<unicode string>", index, line, column, None, None)
 
 
 class YamlTooComplex(Exception):
@@ -136,6 +184,42 @@ def expanded_size(node: Node, limit: int = MAX_EXPANDED_NODES) -> int:
 
     Raises YamlTooComplex past `limit` nodes or `MAX_DEPTH` levels.
     """
+    size = _tree_size(node, limit)
+    return size if size is not None else _dag_size(node, limit)
+
+
+def _tree_size(node: Node, limit: int) -> int | None:
+    """The node count when no node is shared (no aliases) and within the limits; None otherwise.
+
+    Almost every frontmatter is a plain tree, where the expanded size is just the number of
+    nodes: one level at a time, in C-level list operations, is several times cheaper than
+    the memoised walk. Anything unusual (a shared node, a cycle, too many nodes or levels)
+    returns None, and `_dag_size` gives the exact answer and the exact error.
+    """
+    level = [node]
+    seen: set[int] = set()
+    count = 0
+    depth = 0
+    while level:
+        if depth > MAX_DEPTH:
+            return None
+        count += len(level)
+        if count > limit:
+            return None
+        seen.update(map(id, level))
+        following: list[Node] = []
+        for current in level:
+            if isinstance(current, SequenceNode):
+                following += current.value
+            elif isinstance(current, MappingNode):
+                for pair in current.value:
+                    following += pair
+        level = following
+        depth += 1
+    return count if len(seen) == count else None
+
+
+def _dag_size(node: Node, limit: int) -> int:
     memo: dict[int, int] = {}
     # Iterative post-order walk: deep nesting must not hit Python's recursion limit.
     stack: list[tuple[Node, int, bool]] = [(node, 0, False)]
@@ -198,37 +282,40 @@ def scalar_value(node: ScalarNode) -> Any:
     return text
 
 
-def to_python(node: Node) -> Any:
+def to_python(node: Node, memo: dict[int, Any] | None = None) -> Any:
     """Convert a node tree to Python values. Shared (aliased) nodes convert once.
 
     Call `expanded_size` first: it bounds what the conversion and later walks cost.
+    `memo` (node id -> value) may be passed in to read the value of any sub-node afterwards.
     """
-    memo: dict[int, Any] = {}
+    return _convert(node, {} if memo is None else memo)
 
-    def convert(n: Node) -> Any:
-        key = id(n)
-        if key in memo:
-            return memo[key]
-        if isinstance(n, ScalarNode):
-            value = scalar_value(n)
-        elif isinstance(n, SequenceNode):
-            value = []
-            memo[key] = value
-            value.extend(convert(c) for c in n.value)
-        else:
-            value = {}
-            memo[key] = value
-            for k, v in n.value:
-                name = convert(k)
-                try:
-                    hash(name)
-                except TypeError:
-                    name = str(name)
-                value.setdefault(name, convert(v))
+
+def _convert(n: Node, memo: dict[int, Any]) -> Any:
+    # A module-level function rather than a closure in `to_python`: a nested function that calls
+    # itself is a reference cycle, which kept each parse's values alive until the cyclic collector ran.
+    key = id(n)
+    if key in memo:
+        return memo[key]
+    if isinstance(n, ScalarNode):
+        # Most scalars are strings: skip the tag dispatch for them.
+        value = n.value if n.tag == STR_TAG else scalar_value(n)
+    elif isinstance(n, SequenceNode):
+        value = []
         memo[key] = value
-        return value
-
-    return convert(node)
+        value.extend(_convert(c, memo) for c in n.value)
+    else:
+        value = {}
+        memo[key] = value
+        for k, v in n.value:
+            name = _convert(k, memo)
+            try:
+                hash(name)
+            except TypeError:
+                name = str(name)
+            value.setdefault(name, _convert(v, memo))
+    memo[key] = value
+    return value
 
 
 def problem_offset(error: yaml.YAMLError) -> int | None:
