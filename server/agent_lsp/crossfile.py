@@ -69,7 +69,7 @@ def crossfile_findings(
     # The server has usually just indexed this very text as the file's overlay: reuse that entry
     # rather than scanning a possibly large body for mentions a second time.
     entry = index.get(path)
-    if entry is None or entry.text is not parsed.text or entry.place != place:
+    if entry is None or entry.held_text is not parsed.text or entry.place != place:
         entry = read_file(path, place, parsed.text, parsed)
     return entry_findings(entry, index)
 

@@ -6,6 +6,10 @@ workspace folders and `~/.claude/`. It follows the editor's text of open documen
 are registered dynamically when the client allows it. When a change alters what
 other files resolve to, the open documents are re-diagnosed (pushed) or the client
 is asked to pull again (`workspace/diagnostic/refresh`).
+
+This module is imported while the server starts, before it can answer `initialize`;
+the index, the cross-file checks and navigation (and the YAML parser and validator
+they bring) are imported where they are first used instead.
 """
 
 from __future__ import annotations
@@ -16,20 +20,20 @@ import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
-from . import crossfile, navigation
-from .diagnostics import lsp_range
 from .documents import uri_to_path
-from .service import AnalysisCache
 from .textmodel import PositionMapper, Span
-from .validate import Finding
-from .workspace_index import EntryKind, IndexedFile, WorkspaceIndex, default_user_dir, entry_names, locate
+
+if TYPE_CHECKING:
+    from .navigation import RenamePlan
+    from .validate import Finding
+    from .workspace_index import EntryKind, IndexedFile, WorkspaceIndex
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +51,21 @@ WATCH_GLOBS = (
     "**/skills/**/SKILL.md",
     "**/commands/**/*.md",
 )
-_KINDS = {
-    EntryKind.AGENT: types.SymbolKind.Class,
-    EntryKind.SKILL: types.SymbolKind.Module,
-    EntryKind.COMMAND: types.SymbolKind.Function,
-}
+_KINDS: dict[EntryKind, types.SymbolKind] = {}  # filled on first use (EntryKind lives with the index)
+
+
+def _symbol_kind(kind: EntryKind) -> types.SymbolKind:
+    if not _KINDS:
+        from .workspace_index import EntryKind
+
+        _KINDS.update(
+            {
+                EntryKind.AGENT: types.SymbolKind.Class,
+                EntryKind.SKILL: types.SymbolKind.Module,
+                EntryKind.COMMAND: types.SymbolKind.Function,
+            }
+        )
+    return _KINDS.get(kind, types.SymbolKind.File)
 
 
 class WorkspaceState:
@@ -83,6 +97,8 @@ class WorkspaceState:
 
     def _built(self) -> WorkspaceIndex:
         if self._index is None:
+            from .workspace_index import WorkspaceIndex, default_user_dir
+
             self._index = WorkspaceIndex(self.folders(), default_user_dir())
             self._index.scan()
             self._index.take_changes()  # nothing was diagnosed with an older index
@@ -97,6 +113,8 @@ class WorkspaceState:
     def _is_indexable(self, path: str) -> bool:
         known = self._indexable.get(path)
         if known is None:
+            from .workspace_index import locate
+
             assert self._index is not None
             known = locate(path, self._index.user_dir) is not None
             self._indexable[path] = known
@@ -134,6 +152,8 @@ class WorkspaceState:
         index = self._index
         if index is None:
             return
+        from .workspace_index import entry_names
+
         everything, names = index.take_changes()
         if not everything and not names:
             return
@@ -157,7 +177,7 @@ class WorkspaceState:
             entry = index.get(path) if path else None
             if entry is None:
                 continue
-            if everything or entry_names(entry) & names or any(r.name in names for r in entry.references):
+            if everything or entry_names(entry) & names or any(n in names for n in entry.reference_names):
                 self._pending.add(uri)
         if self._pending and not self._republish_scheduled:
             self._republish_scheduled = True
@@ -184,6 +204,8 @@ class WorkspaceState:
         """The cross-file findings the server's diagnostics path adds to a document's own."""
         if getattr(analysis, "kind", None) is None and not getattr(analysis, "is_agent", False):
             return []
+        from . import crossfile
+
         try:
             index = self.index_for(analysis)
             result = crossfile.findings_for(analysis, index)
@@ -221,17 +243,43 @@ def _mapper(server: Any, entry: IndexedFile) -> PositionMapper:
     return PositionMapper(entry.lines, server.encoding)
 
 
-def _location(server: Any, entry: IndexedFile, span: Span) -> types.Location:
-    return types.Location(uri=_uri_for(server, entry.path), range=lsp_range(_mapper(server, entry), span))
+def _range(mapper: PositionMapper, span: Span) -> types.Range:
+    # diagnostics.lsp_range, without importing the validator that module brings at start-up.
+    return types.Range(types.Position(*mapper.position(span.start)), types.Position(*mapper.position(span.end)))
 
 
-def _uri_for(server: Any, path: str) -> str:
-    """The client's own URI for an open document (its spelling), else the file's URI."""
+def _location(server: Any, entry: IndexedFile, span: Span, uris: dict[str, str] | None = None) -> types.Location:
+    return types.Location(uri=_uri_for(server, entry.path, uris), range=_range(_mapper(server, entry), span))
+
+
+def _definition_location(server: Any, entry: IndexedFile, uris: dict[str, str] | None = None) -> types.Location:
+    """Where a definition lands (`navigation.definition_span`): its name, else the file's start.
+    The index knows most names' positions, so a list of symbols does not read every file again."""
+    at = entry.name_position
+    if at is not None:
+        line, start, end = at
+        where = types.Range(types.Position(line, start), types.Position(line, end))
+    elif entry.name_span is None:
+        where = types.Range(types.Position(0, 0), types.Position(0, 0))
+    else:
+        return _location(server, entry, entry.name_span, uris)
+    return types.Location(uri=_uri_for(server, entry.path, uris), range=where)
+
+
+def _open_uris(server: Any) -> dict[str, str]:
+    """Open documents' paths -> the client's URIs for them: made once for a request with many locations."""
+    found: dict[str, str] = {}
     for uri in server.workspace.text_documents:
         known = uri_to_path(uri)
-        if known is not None and os.path.normpath(known) == path:
-            return str(uri)
-    return Path(path).as_uri()
+        if known is not None:
+            found.setdefault(os.path.normpath(known), str(uri))
+    return found
+
+
+def _uri_for(server: Any, path: str, uris: dict[str, str] | None = None) -> str:
+    """The client's own URI for an open document (its spelling), else the file's URI."""
+    uri = (uris if uris is not None else _open_uris(server)).get(path)
+    return uri if uri is not None else Path(path).as_uri()
 
 
 def _document(server: Any, params: Any) -> tuple[WorkspaceState, IndexedFile, int] | None:
@@ -241,6 +289,8 @@ def _document(server: Any, params: Any) -> tuple[WorkspaceState, IndexedFile, in
     path = uri_to_path(uri)
     if document is None or path is None:
         return None
+    from . import navigation
+
     state = state_of(server)
     entry = navigation.document_entry(state.index, path, document.source)
     if entry is None:
@@ -255,6 +305,8 @@ def _symbol(server: Any, params: Any) -> tuple[WorkspaceState, IndexedFile, Any]
     if found is None:
         return None
     state, entry, offset = found
+    from . import navigation
+
     symbol = navigation.symbol_at(entry, offset)
     return None if symbol is None else (state, entry, symbol)
 
@@ -272,7 +324,7 @@ def _supports_file_renames(server: Any) -> bool:
     return types.ResourceOperationKind.Rename in (edit.resource_operations or [])
 
 
-def _workspace_edit(server: Any, state: WorkspaceState, plan: navigation.RenamePlan) -> types.WorkspaceEdit:
+def _workspace_edit(server: Any, state: WorkspaceState, plan: RenamePlan) -> types.WorkspaceEdit:
     index = state.index
     per_file: dict[str, list[types.TextEdit]] = {}
     for path, edits in plan.edits.items():
@@ -280,13 +332,14 @@ def _workspace_edit(server: Any, state: WorkspaceState, plan: navigation.RenameP
         if entry is None:
             continue
         mapper = _mapper(server, entry)
-        per_file[path] = [types.TextEdit(lsp_range(mapper, span), text) for span, text in edits]
+        per_file[path] = [types.TextEdit(_range(mapper, span), text) for span, text in edits]
+    uris = _open_uris(server)
     workspace = server.client_capabilities.workspace
     if not (workspace and workspace.workspace_edit and workspace.workspace_edit.document_changes):
-        return types.WorkspaceEdit(changes={_uri_for(server, p): e for p, e in per_file.items()})
+        return types.WorkspaceEdit(changes={_uri_for(server, p, uris): e for p, e in per_file.items()})
     changes: list[Any] = []
     for path, text_edits in per_file.items():
-        uri = _uri_for(server, path)
+        uri = _uri_for(server, path, uris)
         document = server.workspace.text_documents.get(uri)
         identifier = types.OptionalVersionedTextDocumentIdentifier(
             uri=uri, version=document.version if document else None
@@ -294,11 +347,17 @@ def _workspace_edit(server: Any, state: WorkspaceState, plan: navigation.RenameP
         changes.append(types.TextDocumentEdit(text_document=identifier, edits=text_edits))
     if _supports_file_renames(server):
         for old, new in plan.file_renames:
-            changes.append(types.RenameFile(old_uri=_uri_for(server, old), new_uri=Path(new).as_uri()))
+            changes.append(types.RenameFile(old_uri=_uri_for(server, old, uris), new_uri=Path(new).as_uri()))
     return types.WorkspaceEdit(document_changes=changes)
 
 
 def _result_id(entry: IndexedFile, generation: int) -> str:
+    """What a file's workspace diagnostics depend on: the index generation and the file's version.
+
+    A file read from disk is known by the stamp it was indexed with (size, mtime, inode; the
+    caller revalidates first), so an unchanged report costs no read; a kept text is hashed."""
+    if entry.stamp is not None:
+        return f"{generation}-s{entry.stamp & 0xFFFFFFFFFFFFFFFF:x}"
     digest = hashlib.sha1(entry.text.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()[:16]
     return f"{generation}-{digest}"
 
@@ -368,8 +427,11 @@ def register(server: LanguageServer) -> None:
         if found is None:
             return None
         state, entry, symbol = found
+        from . import navigation
+
         targets = navigation.definitions(state.index, entry, symbol)
-        return [_location(ls, t, navigation.definition_span(t)) for t in targets] or None
+        uris = _open_uris(ls)
+        return [_definition_location(ls, t, uris) for t in targets] or None
 
     @server.feature(types.TEXT_DOCUMENT_REFERENCES)
     def on_references(ls: Any, params: types.ReferenceParams) -> list[types.Location] | None:
@@ -377,9 +439,12 @@ def register(server: LanguageServer) -> None:
         if found is None:
             return None
         state, entry, symbol = found
+        from . import navigation
+
         include = params.context.include_declaration
         occurrences = navigation.references(state.index, entry, symbol, include)
-        return [_location(ls, o.entry, o.span) for o in occurrences]
+        uris = _open_uris(ls)
+        return [_location(ls, o.entry, o.span, uris) for o in occurrences]
 
     @server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
     def on_prepare_rename(ls: Any, params: types.PrepareRenameParams) -> types.PrepareRenamePlaceholder | None:
@@ -387,12 +452,14 @@ def register(server: LanguageServer) -> None:
         if found is None:
             return None
         state, entry, offset = found
+        from . import navigation
+
         symbol = navigation.prepare_rename(state.index, entry, offset)
         if symbol is None:
             return None
         placeholder = symbol.name.rsplit(":", 1)[-1]
         span = Span(symbol.span.end - len(placeholder), symbol.span.end)
-        return types.PrepareRenamePlaceholder(range=lsp_range(_mapper(ls, entry), span), placeholder=placeholder)
+        return types.PrepareRenamePlaceholder(range=_range(_mapper(ls, entry), span), placeholder=placeholder)
 
     @server.feature(types.TEXT_DOCUMENT_RENAME, types.RenameOptions(prepare_provider=True))
     def on_rename(ls: Any, params: types.RenameParams) -> types.WorkspaceEdit | None:
@@ -400,6 +467,8 @@ def register(server: LanguageServer) -> None:
         if found is None:
             return None
         state, entry, offset = found
+        from . import navigation
+
         try:
             plan = navigation.rename(state.index, entry, offset, params.new_name, _rename_files_enabled(ls))
         except navigation.RenameError as error:
@@ -408,7 +477,10 @@ def register(server: LanguageServer) -> None:
 
     @server.feature(types.WORKSPACE_SYMBOL)
     def on_workspace_symbol(ls: Any, params: types.WorkspaceSymbolParams) -> list[types.WorkspaceSymbol]:
+        from . import navigation
+
         result: list[types.WorkspaceSymbol] = []
+        uris = _open_uris(ls)
         for entry in navigation.workspace_symbols(state.index, params.query):
             label = f"{entry.scope.value} {entry.kind.value}"
             description = " ".join(entry.description.split())
@@ -417,8 +489,8 @@ def register(server: LanguageServer) -> None:
             result.append(
                 types.WorkspaceSymbol(
                     name=entry.qualified_name or "",
-                    kind=_KINDS.get(entry.kind, types.SymbolKind.File),
-                    location=_location(ls, entry, navigation.definition_span(entry)),
+                    kind=_symbol_kind(entry.kind),
+                    location=_definition_location(ls, entry, uris),
                     container_name=f"{label}: {description}" if description else label,
                 )
             )
@@ -426,12 +498,18 @@ def register(server: LanguageServer) -> None:
 
     @server.feature(types.WORKSPACE_DIAGNOSTIC)
     def on_workspace_diagnostic(ls: Any, params: types.WorkspaceDiagnosticParams) -> types.WorkspaceDiagnosticReport:
+        from .service import AnalysisCache
+        from .workspace_index import EntryKind
+
         index = state.index
         previous = {os.path.normpath(uri_to_path(p.uri) or p.uri): p.value for p in params.previous_result_ids}
         open_paths = {os.path.normpath(p) for u in ls.workspace.text_documents if (p := uri_to_path(u))}
         cache = AnalysisCache(capacity=1)
         cache.agent_globs = ls.analyses.agent_globs
         items: list[Any] = []
+        # Files changed on disk without a watcher telling us are re-indexed first: their result ids
+        # come from the stamp they were indexed with.
+        index.revalidate(e for e in index.files() if e.path not in open_paths)
         for entry in sorted(index.files(), key=lambda e: e.path):
             if entry.kind is EntryKind.MEMORY or entry.path in open_paths or not index.in_workspace(entry.path):
                 continue

@@ -1,8 +1,12 @@
 """Go to definition, find references, rename and workspace symbols over the workspace index.
 
 Everything here works in code-point offsets into file texts held by the index
-(open documents' texts are the editor's, fed to the index before each request);
-`lsp_workspace` turns the results into LSP locations and edits.
+(open documents' texts are the editor's, fed to the index before each request;
+other files' texts are read again from disk). Before handing out a file whose
+spans will be mapped with its disk text, each function checks that the file did
+not change since it was indexed (`WorkspaceIndex.revalidate`) and asks again of
+the re-indexed files when one did. `lsp_workspace` turns the results into LSP
+locations and edits.
 """
 
 from __future__ import annotations
@@ -51,7 +55,7 @@ def document_entry(index: WorkspaceIndex, path: str, text: str) -> IndexedFile |
     """The index's entry for a document, read from `text` (any Markdown file may mention agents)."""
     path = os.path.normpath(path)
     entry = index.get(path)
-    if entry is not None and entry.text == text:
+    if entry is not None and entry.held_text == text:  # (a text the index does not keep is not compared)
         return entry
     place = locate(path, index.user_dir)
     if place is None:
@@ -83,7 +87,10 @@ def definitions(index: WorkspaceIndex, entry: IndexedFile, symbol: Symbol) -> li
     """The files a name resolves to, seen from `entry` (several when they tie: a duplicate name)."""
     if symbol.declaration:
         return [entry]
-    return index.resolve(_definition_kind(symbol.kind), symbol.name, entry.path)
+    targets = index.resolve(_definition_kind(symbol.kind), symbol.name, entry.path)
+    if index.revalidate(targets):
+        targets = index.resolve(_definition_kind(symbol.kind), symbol.name, entry.path)
+    return targets
 
 
 def definition_span(target: IndexedFile) -> Span:
@@ -110,7 +117,10 @@ def references(
     target_paths = {t.path for t in targets}
     kind = _definition_kind(symbol.kind)
     for name in sorted(names):
-        for holder, ref in index.references_to(symbol.kind, name):
+        holders = index.references_to(symbol.kind, name)
+        if index.revalidate(dict.fromkeys(h for h, _ in holders)):
+            holders = index.references_to(symbol.kind, name)
+        for holder, ref in holders:
             if target_paths:
                 seen = {t.path for t in index.resolve(kind, ref.name, holder.path)}
                 if not seen & target_paths:
@@ -187,6 +197,14 @@ def rename(
 def workspace_symbols(index: WorkspaceIndex, query: str) -> list[IndexedFile]:
     """Agents, skills and commands whose name matches `query` (its letters in order, any case)."""
     wanted = query.lower().strip()
+    found = _matching(index, wanted)
+    if index.revalidate(found):
+        found = _matching(index, wanted)
+    order = {EntryKind.AGENT: 0, EntryKind.SKILL: 1, EntryKind.COMMAND: 2}
+    return sorted(found, key=lambda e: (order.get(e.kind, 3), e.qualified_name or "", e.path))
+
+
+def _matching(index: WorkspaceIndex, wanted: str) -> list[IndexedFile]:
     found = []
     for entry in index.files():
         name = entry.qualified_name
@@ -194,8 +212,7 @@ def workspace_symbols(index: WorkspaceIndex, query: str) -> list[IndexedFile]:
             continue
         if _subsequence(wanted, name.lower()):
             found.append(entry)
-    order = {EntryKind.AGENT: 0, EntryKind.SKILL: 1, EntryKind.COMMAND: 2}
-    return sorted(found, key=lambda e: (order.get(e.kind, 3), e.qualified_name or "", e.path))
+    return found
 
 
 def _subsequence(needle: str, haystack: str) -> bool:

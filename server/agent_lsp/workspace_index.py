@@ -7,6 +7,9 @@ The index knows the files Claude Code would load from the workspace folders (eac
 the file registers, its description, and its references: the `skills:` entries,
 `Agent(x)` entries and `mcp__server` entries of its tool fields, and the
 `@agent-x` / `subagent_type: x` mentions in its text, each with its span.
+It keeps the text only of open documents: a file read from disk is read again
+when its text is needed (`IndexedFile.text`), after checking that it did not
+change since it was indexed (re-indexing it when it did).
 
 It is transport-free: the server feeds it the text of open documents
 (`set_overlay`) and the files its watchers report (`refresh`, `remove`); the
@@ -19,8 +22,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
+import sys
+import weakref
+from array import array
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -112,17 +120,75 @@ class Place:
     skill_dir: str | None = None  # a skill's folder name
 
 
-@dataclass(slots=True)
 class IndexedFile:
-    path: str
-    place: Place
-    text: str
-    name: str | None  # the name the file registers (None when it registers nothing, or for CLAUDE.md)
-    description: str
-    name_span: Span | None  # where the name is written in the frontmatter, when it is
-    references: list[Reference] = field(default_factory=list)
-    inline_mcp: tuple[str, ...] = ()
-    _lines: LineIndex | None = field(default=None, repr=False)
+    """One indexed file: the name it registers, its description and its references, with their spans.
+
+    A workspace may hold thousands of these for as long as the server runs, so a file read from
+    disk keeps no text: its references are packed (interned names, one array of kind/start/end
+    codes) and its text is read again when navigation needs it, checked against the size,
+    mtime and inode it was indexed with (a file changed since is re-indexed first, through the
+    index that read it). Open documents, and entries made from a given text, keep their text.
+    """
+
+    __slots__ = (
+        "_lines",
+        "_name_col",
+        "_name_end",
+        "_name_line",
+        "_name_start",
+        "_owner",
+        "_ref_data",
+        "_ref_names",
+        "_stamp",
+        "_text",
+        "description",
+        "inline_mcp",
+        "name",
+        "path",
+        "place",
+    )
+
+    def __init__(
+        self,
+        path: str,
+        place: Place,
+        text: str,
+        name: str | None,
+        description: str,
+        name_span: Span | None,
+        references: Iterable[Reference] = (),
+        inline_mcp: tuple[str, ...] = (),
+        name_at: tuple[int, int] | None = None,
+    ) -> None:
+        self.path = path
+        self.place = place
+        self.name = name  # the name the file registers (None when it registers nothing, or for CLAUDE.md)
+        self.description = description
+        # Two small ints rather than a Span object each (offsets below 256 are shared ints).
+        self._name_start, self._name_end = (name_span.start, name_span.end) if name_span is not None else (-1, -1)
+        self._name_line, self._name_col = name_at if name_at is not None else (-1, -1)
+        self.inline_mcp = inline_mcp
+        self._ref_names, self._ref_data = _pack(references)
+        self._text: str | None = text
+        self._lines: LineIndex | None = None
+        self._stamp: int | None = None  # set when the text is dropped: what the file on disk must still match
+        self._owner: weakref.ref[WorkspaceIndex] | None = None
+
+    def __repr__(self) -> str:
+        return f"IndexedFile({self.path!r}, {self.kind.value}, name={self.name!r})"
+
+    @property
+    def name_span(self) -> Span | None:
+        """Where the name is written in the frontmatter, when it is."""
+        return Span(self._name_start, self._name_end) if self._name_start >= 0 else None
+
+    @property
+    def name_position(self) -> tuple[int, int, int] | None:
+        """(line, start column, end column) of the name, the same in every position encoding (its line
+        is ASCII up to the name's end), when known: a location without reading the file again."""
+        if self._name_line < 0:
+            return None
+        return self._name_line, self._name_col, self._name_col + self._name_end - self._name_start
 
     @property
     def kind(self) -> EntryKind:
@@ -144,10 +210,169 @@ class IndexedFile:
         return f"{self.place.plugin}:{self.name}" if self.place.plugin else self.name
 
     @property
+    def references(self) -> list[Reference]:
+        """Every reference the file holds, in text order (made on demand from the packed form)."""
+        return [self._reference(i) for i in range(len(self._ref_names))]
+
+    @property
+    def reference_names(self) -> tuple[str, ...]:
+        """The names of `references`, without making them."""
+        return self._ref_names
+
+    def references_named(self, kind: RefKind, names: Iterable[str]) -> list[Reference]:
+        """The references of a kind to any of `names` (only those are made)."""
+        wanted = set(names)
+        data = self._ref_data
+        return [
+            self._reference(i)
+            for i, name in enumerate(self._ref_names)
+            if name in wanted and data is not None and _REF_SHAPES[data[3 * i]][0] is kind
+        ]
+
+    def _reference(self, i: int) -> Reference:
+        data = self._ref_data
+        assert data is not None
+        kind, how, field_name = _REF_SHAPES[data[3 * i]]
+        return Reference(kind, self._ref_names[i], Span(data[3 * i + 1], data[3 * i + 2]), how, field_name)
+
+    @property
+    def stamp(self) -> int | None:
+        """For an entry that keeps no text: what the file on disk must still match (size, mtime, inode)."""
+        return self._stamp
+
+    @property
+    def held_text(self) -> str | None:
+        """The text when the entry keeps it (an open document, or an entry made from a given text)."""
+        return self._text
+
+    @property
+    def text(self) -> str:
+        """The text the spans point into: kept, or read again from disk ("" once the file is gone)."""
+        record = self._disk() if self._text is None else None
+        if self._text is not None:  # (re-indexing may have made it an open document's)
+            return self._text
+        return record.text if record is not None else ""
+
+    @property
     def lines(self) -> LineIndex:
-        if self._lines is None:
-            self._lines = LineIndex(self.text)
-        return self._lines
+        record = self._disk() if self._text is None else None
+        if self._text is not None:
+            if self._lines is None:
+                self._lines = LineIndex(self._text)
+            return self._lines
+        if record is None:
+            return LineIndex("")
+        if record.lines is None:
+            record.lines = LineIndex(record.text)
+        return record.lines
+
+    def _drop_text(self, stamp: int, owner: weakref.ref[WorkspaceIndex]) -> None:
+        self._text = None
+        self._lines = None
+        self._stamp = stamp
+        self._owner = owner
+
+    def _disk(self) -> _DiskText | None:
+        """The file's text as indexed; when the file changed since, this entry is re-indexed from it first."""
+        for _ in range(2):
+            record = _disk_text(self.path)
+            if record is not None and record.stamp == self._stamp:
+                return record
+            owner = self._owner() if self._owner is not None else None
+            fresh = owner.current(self) if owner is not None else None
+            if fresh is None or fresh is self:
+                return None  # gone, no longer indexed, or its index is gone: nothing to read
+            self._adopt(fresh)
+            if self._text is not None:
+                return None  # it is an open document now: the caller takes the kept text
+        return None
+
+    def _adopt(self, other: IndexedFile) -> None:
+        """Become `other` (the same file indexed again), so that holders of this entry see text and spans agree."""
+        for slot in IndexedFile.__slots__:
+            setattr(self, slot, getattr(other, slot))
+
+
+# ---- packed references and texts read again ------------------------------------------------------
+
+# (kind, how, field) of a reference, by the code its file stores; codes are handed out on first use.
+_REF_SHAPES: list[tuple[RefKind, str, str | None]] = []
+_REF_CODES: dict[tuple[RefKind, str, str | None], int] = {}
+# Offsets fit 32 bits (files are at most MAX_FILE_BYTES; open documents far below 4 GB).
+_OFFSET_TYPE = "I" if array("I").itemsize >= 4 else "L"
+
+
+def _pack(references: Iterable[Reference]) -> tuple[tuple[str, ...], array[int] | None]:
+    """Interned names and one array of (shape code, start, end): a fraction of a Reference object each."""
+    names: list[str] = []
+    data: list[int] = []
+    for ref in references:
+        shape = (ref.kind, ref.how, ref.field)
+        code = _REF_CODES.get(shape)
+        if code is None:
+            code = _REF_CODES[shape] = len(_REF_SHAPES)
+            _REF_SHAPES.append(shape)
+        names.append(sys.intern(ref.name))
+        data += (code, ref.span.start, ref.span.end)
+    if not names:
+        return (), None
+    return tuple(names), array(_OFFSET_TYPE, data)
+
+
+class _DiskText:
+    __slots__ = ("lines", "stamp", "text")
+
+    def __init__(self, stamp: int, text: str) -> None:
+        self.stamp = stamp
+        self.text = text
+        self.lines: LineIndex | None = None
+
+
+# The last few texts read again (a references result maps several spans per file, one file after another),
+# within a budget of characters so that what is kept stays small; the latest is kept whatever its size.
+_DISK_TEXTS: OrderedDict[str, _DiskText] = OrderedDict()
+_DISK_TEXTS_KEPT = 8
+_DISK_TEXTS_CHARS = 200_000
+
+
+def _stamp_of(status: os.stat_result) -> int:
+    """What tells a file's versions apart without keeping its text: size, mtime and inode."""
+    return hash((status.st_size, status.st_mtime_ns, status.st_ino))
+
+
+def _read_disk(path: str, status: os.stat_result | None = None) -> tuple[str, int] | None:
+    """The file's text exactly as an editor holds it (line breaks kept, so offsets agree), and its stamp.
+
+    The stamp is taken before reading (`status`, when the caller just took it): a write in between
+    makes the next check see a change."""
+    try:
+        status = os.stat(path) if status is None else status
+        if status.st_size > MAX_FILE_BYTES or not stat.S_ISREG(status.st_mode):
+            return None
+        with open(path, "rb") as handle:
+            raw = handle.read()
+        return None if b"\x00" in raw else (raw.decode("utf-8"), _stamp_of(status))
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _disk_text(path: str) -> _DiskText | None:
+    """The file's current text (from the small cache while its stamp holds)."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    record = _DISK_TEXTS.pop(path, None)
+    if record is None or record.stamp != _stamp_of(status):
+        read = _read_disk(path, status)
+        if read is None:
+            return None
+        record = _DiskText(read[1], read[0])
+    _DISK_TEXTS[path] = record  # (last: the most recent)
+    kept = sum(len(r.text) for r in _DISK_TEXTS.values())  # at most a few entries
+    while len(_DISK_TEXTS) > 1 and (len(_DISK_TEXTS) > _DISK_TEXTS_KEPT or kept > _DISK_TEXTS_CHARS):
+        kept -= len(_DISK_TEXTS.popitem(last=False)[1].text)
+    return record
 
 
 # ---- reading one file ----------------------------------------------------------------------------
@@ -306,7 +531,17 @@ def read_file(path: str, place: Place, text: str, parsed: ParsedAgent | None = N
         name_span,
         references_in(parsed, place.kind),
         inline,
+        _ascii_position(parsed, name_span),
     )
+
+
+def _ascii_position(parsed: ParsedAgent, span: Span | None) -> tuple[int, int] | None:
+    """The (line, column) of a span on a line that is ASCII up to its end: workspace symbols and
+    definitions place it without reading the file again (a column counts the same in every encoding)."""
+    if span is None:
+        return None
+    line, col = parsed.index.line_col(span.start)
+    return (line, col) if parsed.text[span.start - col : span.end].isascii() else None
 
 
 def _within(path: str, folder: str) -> bool:
@@ -317,23 +552,12 @@ def _within(path: str, folder: str) -> bool:
     return True
 
 
-def _read_text(path: Path) -> str | None:
-    """The file's text exactly as an editor holds it (line breaks kept, so offsets agree)."""
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            return None
-        raw = path.read_bytes()
-        return None if b"\x00" in raw else raw.decode("utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
 def _read_json(path: Path) -> Any:
-    text = _read_text(path)
-    if text is None:
+    read = _read_disk(str(path))
+    if read is None:
         return None
     try:
-        return json.loads(text)
+        return json.loads(read[0])
     except ValueError:
         return None
 
@@ -348,8 +572,13 @@ def _is_plugin(folder: Path) -> bool:
     return (folder / ".claude-plugin" / "plugin.json").is_file()
 
 
-def locate(path: str | Path, user_dir: Path | None = None) -> Place | None:
-    """What a file is to Claude Code, judged by where it stands (None: nothing Claude Code loads)."""
+def locate(
+    path: str | Path, user_dir: Path | None = None, plugins: dict[tuple[str, ...], bool] | None = None
+) -> Place | None:
+    """What a file is to Claude Code, judged by where it stands (None: nothing Claude Code loads).
+
+    `plugins` remembers which folders hold a plugin manifest, across the calls of one scan: each file
+    would otherwise look for one in every folder above it."""
     p = Path(path)
     parts = p.parts
     if p.name in MEMORY_FILES:
@@ -360,9 +589,17 @@ def locate(path: str | Path, user_dir: Path | None = None) -> Place | None:
         return None
     # A plugin first: the nearest folder above with a manifest (skills-directory plugins live in .claude/skills/).
     for i in range(len(parts) - 1, 0, -1):
-        folder = Path(*parts[:i])
-        if folder.name in ("agents", "skills", "commands") or not _is_plugin(folder):
+        if parts[i - 1] in ("agents", "skills", "commands"):
             continue
+        key = parts[:i]
+        found = plugins.get(key) if plugins is not None else None
+        if found is None:
+            found = os.path.isfile(os.path.join(*key, ".claude-plugin", "plugin.json"))
+            if plugins is not None:
+                plugins[key] = found
+        if not found:
+            continue
+        folder = Path(*key)
         rest = parts[i:]
         name = plugin_name(folder)
         if len(rest) >= 2 and rest[0] in ("agents", "commands"):
@@ -410,6 +647,10 @@ class WorkspaceIndex:
         self._files: dict[str, IndexedFile] = {}
         self._overlays: dict[str, str] = {}
         self._mcp: dict[str, tuple[str, ...]] = {}
+        self._places: dict[Place, Place] = {}
+        self._plugin_dirs: dict[tuple[str, ...], bool] | None = None  # during a scan: see `locate`
+        self._real_bases: tuple[tuple[Path, ...], list[str]] | None = None  # (bases, their real paths + sep)
+        self._self_ref = weakref.ref(self)  # one for all entries: they re-index through it, without a cycle
         self.generation = 0  # bumps whenever a name or `.mcp.json` changes: what other files' findings use
         self._changed_names: set[str] = set()  # names registered or unregistered since `take_changes`
         self._changed_all = False  # a change that may concern every file (`.mcp.json`, a plugin, a rescan)
@@ -419,10 +660,15 @@ class WorkspaceIndex:
         """(Re)read everything from disk; open documents keep their editor text."""
         self._files.clear()
         self._mcp.clear()
-        for path in self.discover():
-            self._load(path)
-        for path in list(self._overlays):
-            self._load(path)
+        self._places.clear()
+        self._plugin_dirs = {}
+        try:
+            for path in self.discover():
+                self._load(path)
+            for path in list(self._overlays):
+                self._load(path)
+        finally:
+            self._plugin_dirs = None  # after the scan, each file looks again: a plugin may appear
         self.generation += 1
         self._changed_all = True
 
@@ -495,16 +741,23 @@ class WorkspaceIndex:
         """Index one path (overlay text first, then disk); say whether anything others see changed."""
         path = _norm(path)
         before = self._files.get(path)
-        place = locate(path, self.user_dir)
+        place = locate(path, self.user_dir, self._plugin_dirs)
         text = self._overlays.get(path)
+        stamp: int | None = None
         if text is None and place is not None and self._inside(path):
-            text = _read_text(Path(path))
+            read = _read_disk(path)
+            if read is not None:
+                text, stamp = read
         if place is None or text is None:
             self._files.pop(path, None)
             if before is not None:
                 self._changed_names.update(entry_names(before))
             return before is not None
+        # Files of one folder share one Place (and its strings).
+        place = self._places.setdefault(place, place)
         after = read_file(path, place, text, parsed)
+        if stamp is not None:
+            after._drop_text(stamp, self._self_ref)  # read again from disk when navigation needs it
         self._files[path] = after
         if before is not None and _signature(before) == _signature(after):
             return False
@@ -516,11 +769,15 @@ class WorkspaceIndex:
     def _inside(self, path: str) -> bool:
         """Whether a file on disk really lies in a workspace folder or the user folder (symlinks resolved):
         a link in `.claude/agents/` to a file elsewhere must not make the server read it."""
-        bases = [*self.folders, *([self.user_dir] if self.user_dir is not None else [])]
+        bases = (*self.folders, *([self.user_dir] if self.user_dir is not None else []))
         if not bases:
             return True  # no folders given (the CLI on loose files): the caller chose the files
-        real = os.path.realpath(path)
-        return any(_within(real, os.path.realpath(base)) for base in bases)
+        if self._real_bases is None or self._real_bases[0] != bases:
+            # Once, not once per file: each base as a prefix (`/a/` holds `/a/b`, not `/ab`).
+            reals = [os.path.normcase(os.path.realpath(base)) for base in bases]
+            self._real_bases = bases, [os.path.join(real, "") for real in reals]
+        real = os.path.join(os.path.normcase(os.path.realpath(path)), "")
+        return real.startswith(tuple(self._real_bases[1]))
 
     # ---- keeping current -------------------------------------------------------------------------
     def refresh(self, path: str | Path) -> bool:
@@ -594,6 +851,26 @@ class WorkspaceIndex:
     @property
     def overlays(self) -> tuple[str, ...]:
         return tuple(self._overlays)
+
+    # ---- files changed behind the index's back ---------------------------------------------------
+    def current(self, entry: IndexedFile) -> IndexedFile | None:
+        """The index's entry for `entry`'s file as the file is now: re-indexed when it changed on disk
+        since it was read (no watcher told us), None when it is no longer indexed."""
+        mine = self._files.get(entry.path)
+        if mine is None or mine._stamp is None:
+            return mine
+        try:
+            stamp = _stamp_of(os.stat(mine.path))
+        except OSError:
+            stamp = None
+        if stamp != mine._stamp:
+            self.refresh(mine.path)
+        return self._files.get(entry.path)
+
+    def revalidate(self, entries: Iterable[IndexedFile]) -> bool:
+        """Re-index those of `entries` whose file changed on disk since it was read; True when any did
+        (the caller then asks its question again, of the current entries)."""
+        return any([self.current(e) is not e for e in entries if e._stamp is not None])
 
     # ---- queries ---------------------------------------------------------------------------------
     def files(self, kind: EntryKind | None = None) -> list[IndexedFile]:
@@ -681,7 +958,8 @@ class WorkspaceIndex:
         """Every reference to `name` in every indexed file."""
         found: list[tuple[IndexedFile, Reference]] = []
         for entry in sorted(self._files.values(), key=lambda f: f.path):
-            found.extend((entry, ref) for ref in entry.references if ref.kind is kind and ref.name == name)
+            if name in entry.reference_names:
+                found.extend((entry, ref) for ref in entry.references_named(kind, (name,)))
         return found
 
 
