@@ -36,6 +36,7 @@ WORK = HERE / "work"  # not a dot-folder: yaml-language-server's schema globs sk
 SCHEMA = ROOT / "schemas" / "agent.schema.json"
 YAMLLS = HERE / "node_modules" / "yaml-language-server" / "bin" / "yaml-language-server"
 AGNIX_VENV = HERE / ".venv"
+HOME = WORK / "home"  # an empty home folder for every server
 DOCS = ("typical", "big-body", "long-frontmatter")
 
 
@@ -58,7 +59,7 @@ def write_documents() -> dict[str, dict[str, Path]]:
     agents = WORK / "project" / ".claude" / "agents"
     yamls = WORK / "yaml"
     many = WORK / "many" / ".claude" / "agents"
-    for folder in (agents, yamls, many):
+    for folder in (agents, yamls, many, HOME):
         folder.mkdir(parents=True, exist_ok=True)
     texts = {
         "typical": corpus.typical("typical"),
@@ -76,6 +77,15 @@ def write_documents() -> dict[str, dict[str, Path]]:
         (many / f"agent-{i:02d}.md").write_text(corpus.typical(f"agent-{i:02d}"), encoding="utf-8")
     corpus.check_folder(WORK / "check", 2000)
     return out
+
+
+def compile_bytecode(python: str) -> None:
+    """Write agent-lsp's bytecode, as pip does when it installs the wheel. An editable install
+    under PYTHONDONTWRITEBYTECODE=1 would otherwise compile every module from source at each
+    start (~80 ms here), which no installed copy does."""
+    code = "import agent_lsp, os; print(os.path.dirname(agent_lsp.__file__))"
+    package = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    subprocess.run([python, "-m", "compileall", "-q", package], check=True, timeout=300)
 
 
 # ---- statistics ----------------------------------------------------------------------
@@ -99,10 +109,15 @@ class Server:
 
     def __init__(self, name: str, argv: list[str], kind: str, settings: dict[str, Any] | None = None) -> None:
         self.name, self.argv, self.kind, self.settings = name, argv, kind, settings or {}
+        # The workspace folder the client opens. yaml-language-server maps its schema by globs under
+        # WORK; agent-lsp indexes the agents of its workspace, so it is given the project the
+        # documents belong to (`root` is changed per measurement, see main()).
+        self.root = WORK
 
     def spawn(self) -> LspClient:
         env = dict(os.environ)
         env.pop("ANTHROPIC_API_KEY", None)
+        env["HOME"] = str(HOME)  # no ~/.claude of the machine's user in the index
         return LspClient(
             self.argv,
             cwd=str(WORK),
@@ -115,13 +130,29 @@ class Server:
         params = {
             "processId": os.getpid(),
             "clientInfo": {"name": "agent-lsp-bench"},
-            "rootUri": (WORK).as_uri(),
-            "workspaceFolders": [{"uri": WORK.as_uri(), "name": "work"}],
+            "rootUri": self.root.as_uri(),
+            "workspaceFolders": [{"uri": self.root.as_uri(), "name": self.root.name}],
             "capabilities": {
                 "general": {"positionEncodings": ["utf-16"]},
                 "textDocument": {
                     "synchronization": {"didSave": True},
-                    "completion": {"completionItem": {"snippetSupport": True, "documentationFormat": ["markdown"]}},
+                    # What VS Code declares: docs may be fetched with completionItem/resolve.
+                    "completion": {
+                        "completionItem": {
+                            "snippetSupport": True,
+                            "documentationFormat": ["markdown"],
+                            "resolveSupport": {"properties": ["documentation", "detail", "additionalTextEdits"]},
+                        },
+                        "completionList": {
+                            "itemDefaults": [
+                                "commitCharacters",
+                                "editRange",
+                                "insertTextFormat",
+                                "insertTextMode",
+                                "data",
+                            ]
+                        },
+                    },
                     "hover": {"contentFormat": ["markdown", "plaintext"]},
                     "codeAction": {
                         "codeActionLiteralSupport": {
@@ -269,6 +300,8 @@ def measure_document(server: Server, path: Path, iterations: int, diag_iteration
                 (tools_line, len("tools: ")),
             ]
             times, nonempty = [], 0
+            resolve_times: list[float] = []
+            with_docs = 0
             for i in range(iterations):
                 line, character = positions[i % len(positions)]
                 result, t = client.request(
@@ -278,7 +311,13 @@ def measure_document(server: Server, path: Path, iterations: int, diag_iteration
                 times.append(t)
                 items = result.get("items", []) if isinstance(result, dict) else (result or [])
                 nonempty += bool(items)
+                if items and caps["completionProvider"].get("resolveProvider"):
+                    # The editor resolves the focused (first) item: that is where deferred docs arrive.
+                    resolved, rt = client.request("completionItem/resolve", items[0])
+                    resolve_times.append(rt)
+                    with_docs += bool(resolved.get("documentation"))
             out["completion"] = summary(times) | {"answered": nonempty}
+            out["resolve"] = summary(resolve_times) | {"with_docs": with_docs} if resolve_times else None
         else:
             out["completion"] = None
         if caps.get("hoverProvider"):
@@ -316,17 +355,34 @@ def measure_document(server: Server, path: Path, iterations: int, diag_iteration
     return out
 
 
-def measure_cold_start(server: Server, repeats: int) -> dict[str, Any]:
-    times, rss = [], []
+def measure_cold_start(server: Server, repeats: int, first_doc: Path | None = None) -> dict[str, Any]:
+    """spawn -> `initialize` result; with `first_doc`, also spawn -> the first diagnostics of that
+    document, opened right after `initialized` (what a user waits for when opening a file)."""
+    times, rss, first = [], [], []
     for _ in range(repeats):
         client = server.spawn()
         try:
             _, elapsed = server.initialize(client)
             times.append(elapsed)
             rss.append(client.rss_kb())
+            if first_doc is not None:
+                uri = first_doc.as_uri()
+                language = "yaml" if server.kind == "yaml" else "markdown"
+                client.notify(
+                    "textDocument/didOpen",
+                    {"textDocument": {"uri": uri, "languageId": language, "version": 1, "text": first_doc.read_text()}},
+                )
+                at, _ = client.wait_for(
+                    lambda m, u=uri: m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == u,
+                    timeout=60,
+                )
+                first.append(at - client.spawned_at)
         finally:
             client.close()
-    return summary(times) | {"min": min(times) * 1000, "rss_kb_idle": statistics.median(rss)}
+    out = summary(times) | {"min": min(times) * 1000, "rss_kb_idle": statistics.median(rss)}
+    if first:
+        out["first_diagnostics"] = summary(first)
+    return out
 
 
 def measure_rss_50(server: Server, paths: list[Path]) -> dict[str, Any]:
@@ -467,6 +523,11 @@ def build_table(results: dict[str, Any]) -> tuple[list[list[str]], list[tuple[st
                         ratio(ov, pv),
                     ]
                 )
+        rv = ours["docs"][doc].get("resolve")
+        if rv:
+            rows.append(
+                ["completionItem/resolve p50 / p99", doc, f"{fmt(rv['p50'])} / {fmt(rv['p99'])}", "not offered", ""]
+            )
         vo = results.get("yamlls_validation", {}).get(doc) or {}
         if "p50" in vo:
             rows.append(["yaml-ls validation only, p50 / p99", doc, "—", f"{fmt(vo['p50'])} / {fmt(vo['p99'])}", ""])
@@ -477,8 +538,18 @@ def build_table(results: dict[str, Any]) -> tuple[list[list[str]], list[tuple[st
         rows.append(
             ["cold start, bare pygls 2.1 server, p50 / max", "—", f"{fmt(cb['p50'])} / {fmt(cb['max'])}", "", ""]
         )
+    fo, fp = co.get("first_diagnostics"), cp.get("first_diagnostics")
+    if fo and fp:
+        rows.append(
+            ["spawn → first diagnostics of an opened file, p50", "typical", fmt(fo["p50"]), fmt(fp["p50"]),
+             ratio(fo["p50"], fp["p50"])]
+        )  # fmt: skip
     ro, rp = ours["rss50"]["rss_kb"] / 1024, peer["rss50"]["rss_kb"] / 1024
     rows.append(["RSS after opening 50 agent files", "—", fmt(ro, "MB"), fmt(rp, "MB"), ratio(ro, rp)])
+    big = ours.get("rss50_big_workspace")
+    if big:
+        rb = big["rss_kb"] / 1024
+        rows.append(["RSS, same 50 files, workspace of 2,053 agents", "—", fmt(rb, "MB"), fmt(rp, "MB"), ratio(rb, rp)])
     for doc in DOCS:
         rows.append(
             [
@@ -581,7 +652,14 @@ def write_report(results: dict[str, Any], path: Path) -> None:
         " publishDiagnostics. yaml-language-server's validation alone is timed by calling its `doValidation` in"
         " Node (`benchmarks/yamlls_validate.mjs`), since no request skips the debounce.",
         f"- cold start: spawn → `initialize` result, {results['cold_repeats']} times each; a bare pygls 2.1 server"
-        " (`benchmarks/bare_pygls.py`) for reference.",
+        " (`benchmarks/bare_pygls.py`) for reference. agent-lsp's bytecode is compiled first, as pip does when it"
+        " installs the wheel. Because agent-lsp imports its parser, checks and features right *after* answering"
+        " `initialize`, the same sessions also time spawn → the first diagnostics of the typical file opened right"
+        " after `initialized`: what a user waits for.",
+        "- Workspace: agent-lsp's client opens the folder of the documents (`work/project`, three agents; for RSS"
+        " `work/many`, the 50 files), with an empty home folder, since agent-lsp indexes every agent of its"
+        " workspace; yaml-language-server opens `work/` (its schema globs). One more RSS row opens `work/` itself,"
+        " whose 2,000-file `check` tree then lands in agent-lsp's index.",
         "- RSS: `VmRSS` of the server process after opening 50 typical agent files and receiving their diagnostics.",
         f"- `check`: `agent-lsp check` on 2,000 generated agent files (`benchmarks/work/check`), {results['cli_repeats']}"
         " runs; agnix on the same folder.",
@@ -627,6 +705,7 @@ def main() -> int:
 
     peers = ensure_peers(args.python)
     docs = write_documents()
+    compile_bytecode(args.python)
     bin_dir = Path(args.python).parent
     ours = Server("agent-lsp", [args.python, "-m", "agent_lsp"], "agent")
     yamlls = Server("yaml-language-server", [peers["node"], peers["yamlls"], "--stdio"], "yaml", yaml_settings())
@@ -649,6 +728,8 @@ def main() -> int:
 
     for key, server, diag_n in (("ours", ours, iterations), ("yamlls", yamlls, peer_diag)):
         entry: dict[str, Any] = {"docs": {}}
+        if server is ours:
+            server.root = WORK / "project"
         for doc in DOCS:
             path = docs[doc]["yaml" if server.kind == "yaml" else "md"]
             log(f"[{server.name}] {doc} ...")
@@ -663,9 +744,16 @@ def main() -> int:
                 f"diag counts {d['diagnostic_counts']} ({d['sync']})",
             )
         log(f"[{server.name}] cold start x{cold} ...")
-        entry["cold_start"] = measure_cold_start(server, cold)
+        first_doc = docs["typical"]["yaml" if server.kind == "yaml" else "md"]
+        entry["cold_start"] = measure_cold_start(server, cold, first_doc)
         log("   ", entry["cold_start"])
         many = sorted((WORK / "many" / ".claude" / "agents").glob("*.md"))
+        if server is ours:
+            # Also with the 2,000-file `check` tree inside the workspace: the index holds every agent.
+            server.root = WORK
+            entry["rss50_big_workspace"] = measure_rss_50(server, many)
+            log("    RSS after 50 files, 2,053-agent workspace:", entry["rss50_big_workspace"])
+            server.root = WORK / "many"
         if server.kind == "yaml":
             yfolder = WORK / "yaml-many"
             yfolder.mkdir(exist_ok=True)

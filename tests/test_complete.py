@@ -79,7 +79,7 @@ def test_key_before_an_existing_colon_inserts_only_the_name() -> None:
 def test_without_snippet_support_keys_are_plain_text() -> None:
     found = items("---\n|\n---\n", snippets=False)
     assert edit_of(found["tools"]) == ((1, 0, 0), "tools: ")
-    assert found["tools"].insert_text_format == types.InsertTextFormat.PlainText
+    assert found["tools"].insert_text_format in (None, types.InsertTextFormat.PlainText)  # None: plain by default
 
 
 def test_block_fields_open_an_indented_block() -> None:
@@ -277,3 +277,60 @@ def test_model_ids_are_read_without_importing_the_sdk() -> None:
     from agent_lsp import models
 
     assert models._ids_from_source() == models._ids_from_import()
+
+
+def test_deferred_docs_are_resolved_from_the_store_and_bounded() -> None:
+    from agent_lsp.complete import DocStore, resolve
+
+    text = "---\nname: a\ndescription: b\ncolor: \n---\n"
+    parsed = parse_agent(text)
+    store = DocStore(keep=2)
+    eager = complete(parsed, text.index("color: ") + 7, PositionMapper(parsed.index), CompletionOptions())
+    lists = [
+        complete(
+            parsed, text.index("color: ") + 7, PositionMapper(parsed.index), CompletionOptions(defer_docs=True),
+            docs=store,
+        )
+        for _ in range(3)
+    ]  # fmt: skip
+    newest = lists[-1].items[0]
+    assert newest.documentation is None and newest.data is not None
+    assert resolve(newest, store).documentation == eager.items[0].documentation
+    oldest = lists[0].items[0]  # dropped: only the last two lists are kept
+    assert resolve(oldest, store).documentation is None
+    for junk in (None, {}, {"agentLsp.doc": "x"}, {"agentLsp.doc": [1, 2, 3]}, {"agentLsp.doc": [3, 999]}, [1]):
+        item = lists[-1].items[0]
+        item.documentation, item.data = None, junk
+        assert resolve(item, store).documentation is None
+
+
+@pytest.mark.parametrize(
+    "marked",
+    [
+        "---\nname: a\ndescription: b\ncolor: gr|\n---\n",
+        "---\nname: a\ndescription: b\ntools: Read, Gr|\n---\n",
+        "---\nname: a\ndescription: b\nmodel: 'so|'\n---\n",
+        "---\nname: a\ndescription: b\ntools:\n  - Re|\n---\n",
+        "---\nname: a\ndescription: b\n|\n---\n",
+        "---\nname: 😀\ndescription: 漢字\nhooks:\n  PreToolUse:\n    - matcher: Ba|\n---\n",
+    ],
+)
+def test_item_defaults_change_no_edit(marked: str) -> None:
+    """With `itemDefaults.editRange`, every item still makes exactly the edit it made before."""
+    offset = marked.index("|")
+    text = marked[:offset] + marked[offset + 1 :]
+    parsed = parse_agent(text)
+    mapper = PositionMapper(parsed.index, "utf-16")
+    plain = complete(parsed, offset, mapper, CompletionOptions())
+    shared = complete(parsed, offset, mapper, CompletionOptions(item_defaults=True))
+    assert plain.items and len(plain.items) == len(shared.items)
+    moved = 0
+    for before, after in zip(plain.items, shared.items, strict=True):
+        assert isinstance(before.text_edit, types.TextEdit)
+        if after.text_edit is None:
+            moved += 1
+            assert shared.item_defaults is not None and shared.item_defaults.edit_range == before.text_edit.range
+            assert (after.text_edit_text or after.label) == before.text_edit.new_text
+        else:
+            assert after.text_edit == before.text_edit and after.text_edit_text is None
+    assert moved >= len(shared.items) / 2  # the common range is the one moved

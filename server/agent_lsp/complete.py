@@ -27,7 +27,6 @@ from .parse import ParsedAgent
 from .schema import AgentSchema, schema_for
 from .textmodel import PositionMapper, Span
 
-TRIGGER_CHARACTERS = [":", " ", ",", "-", "(", "_", '"']
 _TOP_KEY = re.compile(r"([^\s:#-][^:#]*?)\s*:(?=\s|$)")
 
 
@@ -36,6 +35,63 @@ class CompletionOptions:
     snippets: bool = True
     markdown: bool = True
     roots: tuple[Path, ...] = field(default_factory=tuple)
+    # The client fetches `documentation` with completionItem/resolve when an item is focused:
+    # items then carry a `data` reference instead of their docs (most of a list's bytes).
+    defer_docs: bool = False
+    # The client applies a list-wide `itemDefaults.editRange` (LSP 3.17): items that replace
+    # the same word then carry only their text, not a range each.
+    item_defaults: bool = False
+
+
+DOC_DATA_KEY = "agentLsp.doc"
+
+
+@dataclass(slots=True)
+class DeferredDocs:
+    """The docs of one completion list, kept server-side until the client resolves an item."""
+
+    token: int
+    docs: list[str] = field(default_factory=list)
+
+    def add(self, doc: str) -> dict[str, list[int]]:
+        self.docs.append(doc)
+        return {DOC_DATA_KEY: [self.token, len(self.docs) - 1]}
+
+
+class DocStore:
+    """The deferred docs of the last few completion lists (older ones are dropped: an item
+    of a list the editor no longer shows is never resolved)."""
+
+    def __init__(self, keep: int = 8) -> None:
+        self._lists: dict[int, DeferredDocs] = {}
+        self._keep = keep
+        self._next = 0
+
+    def new_list(self) -> DeferredDocs:
+        self._next += 1
+        deferred = DeferredDocs(self._next)
+        self._lists[self._next] = deferred
+        for token in [t for t in self._lists if t <= self._next - self._keep]:
+            del self._lists[token]
+        return deferred
+
+    def doc_for(self, data: Any) -> str | None:
+        ref = data.get(DOC_DATA_KEY) if isinstance(data, dict) else None
+        if not (isinstance(ref, list) and len(ref) == 2 and all(type(x) is int for x in ref)):
+            return None
+        deferred = self._lists.get(ref[0])
+        if deferred is None or not 0 <= ref[1] < len(deferred.docs):
+            return None
+        return deferred.docs[ref[1]]
+
+
+def resolve(item: types.CompletionItem, store: DocStore, markdown: bool = True) -> types.CompletionItem:
+    """completionItem/resolve: the item back with its documentation filled in (when we still have it)."""
+    if item.documentation is None:
+        doc = store.doc_for(item.data)
+        if doc is not None:
+            item.documentation = content(doc, markdown)
+    return item
 
 
 @dataclass(slots=True)
@@ -44,6 +100,15 @@ class _Builder:
     mapper: PositionMapper
     options: CompletionOptions
     items: list[types.CompletionItem] = field(default_factory=list)
+    deferred: DeferredDocs | None = None
+    # Most items of one request share one replace range: convert it to client units once.
+    _ranges: dict[Span, types.Range] = field(default_factory=dict)
+
+    def range_of(self, span: Span) -> types.Range:
+        found = self._ranges.get(span)
+        if found is None:
+            found = self._ranges[span] = to_range(self.mapper, span)
+        return found
 
     def add(
         self,
@@ -59,16 +124,19 @@ class _Builder:
         filter_text: str | None = None,
     ) -> None:
         snippet = snippet and self.options.snippets
+        data = self.deferred.add(doc) if doc and self.deferred is not None else None
         self.items.append(
             types.CompletionItem(
                 label=label,
                 kind=kind,
                 detail=detail,
-                documentation=content(doc, self.options.markdown) if doc else None,
+                documentation=content(doc, self.options.markdown) if doc and data is None else None,
+                data=data,
                 sort_text=sort + label,
-                filter_text=filter_text,
-                text_edit=types.TextEdit(range=to_range(self.mapper, span), new_text=new_text),
-                insert_text_format=types.InsertTextFormat.Snippet if snippet else types.InsertTextFormat.PlainText,
+                filter_text=filter_text if filter_text != label else None,  # the label is the default
+                text_edit=types.TextEdit(range=self.range_of(span), new_text=new_text),
+                # Plain text is the protocol's default: only snippets say so.
+                insert_text_format=types.InsertTextFormat.Snippet if snippet else None,
                 # Nested blocks carry their own indentation; a client must not indent them again.
                 insert_text_mode=types.InsertTextMode.AsIs if "\n" in new_text else None,
             )
@@ -81,14 +149,45 @@ def complete(
     mapper: PositionMapper,
     options: CompletionOptions | None = None,
     kind: str = "agent",
+    docs: DocStore | None = None,
 ) -> types.CompletionList:
     """Completion items for the cursor at `offset` (an empty list outside the frontmatter)."""
     options = options or CompletionOptions()
     builder = _Builder(parsed, mapper, options)
+    if options.defer_docs and docs is not None:
+        builder.deferred = docs.new_list()
     cursor = cursor_at(parsed, offset)
     if cursor is not None:
         _dispatch(builder, cursor, offset, schema_for(kind))
-    return types.CompletionList(is_incomplete=False, items=builder.items)
+    result = types.CompletionList(is_incomplete=False, items=builder.items)
+    if options.item_defaults:
+        _share_edit_range(result)
+    return result
+
+
+def _share_edit_range(result: types.CompletionList) -> None:
+    """Move the range most items replace into `itemDefaults.editRange`."""
+    counts: dict[tuple[int, int, int, int], int] = {}
+    for item in result.items:
+        if isinstance(item.text_edit, types.TextEdit):
+            r = item.text_edit.range
+            key = (r.start.line, r.start.character, r.end.line, r.end.character)
+            counts[key] = counts.get(key, 0) + 1
+    if not counts:
+        return
+    common = max(counts, key=counts.__getitem__)
+    shared: types.Range | None = None
+    for item in result.items:
+        edit = item.text_edit
+        if not isinstance(edit, types.TextEdit):
+            continue
+        r = edit.range
+        if (r.start.line, r.start.character, r.end.line, r.end.character) != common:
+            continue
+        shared = r
+        item.text_edit = None
+        item.text_edit_text = edit.new_text if edit.new_text != item.label else None
+    result.item_defaults = types.CompletionItemDefaults(edit_range=shared)
 
 
 def _dispatch(b: _Builder, cursor: Cursor, offset: int, schema: AgentSchema) -> None:

@@ -11,6 +11,7 @@ command) and the project's files.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,7 @@ def _explain(
     return None
 
 
+@cache  # schemas are loaded once per kind and never change: a key's text is built once
 def key_doc(schema: AgentSchema, key: str) -> str:
     """The full hover for a top-level key."""
     prop = schema.field(key)

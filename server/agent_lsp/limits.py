@@ -9,13 +9,13 @@ makes the server read a file from disk.
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
-from .documents import kind_of, uri_to_path
-from .parse import parse_agent
-from .rules import Severity
-from .service import Analysis
-from .textmodel import Span
-from .validate import Finding
+if TYPE_CHECKING:
+    from .service import Analysis
+
+# Parsing and validation are imported by the functions that build analyses: the server
+# imports this module at start-up, before any document needs them.
 
 MAX_DOCUMENT_CHARS = 5 * 1024 * 1024
 DEFAULT_PARENT_POLL_SECONDS = 2.0
@@ -32,11 +32,21 @@ def parent_poll_seconds() -> float:
 
 def not_open(uri: str) -> Analysis:
     """An empty analysis that no feature serves."""
+    from .parse import parse_agent
+    from .service import Analysis
+
     return Analysis(uri, None, "", False, False, parse_agent(""), None, [])
 
 
 def oversized(uri: str, version: int | None, size: int, globs: tuple[str, ...] = ()) -> Analysis:
     """One diagnostic instead of an analysis; files that are not agent, skill or command files stay silent."""
+    from .documents import kind_of, uri_to_path
+    from .parse import parse_agent
+    from .rules import Severity
+    from .service import Analysis
+    from .textmodel import Span
+    from .validate import Finding
+
     kind, _plugin = kind_of(uri_to_path(uri), globs)
     if kind is None:
         return Analysis(uri, version, "", False, False, parse_agent(""), None, [])

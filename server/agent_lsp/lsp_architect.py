@@ -25,37 +25,28 @@ from concurrent.futures import Future
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
-from .architect import (
-    SHIPPED_AGENT,
-    AgentSpec,
-    AnswerHeader,
-    ArchitectService,
-    AskInput,
-    AskResult,
-    DocumentEnd,
-    FailureKind,
-    Selection,
-    StreamStart,
-    answer_file_name,
-    answers_folder,
-    discover_agents,
-    incomplete_note,
-    load_settings,
-    render_answer,
-    render_header,
-    resolve_model,
-    shipped_agent,
-    write_answer,
-)
-from .architect.failures import PARTIAL_KINDS
 from .textmodel import LineIndex, PositionMapper
+
+if TYPE_CHECKING:
+    from .architect import (
+        AgentSpec,
+        AnswerHeader,
+        ArchitectService,
+        AskInput,
+        AskResult,
+        Selection,
+        StreamStart,
+    )
+
+# The architect package (prompt building, settings, the SDK client's wrapper) is imported by
+# the first ask, code action or status request, not at start-up.
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +92,8 @@ class AnswerStream:
     """
 
     def __init__(self, feature: ArchitectFeature, uri: str, folder: Path, header: str, encoding: str) -> None:
+        from .architect import DocumentEnd
+
         self._feature = feature
         self.uri = uri
         self._folder = folder
@@ -213,11 +206,19 @@ class ArchitectFeature:
         home: Path | None = None,
     ) -> None:
         self.server = server
-        self.service = service or ArchitectService()
+        self._service = service  # built on first use: its module is not needed to answer `initialize`
         self._client_settings = client_settings or (lambda: _server_settings(server))
         self._home = home if home is not None else Path.home()
         self._api_key: str | None = None  # handed over by agentLsp.setApiKey; lives in memory only
         self._breaker_cooldown: float | None = None  # from the settings of the last run
+
+    @property
+    def service(self) -> ArchitectService:
+        if self._service is None:
+            from .architect import ArchitectService
+
+            self._service = ArchitectService()
+        return self._service
 
     # ---- status ----------------------------------------------------------------------
     def status(self) -> dict[str, Any]:
@@ -226,6 +227,8 @@ class ArchitectFeature:
         `breaker` is "closed", "open" or "half_open"; `breakerRetryInSeconds` is the time
         until an open breaker lets a trial through (None when closed).
         """
+        from .architect import load_settings
+
         settings = load_settings(self._client_settings())
         cooldown = self._breaker_cooldown if self._breaker_cooldown is not None else settings.breaker_cooldown_seconds
         breaker = self.service.breaker
@@ -275,6 +278,8 @@ class ArchitectFeature:
 
     def agents(self) -> list[AgentSpec]:
         """The shipped agent first, then the valid workspace and user agents."""
+        from .architect import discover_agents, shipped_agent
+
         found: list[AgentSpec] = []
         if (shipped := shipped_agent()) is not None:
             found.append(shipped)
@@ -283,6 +288,8 @@ class ArchitectFeature:
 
     def find_agent(self, name: str | None) -> AgentSpec | None:
         """No name means the shipped agent; a name is looked up like Claude Code does, project first."""
+        from .architect import SHIPPED_AGENT, discover_agents, shipped_agent
+
         if not name:
             return shipped_agent()
         for agent in discover_agents(self.workspace_roots(), self._home):
@@ -292,6 +299,8 @@ class ArchitectFeature:
 
     # ---- code actions ----------------------------------------------------------------
     def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
+        from .architect import discover_agents
+
         uri = params.text_document.uri
         if uri not in self.server.workspace.text_documents:
             return []
@@ -318,6 +327,8 @@ class ArchitectFeature:
 
     # ---- the ask ---------------------------------------------------------------------
     async def ask(self, argument: Mapping[str, Any]) -> dict[str, Any]:
+        from .architect import SHIPPED_AGENT, load_settings
+
         uri = argument.get("uri")
         if not isinstance(uri, str) or not uri:
             raise AskArgumentError("agentLsp.askAgent needs an argument {uri, range?, agent?, text?}")
@@ -341,6 +352,8 @@ class ArchitectFeature:
         return await task
 
     async def _run(self, agent: AgentSpec, ask: AskInput, settings: Any, uri: str) -> dict[str, Any]:
+        from .architect import AnswerHeader, resolve_model
+
         progress = await self._begin_progress(f"Asking {agent.name}", Path(ask.path).name)
         task = asyncio.current_task()
         if progress is not None and task is not None:
@@ -402,6 +415,8 @@ class ArchitectFeature:
 
     def _ask_input(self, uri: str, text: str | None, range_value: Any) -> AskInput | str:
         """The file to send, or a message saying why there is none."""
+        from .architect import AskInput
+
         document = self.server.workspace.text_documents.get(uri)
         path = to_fs_path(uri) or uri
         language = document.language_id if document is not None and document.language_id else None
@@ -435,6 +450,8 @@ class ArchitectFeature:
             return f"Could not read {Path(path).name}: {error.strerror or 'unreadable'}."
 
     def _selection(self, text: str, selected: types.Range) -> Selection | None:
+        from .architect import Selection
+
         mapper = PositionMapper(LineIndex(text), self._encoding())
         start = mapper.offset(selected.start.line, selected.start.character)
         end = mapper.offset(selected.end.line, selected.end.character)
@@ -488,6 +505,8 @@ class ArchitectFeature:
 
     def _open_stream(self, header: AnswerHeader, settings: Any) -> AnswerStream | None:
         """A streamed answer document, or None when the client cannot create one (the fallback then writes it)."""
+        from .architect import answer_file_name, answers_folder, render_header
+
         if not self._can_create_files():
             return None
         folder = answers_folder(settings, self._workspace_key())
@@ -501,6 +520,8 @@ class ArchitectFeature:
         self, result: AskResult, header: AnswerHeader, settings: Any, stream: AnswerStream | None
     ) -> str | None:
         """Finish the streamed document, or write the answer (what arrived of it) to a file and show it."""
+        from .architect import answer_file_name, answers_folder, render_answer, write_answer
+
         if stream is not None and await stream.finish(_closing_note(result)):
             return stream.uri
         if not (result.sent and (result.complete or result.text)):
@@ -580,6 +601,9 @@ class ArchitectFeature:
             self._show(types.MessageType.Info, f"The answer is in {to_fs_path(uri) or uri}")
 
     def _tell(self, result: AskResult, answer_uri: str | None) -> None:
+        from .architect import FailureKind
+        from .architect.failures import PARTIAL_KINDS
+
         if result.cancelled:
             kept = " What arrived is in the answer document." if result.text else ""
             self._show(types.MessageType.Info, f"Cancelled the question to {result.agent}.{kept}")
@@ -615,6 +639,8 @@ def _preview(received: int, tail: str) -> str:
 
 def _closing_note(result: AskResult) -> str | None:
     """What a streamed answer ends with; None for an answer that simply ended."""
+    from .architect import incomplete_note
+
     if result.cancelled:
         reason = "cancelled; the text above is what arrived before the cancel"
     elif result.failure is not None:

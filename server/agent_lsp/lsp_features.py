@@ -10,17 +10,26 @@ from __future__ import annotations
 
 import importlib.util
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
-from . import actions, colors, complete, hover, symbols, workspace_files
-from .service import Analysis
 from .textmodel import PositionMapper
+
+if TYPE_CHECKING:
+    from . import complete
+    from .service import Analysis
+
+# The feature modules (complete, hover, actions, colors, symbols) are imported by the
+# first request that needs them, not at start-up: `initialize` is answered without
+# paying for them (server.warm_up loads them right after).
+
+# Typing any of these opens completion in the frontmatter (`model: `, `- `, `, `, `Bash(`, `mcp__`, `"`).
+TRIGGER_CHARACTERS = [":", " ", ",", "-", "(", "_", '"']
 
 # Other modules (the architect) add their own code actions here; one handler serves them all.
 CodeActionProvider = Callable[[types.CodeActionParams], list[types.CodeAction]]
@@ -79,6 +88,8 @@ def _cross_file_fixes(params: types.CodeActionParams) -> list[types.CodeAction]:
 
 
 def _roots(ls: LanguageServer, analysis: Analysis) -> tuple[Path, ...]:
+    from . import workspace_files
+
     folders = [p for f in ls.workspace.folders.values() if (p := to_fs_path(f.uri))]
     if not folders and ls.workspace.root_path:
         folders.append(ls.workspace.root_path)
@@ -90,14 +101,39 @@ def _markdown(formats: Any) -> bool:
     return formats is None or types.MarkupKind.Markdown in formats
 
 
-def _completion_options(ls: LanguageServer, analysis: Analysis) -> complete.CompletionOptions:
+def _completion_item_caps(ls: LanguageServer) -> types.ClientCompletionItemOptions | None:
     caps = ls.client_capabilities.text_document
-    item = caps.completion.completion_item if caps and caps.completion else None
+    return caps.completion.completion_item if caps and caps.completion else None
+
+
+def _completion_options(ls: LanguageServer, analysis: Analysis) -> complete.CompletionOptions:
+    from . import complete
+
+    item = _completion_item_caps(ls)
+    resolvable = item.resolve_support.properties if item and item.resolve_support else []
     return complete.CompletionOptions(
         snippets=bool(item and item.snippet_support),
         markdown=_markdown(item.documentation_format if item else None),
         roots=_roots(ls, analysis),
+        defer_docs="documentation" in resolvable,
+        item_defaults="editRange" in _list_defaults(ls),
     )
+
+
+def _list_defaults(ls: LanguageServer) -> Sequence[str]:
+    caps = ls.client_capabilities.text_document
+    listed = caps.completion.completion_list if caps and caps.completion else None
+    return (listed.item_defaults or ()) if listed else ()
+
+
+def _doc_store(ls: LanguageServer) -> complete.DocStore:
+    from . import complete
+
+    store: complete.DocStore | None = getattr(ls, "_completion_docs", None)
+    if store is None:
+        store = complete.DocStore()
+        setattr(ls, "_completion_docs", store)  # noqa: B010 - a feature-private attribute on the server
+    return store
 
 
 def register(server: LanguageServer) -> None:
@@ -106,21 +142,33 @@ def register(server: LanguageServer) -> None:
 
     @server.feature(
         types.TEXT_DOCUMENT_COMPLETION,
-        types.CompletionOptions(trigger_characters=complete.TRIGGER_CHARACTERS, resolve_provider=False),
+        types.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS, resolve_provider=True),
     )
     def on_completion(ls: LanguageServer, params: types.CompletionParams) -> types.CompletionList | None:
         found = _at_cursor(ls, params)
         if found is None:
             return None
+        from . import complete
+
         analysis, mapper, offset = found
         options = _completion_options(ls, analysis)
-        return complete.complete(analysis.parsed, offset, mapper, options, kind=_kind(analysis))
+        return complete.complete(analysis.parsed, offset, mapper, options, kind=_kind(analysis), docs=_doc_store(ls))
+
+    @server.feature(types.COMPLETION_ITEM_RESOLVE)
+    def on_completion_resolve(ls: LanguageServer, item: types.CompletionItem) -> types.CompletionItem:
+        from . import complete
+
+        client_item = _completion_item_caps(ls)
+        formats = client_item.documentation_format if client_item else None
+        return complete.resolve(item, _doc_store(ls), markdown=_markdown(formats))
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def on_hover(ls: LanguageServer, params: types.HoverParams) -> types.Hover | None:
         found = _at_cursor(ls, params)
         if found is None:
             return None
+        from . import hover
+
         analysis, mapper, offset = found
         caps = ls.client_capabilities.text_document
         markdown = _markdown(caps.hover.content_format if caps and caps.hover else None)
@@ -133,6 +181,8 @@ def register(server: LanguageServer) -> None:
 
     @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=kinds))
     def on_code_action(ls: LanguageServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+        from . import actions
+
         result: list[types.CodeAction] = []
         analysis = _analysis(ls, params.text_document.uri)
         if analysis is not None:
@@ -154,6 +204,8 @@ def register(server: LanguageServer) -> None:
 
     @server.feature(types.TEXT_DOCUMENT_DOCUMENT_COLOR)
     def on_document_color(ls: LanguageServer, params: types.DocumentColorParams) -> list[types.ColorInformation]:
+        from . import colors
+
         analysis = _analysis(ls, params.text_document.uri)
         if analysis is None or not analysis.is_agent:
             return []  # only agents have a `color`
@@ -163,6 +215,8 @@ def register(server: LanguageServer) -> None:
     def on_color_presentation(
         ls: LanguageServer, params: types.ColorPresentationParams
     ) -> list[types.ColorPresentation]:
+        from . import colors
+
         if _analysis(ls, params.text_document.uri) is None:
             return []
         return colors.color_presentations(params.color, params.range)
@@ -171,6 +225,8 @@ def register(server: LanguageServer) -> None:
     def on_document_symbol(
         ls: LanguageServer, params: types.DocumentSymbolParams
     ) -> list[types.DocumentSymbol] | list[types.SymbolInformation]:
+        from . import symbols
+
         analysis = _analysis(ls, params.text_document.uri)
         if analysis is None:
             return []
@@ -182,5 +238,7 @@ def register(server: LanguageServer) -> None:
 
     @server.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
     def on_folding_range(ls: LanguageServer, params: types.FoldingRangeParams) -> list[types.FoldingRange]:
+        from . import symbols
+
         analysis = _analysis(ls, params.text_document.uri)
         return symbols.folding_ranges(analysis.parsed) if analysis else []

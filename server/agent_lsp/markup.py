@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from lsprotocol import types
 
@@ -28,6 +29,7 @@ def to_range(mapper: PositionMapper, span: Span) -> types.Range:
     return types.Range(types.Position(*mapper.position(span.start)), types.Position(*mapper.position(span.end)))
 
 
+@cache  # the same schema docs are shortened for every completion list
 def first_sentence(text: str) -> str:
     """The opening sentence of a doc, for one-line details."""
     match = re.match(r"(.+?[.!?])(\s|$)", text.strip(), re.S)

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
+import importlib
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from . import __version__, limits
-from .diagnostics import to_diagnostic
 from .health import Health, ParentWatch
 from .logsetup import add_secret
 from .protocol import AgentProtocol, current_method
-from .service import Analysis, AnalysisCache
 from .settings import Settings
 from .textmodel import PositionMapper
+
+if TYPE_CHECKING:
+    from .service import Analysis, AnalysisCache
+
+# Parsing, validation and the feature modules are imported when the first document or
+# request needs them (or by `warm_up`, right after `initialize` is answered), so that
+# `initialize` costs little more than pygls itself.
 
 log = logging.getLogger(__name__)
 
@@ -26,14 +34,32 @@ STATUS_COMMAND = "agentLsp.status"
 class AgentLanguageServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("agent-lsp", __version__, protocol_cls=AgentProtocol)
-        self.analyses = AnalysisCache()
+        self._analyses: AnalysisCache | None = None
         self.settings = Settings()
         self.initial_settings: dict[str, Any] = {}
         self.health = Health()
         self.architect: Any = None  # the architect feature, when its module is present
         self.parent_watch: ParentWatch | None = None
 
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        """Serve over stdio, reading on the event loop (see stdio.py) where stdin allows it."""
+        from . import stdio
+
+        tune_garbage_collector()
+        if not stdio.start(self, stdin, stdout):
+            super().start_io(stdin, stdout)
+
     # ---- helpers for handlers ------------------------------------------------
+    @property
+    def analyses(self) -> AnalysisCache:
+        """One parse per document version, shared by every feature (created on first use)."""
+        if self._analyses is None:
+            from .service import AnalysisCache
+
+            self._analyses = AnalysisCache()
+            self._analyses.agent_globs = self.settings.agent_globs
+        return self._analyses
+
     @property
     def encoding(self) -> str:
         encoding = self.workspace.position_encoding or types.PositionEncodingKind.Utf16
@@ -51,6 +77,8 @@ class AgentLanguageServer(LanguageServer):
         return self.analyses.get(uri, document.version, source)
 
     def diagnostics_for(self, analysis: Analysis) -> list[types.Diagnostic]:
+        from .diagnostics import to_diagnostic
+
         mapper = PositionMapper(analysis.parsed.index, self.encoding)
         extra = [f for provider in getattr(self, "extra_findings", ()) for f in provider(analysis)]  # cross-file
         return [to_diagnostic(f, mapper) for f in [*analysis.findings, *extra]]
@@ -73,8 +101,9 @@ class AgentLanguageServer(LanguageServer):
     def apply_settings(self, value: Any) -> None:
         self.settings = Settings.from_client(value)
         add_secret(self.settings.raw.get("apiKey"))
-        self.analyses.agent_globs = self.settings.agent_globs
-        self.analyses.clear()
+        if self._analyses is not None:
+            self._analyses.agent_globs = self.settings.agent_globs
+            self._analyses.clear()
 
     def update_settings(self, changed: dict[str, Any]) -> None:
         """Settings the client sent after start-up, over initializationOptions key by key; re-check open files."""
@@ -130,14 +159,74 @@ class AgentLanguageServer(LanguageServer):
         }
 
 
+def tune_garbage_collector() -> None:
+    """Fewer, larger young-generation passes: one keystroke's parse allocates thousands of
+    short-lived nodes, and with CPython's default threshold (700) every edit ran dozens of
+    collections, some of them full ones over every open document's tree (the p99 tail)."""
+    import os
+
+    try:
+        young = int(os.environ.get("AGENT_LSP_GC_THRESHOLD", "0"))  # for measuring; 0 = ours
+    except ValueError:
+        young = 0
+    if young < 0:
+        return  # keep CPython's defaults
+    gc.set_threshold(young or 20_000, 20, 20)
+
+
+# What `warm_up` imports, one step per loop turn, in the order the first requests need it:
+# the first didOpen parses and validates (jsonschema builds its validator on first use),
+# then come completion, hover, code actions, and the workspace and architect modules.
+WARM_UP_MODULES: tuple[tuple[str, ...], ...] = (
+    ("service", "diagnostics", "jsonschema"),
+    ("complete", "hover", "actions"),
+    ("colors", "symbols", "crossfile", "navigation", "workspace_index"),
+    ("architect",),
+)
+
+
+def schedule_warm_up(loop: asyncio.AbstractEventLoop | None = None) -> None:
+    """Import the feature modules after `initialize` has been answered, a step per loop turn.
+
+    Messages that arrive meanwhile are read between the steps, and a request that needs a
+    module before its step simply imports it itself; the point is that neither `initialize`
+    nor the first hover or completion pays for imports. Once done, everything loaded so far
+    is frozen out of the garbage collector's generations: those objects live for the whole
+    session, and a full collection would otherwise walk them all again on every pass.
+    """
+    try:
+        loop = loop or asyncio.get_running_loop()
+    except RuntimeError:  # no loop (a handler called directly, in a test): nothing to schedule
+        return
+    steps = list(WARM_UP_MODULES)
+
+    def step() -> None:
+        names = steps.pop(0)
+        for name in names:
+            try:
+                importlib.import_module(name if name == "jsonschema" else f"{__package__}.{name}")
+            except ImportError as error:  # an optional module missing must not stop the server
+                log.warning("warm-up could not import %s: %s", name, error)
+        if steps:
+            loop.call_soon(step)
+        else:
+            gc.freeze()
+
+    loop.call_soon(step)
+
+
 def create_server() -> AgentLanguageServer:
     server = AgentLanguageServer()
 
     @server.feature(types.INITIALIZE)
     def initialize(ls: AgentLanguageServer, params: types.InitializeParams) -> None:
+        from .textdocument import use_splicing_documents
+
+        use_splicing_documents(ls.workspace)  # pygls rebuilds the whole text on each incremental change
         ls.apply_settings(params.initialization_options)
         ls.initial_settings = dict(ls.settings.raw)
         ls.watch_parent(params.process_id)
+        schedule_warm_up()
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: AgentLanguageServer, params: types.DidOpenTextDocumentParams) -> None:

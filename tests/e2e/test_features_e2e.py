@@ -32,6 +32,17 @@ TEXT = (
 )
 
 
+def applied_edit(result: types.CompletionList, item: types.CompletionItem) -> types.TextEdit:
+    """The edit a client makes when the item is accepted: its own, or the list's default range
+    with its `textEditText` (or label), for clients that take `itemDefaults` (Neovim's here)."""
+    if isinstance(item.text_edit, types.TextEdit):
+        return item.text_edit
+    assert item.text_edit is None and result.item_defaults is not None
+    default = result.item_defaults.edit_range
+    assert isinstance(default, types.Range)
+    return types.TextEdit(range=default, new_text=item.text_edit_text or item.label)
+
+
 class Client:
     def __init__(self, client: LanguageClient, workspace: Path, encoding: str) -> None:
         self.lsp = client
@@ -101,12 +112,36 @@ async def test_completion_replaces_the_word_after_an_emoji(client: Client) -> No
     )
     assert isinstance(result, types.CompletionList)
     green = next(i for i in result.items if i.label == "green")
-    assert isinstance(green.text_edit, types.TextEdit)
     # The whole value (emoji included) is replaced, measured in the client's unit.
-    assert green.text_edit.range == types.Range(types.Position(5, 7), types.Position(5, end))
+    assert applied_edit(result, green) == types.TextEdit(
+        types.Range(types.Position(5, 7), types.Position(5, end)), "green"
+    )
     assert {i.label for i in result.items} == {
         "red", "blue", "green", "yellow", "purple", "orange", "pink", "cyan"
     }  # fmt: skip
+
+
+async def test_docs_come_with_the_item_or_on_resolve_as_the_client_asks(
+    client: Client, request: pytest.FixtureRequest
+) -> None:
+    """VS Code resolves `documentation` lazily (resolveSupport), so its lists carry a reference
+    instead; Neovim's default capabilities do not, so its items carry their docs."""
+    uri = client.open(".claude/agents/reviewer.md", TEXT)
+    result = await client.lsp.text_document_completion_async(
+        types.CompletionParams(types.TextDocumentIdentifier(uri), types.Position(5, len("color: ")))
+    )
+    assert isinstance(result, types.CompletionList)
+    green = next(i for i in result.items if i.label == "green")
+    resolved = await client.lsp.completion_item_resolve_async(green)
+    assert isinstance(resolved.documentation, types.MarkupContent)
+    assert resolved.documentation.value.strip()
+    if request.node.name.endswith("[visual-studio-code]"):
+        assert green.documentation is None and green.data is not None
+        assert isinstance(green.text_edit, types.TextEdit)  # no itemDefaults in these capabilities
+    else:
+        assert green.documentation == resolved.documentation
+        assert green.text_edit is None and result.item_defaults is not None  # Neovim takes itemDefaults
+    assert resolved.text_edit == green.text_edit and resolved.label == "green"
 
 
 async def test_tool_completion_after_a_comma_and_mcp_servers(client: Client) -> None:
@@ -120,8 +155,9 @@ async def test_tool_completion_after_a_comma_and_mcp_servers(client: Client) -> 
     assert {"Grep", "Glob", "mcp__github__"} <= labels
     assert "Read" not in labels  # already listed
     grep = next(i for i in result.items if i.label == "Grep")
-    assert isinstance(grep.text_edit, types.TextEdit)
-    assert grep.text_edit.range == types.Range(types.Position(4, 13), types.Position(4, 15))
+    assert applied_edit(result, grep) == types.TextEdit(
+        types.Range(types.Position(4, 13), types.Position(4, 15)), "Grep"
+    )
 
 
 async def test_nothing_is_completed_in_the_body(client: Client) -> None:

@@ -252,9 +252,22 @@ def test_malformed_frames_and_notifications_do_not_stop_the_server(server: RawSe
     server.initialize(workspace)
     uri = _agent_uri(workspace)
     server.open(uri, AGENT)
+    # JSON-RPC 2.0: a body that is not JSON gets Parse error, a JSON value that is not a
+    # request gets Invalid Request, both with `id: null` (or the id, when one can be read).
     server.send_bytes(b"{not json")
+    parse_error = server.wait(lambda m: "error" in m and m.get("id") is None)
+    assert parse_error["error"]["code"] == -32700
+    server.send_bytes(b"\xff\xfe not utf-8")
+    assert server.wait(lambda m: "error" in m and m.get("id") is None)["error"]["code"] == -32700
     server.send_bytes(b"[1, 2, 3]")
+    assert server.wait(lambda m: "error" in m and m.get("id") is None)["error"]["code"] == -32600
     server.send_bytes(b'"just a string"')
+    assert server.wait(lambda m: "error" in m and m.get("id") is None)["error"]["code"] == -32600
+    server.send_bytes(b'{"id": 77, "method": "shutdown"}')  # no "jsonrpc" member
+    assert server.wait(lambda m: m.get("id") == 77)["error"]["code"] == -32600
+    assert server.proc.stdin is not None
+    server.proc.stdin.write(b"X-Nonsense: 1\r\n" + b"Y" * 100_000 + b"\r\n\r\n")  # no length, an overlong line
+    server.proc.stdin.flush()
     server.send_bytes(json.dumps({"jsonrpc": "1.0", "id": 99, "method": "shutdown"}).encode())
     server.notify("textDocument/didChange", {"textDocument": {"uri": uri}})  # no version, no changes
     server.notify("textDocument/didChange", {"textDocument": {"uri": "file:///never/opened.md", "version": 2},
@@ -465,3 +478,26 @@ def test_notifications_leave_no_futures_behind() -> None:
               "params": {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}})  # fmt: skip
     send({"method": "textDocument/didClose", "params": {"textDocument": {"uri": uri}}})
     assert protocol._request_futures == {}
+
+
+def test_stdin_from_a_regular_file_is_served_by_the_threaded_reader(tmp_path: Path) -> None:
+    """A file cannot be registered with the event loop; the server falls back to pygls's reader."""
+
+    def framed(message: dict[str, Any]) -> bytes:
+        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
+        return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+    script = tmp_path / "session.lsp"
+    script.write_bytes(
+        framed({"id": 1, "method": "initialize", "params": {"processId": None, "rootUri": None, "capabilities": {}}})
+        + framed({"method": "initialized", "params": {}})
+        + framed({"id": 2, "method": "shutdown"})
+        + framed({"method": "exit"})
+    )
+    with script.open("rb") as stdin:
+        done = subprocess.run(
+            [sys.executable, "-m", "agent_lsp"], stdin=stdin, capture_output=True, timeout=60, check=False
+        )
+    assert done.returncode == 0
+    assert b'"name": "agent-lsp"' in done.stdout or b'"name":"agent-lsp"' in done.stdout
+    assert b'"id": 2' in done.stdout or b'"id":2' in done.stdout

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -50,10 +51,35 @@ def agent_from_text(text: str, path: str) -> AgentSpec | None:
     )
 
 
+# Code actions list the askable agents on every request (each cursor move in VS Code), so a
+# file is read, parsed and checked again only when its size or modification time changed.
+_LOADED: OrderedDict[str, tuple[tuple[int, int], AgentSpec | None]] = OrderedDict()
+_LOADED_MAX = 1024
+
+
 def load_agent(path: Path) -> AgentSpec | None:
+    key = str(path)
     try:
-        if path.stat().st_size > MAX_AGENT_BYTES:
-            return None
+        info = path.stat()
+    except OSError:
+        _LOADED.pop(key, None)
+        return None
+    signature = (info.st_size, info.st_mtime_ns)
+    known = _LOADED.get(key)
+    if known is not None and known[0] == signature:
+        _LOADED.move_to_end(key)
+        return known[1]
+    agent = _read_agent(path, info.st_size)
+    _LOADED[key] = (signature, agent)
+    while len(_LOADED) > _LOADED_MAX:
+        _LOADED.popitem(last=False)
+    return agent
+
+
+def _read_agent(path: Path, size: int) -> AgentSpec | None:
+    if size > MAX_AGENT_BYTES:
+        return None
+    try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None

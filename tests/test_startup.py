@@ -1,0 +1,65 @@
+"""Start-up stays cheap: `initialize` is answered before parsing, validation and the feature
+modules are imported, and the warm-up step imports them right after (then freezes them out
+of the garbage collector). Run in fresh interpreters, since this test session imports everything."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+HEAVY = [
+    "yaml",
+    "jsonschema",
+    "agent_lsp.parse",
+    "agent_lsp.validate",
+    "agent_lsp.service",
+    "agent_lsp.complete",
+    "agent_lsp.hover",
+    "agent_lsp.actions",
+    "agent_lsp.crossfile",
+    "agent_lsp.workspace_index",
+    "agent_lsp.architect",
+]
+
+PROBE = """
+import asyncio, gc, json, sys
+from agent_lsp.server import create_server, schedule_warm_up
+
+server = create_server()
+class Sink:
+    def write(self, data): pass
+    def close(self): pass
+server.protocol.set_writer(Sink())
+message = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+           "params": {"processId": None, "rootUri": None, "capabilities": {}}}
+
+async def main():
+    server.protocol.handle_message(json.loads(json.dumps(message), object_hook=server.protocol.structure_message))
+    at_initialize = sorted(sys.modules)
+    frozen_before = gc.get_freeze_count()
+    for _ in range(50):
+        await asyncio.sleep(0.01)
+    return at_initialize, frozen_before
+
+at_initialize, frozen_before = asyncio.run(main())
+print(json.dumps({"initialize": at_initialize, "after": sorted(sys.modules),
+                  "frozen_before": frozen_before, "frozen_after": gc.get_freeze_count()}))
+"""
+
+
+def _probe() -> dict[str, object]:
+    done = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=120, check=True)
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_initialize_is_answered_without_the_heavy_modules_which_the_warm_up_then_loads() -> None:
+    result = _probe()
+    at_initialize = set(result["initialize"])  # type: ignore[call-overload]
+    after = set(result["after"])  # type: ignore[call-overload]
+    assert not at_initialize & set(HEAVY), sorted(at_initialize & set(HEAVY))
+    assert set(HEAVY) <= after, sorted(set(HEAVY) - after)
+    assert "anthropic" not in after  # the SDK waits for the first ask
+    assert result["frozen_before"] == 0
+    assert isinstance(result["frozen_after"], int) and result["frozen_after"] > 0
