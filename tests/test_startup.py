@@ -24,7 +24,7 @@ HEAVY = [
 
 PROBE = """
 import asyncio, gc, json, sys
-from agent_lsp.server import create_server, schedule_warm_up
+from agent_lsp.server import create_server
 
 server = create_server()
 class Sink:
@@ -63,3 +63,39 @@ def test_initialize_is_answered_without_the_heavy_modules_which_the_warm_up_then
     assert "anthropic" not in after  # the SDK waits for the first ask
     assert result["frozen_before"] == 0
     assert isinstance(result["frozen_after"], int) and result["frozen_after"] > 0
+
+
+def test_the_warm_up_leaves_cattrs_nothing_to_generate_for_the_first_answers() -> None:
+    from lsprotocol import types
+    from pygls.protocol.json_rpc import JsonRPCResponseMessage
+
+    from agent_lsp import warmup
+    from agent_lsp.server import create_server
+
+    protocol = create_server().protocol  # a fresh converter
+    warmup.warm_converters(protocol)
+    dispatch = protocol._converter._unstructure_func.dispatch
+    position = types.Position(3, 4)
+    rng = types.Range(position, position)
+    answers = [
+        JsonRPCResponseMessage(
+            id=7,
+            jsonrpc="2.0",
+            result=types.CompletionList(
+                is_incomplete=False,
+                items=[
+                    types.CompletionItem(label="opus", kind=types.CompletionItemKind.EnumMember, text_edit_text="o")
+                ],
+                item_defaults=types.CompletionItemDefaults(edit_range=rng),
+            ),
+        ),
+        JsonRPCResponseMessage(
+            id=8,
+            jsonrpc="2.0",
+            result=types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.PlainText, value="v")),
+        ),
+    ]
+    for answer in answers:
+        misses = dispatch.cache_info().misses
+        protocol._converter.unstructure(answer)
+        assert dispatch.cache_info().misses == misses, type(answer.result).__name__

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 # The feature modules (complete, hover, actions, colors, symbols) are imported by the
 # first request that needs them, not at start-up: `initialize` is answered without
-# paying for them (server.warm_up loads them right after).
+# paying for them (warmup.py loads them right after).
 
 # Typing any of these opens completion in the frontmatter (`model: `, `- `, `, `, `Bash(`, `mcp__`, `"`).
 TRIGGER_CHARACTERS = [":", " ", ",", "-", "(", "_", '"']

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import gc
-import importlib
 import logging
 from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import unquote
@@ -12,7 +9,7 @@ from urllib.parse import unquote
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
-from . import __version__, limits
+from . import __version__, limits, warmup
 from .health import Health, ParentWatch
 from .logsetup import add_secret
 from .protocol import AgentProtocol, current_method
@@ -23,7 +20,7 @@ if TYPE_CHECKING:
     from .service import Analysis, AnalysisCache
 
 # Parsing, validation and the feature modules are imported when the first document or
-# request needs them (or by `warm_up`, right after `initialize` is answered), so that
+# request needs them (or by warmup.py, right after `initialize` is answered), so that
 # `initialize` costs little more than pygls itself.
 
 log = logging.getLogger(__name__)
@@ -45,7 +42,7 @@ class AgentLanguageServer(LanguageServer):
         """Serve over stdio, reading on the event loop (see stdio.py) where stdin allows it."""
         from . import stdio
 
-        tune_garbage_collector()
+        warmup.tune_garbage_collector()
         if not stdio.start(self, stdin, stdout):
             super().start_io(stdin, stdout)
 
@@ -159,62 +156,6 @@ class AgentLanguageServer(LanguageServer):
         }
 
 
-def tune_garbage_collector() -> None:
-    """Fewer, larger young-generation passes: one keystroke's parse allocates thousands of
-    short-lived nodes, and with CPython's default threshold (700) every edit ran dozens of
-    collections, some of them full ones over every open document's tree (the p99 tail)."""
-    import os
-
-    try:
-        young = int(os.environ.get("AGENT_LSP_GC_THRESHOLD", "0"))  # for measuring; 0 = ours
-    except ValueError:
-        young = 0
-    if young < 0:
-        return  # keep CPython's defaults
-    gc.set_threshold(young or 20_000, 20, 20)
-
-
-# What `warm_up` imports, one step per loop turn, in the order the first requests need it:
-# the first didOpen parses and validates (jsonschema builds its validator on first use),
-# then come completion, hover, code actions, and the workspace and architect modules.
-WARM_UP_MODULES: tuple[tuple[str, ...], ...] = (
-    ("service", "diagnostics", "jsonschema"),
-    ("complete", "hover", "actions"),
-    ("colors", "symbols", "crossfile", "navigation", "workspace_index"),
-    ("architect",),
-)
-
-
-def schedule_warm_up(loop: asyncio.AbstractEventLoop | None = None) -> None:
-    """Import the feature modules after `initialize` has been answered, a step per loop turn.
-
-    Messages that arrive meanwhile are read between the steps, and a request that needs a
-    module before its step simply imports it itself; the point is that neither `initialize`
-    nor the first hover or completion pays for imports. Once done, everything loaded so far
-    is frozen out of the garbage collector's generations: those objects live for the whole
-    session, and a full collection would otherwise walk them all again on every pass.
-    """
-    try:
-        loop = loop or asyncio.get_running_loop()
-    except RuntimeError:  # no loop (a handler called directly, in a test): nothing to schedule
-        return
-    steps = list(WARM_UP_MODULES)
-
-    def step() -> None:
-        names = steps.pop(0)
-        for name in names:
-            try:
-                importlib.import_module(name if name == "jsonschema" else f"{__package__}.{name}")
-            except ImportError as error:  # an optional module missing must not stop the server
-                log.warning("warm-up could not import %s: %s", name, error)
-        if steps:
-            loop.call_soon(step)
-        else:
-            gc.freeze()
-
-    loop.call_soon(step)
-
-
 def create_server() -> AgentLanguageServer:
     server = AgentLanguageServer()
 
@@ -226,7 +167,7 @@ def create_server() -> AgentLanguageServer:
         ls.apply_settings(params.initialization_options)
         ls.initial_settings = dict(ls.settings.raw)
         ls.watch_parent(params.process_id)
-        schedule_warm_up()
+        warmup.schedule(ls.protocol)
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: AgentLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
