@@ -43,7 +43,7 @@ class LineIndex:
     of Markdown body does not split the whole body into lines on every keystroke.
     """
 
-    __slots__ = ("_count", "_crlf", "_done", "_lines", "_starts", "_view", "text")
+    __slots__ = ("_count", "_crlf", "_done", "_lines", "_starts", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -52,7 +52,6 @@ class LineIndex:
         self._lines: list[str] = []  # the content of every line found so far (without its line break)
         self._done = False
         self._count: int | None = None
-        self._view: _LazyLines | None = None
 
     # ---- finding lines ------------------------------------------------------------------
     def _read_on(self, reach: int = 0) -> None:
@@ -114,9 +113,10 @@ class LineIndex:
         before that a sequence that finds each line when first asked for it."""
         if self._done:
             return self._lines
-        if self._view is None:
-            self._view = _LazyLines(self)
-        return self._view
+        # A fresh view each time, not one kept on the index: index -> view -> index would be a
+        # reference cycle, and a cycle holding a megabyte of text waits for the cyclic collector
+        # (which counts allocations, not bytes) instead of going with the document's version.
+        return _LazyLines(self)
 
     @property
     def line_count(self) -> int:
