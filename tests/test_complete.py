@@ -298,7 +298,8 @@ def test_deferred_docs_are_resolved_from_the_store_and_bounded() -> None:
     assert resolve(newest, store).documentation == eager.items[0].documentation
     oldest = lists[0].items[0]  # dropped: only the last two lists are kept
     assert resolve(oldest, store).documentation is None
-    for junk in (None, {}, {"agentLsp.doc": "x"}, {"agentLsp.doc": [1, 2, 3]}, {"agentLsp.doc": [3, 999]}, [1]):
+    junk_data = (None, {}, [1], "agentLsp.doc:", "agentLsp.doc:x:1", "agentLsp.doc:3:999", "agentLsp.doc:-1:0", "x:3:0")
+    for junk in junk_data:
         item = lists[-1].items[0]
         item.documentation, item.data = None, junk
         assert resolve(item, store).documentation is None

@@ -12,11 +12,13 @@ that word.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+import attrs
 from lsprotocol import types
 
 from . import schema_paths, workspace_files
@@ -43,7 +45,9 @@ class CompletionOptions:
     item_defaults: bool = False
 
 
-DOC_DATA_KEY = "agentLsp.doc"
+# An item's `data`: "agentLsp.doc:<list>:<item>". A short string, since the client echoes it
+# back on resolve and the server serializes one per item of every list.
+DOC_DATA_PREFIX = "agentLsp.doc:"
 
 
 @dataclass(slots=True)
@@ -53,9 +57,9 @@ class DeferredDocs:
     token: int
     docs: list[str] = field(default_factory=list)
 
-    def add(self, doc: str) -> dict[str, list[int]]:
+    def add(self, doc: str) -> str:
         self.docs.append(doc)
-        return {DOC_DATA_KEY: [self.token, len(self.docs) - 1]}
+        return f"{DOC_DATA_PREFIX}{self.token}:{len(self.docs) - 1}"
 
 
 class DocStore:
@@ -76,13 +80,15 @@ class DocStore:
         return deferred
 
     def doc_for(self, data: Any) -> str | None:
-        ref = data.get(DOC_DATA_KEY) if isinstance(data, dict) else None
-        if not (isinstance(ref, list) and len(ref) == 2 and all(type(x) is int for x in ref)):
+        if not isinstance(data, str) or not data.startswith(DOC_DATA_PREFIX):
             return None
-        deferred = self._lists.get(ref[0])
-        if deferred is None or not 0 <= ref[1] < len(deferred.docs):
+        token, _, index = data[len(DOC_DATA_PREFIX) :].partition(":")
+        if not (token.isdecimal() and index.isdecimal()):
             return None
-        return deferred.docs[ref[1]]
+        deferred = self._lists.get(int(token))
+        if deferred is None or not 0 <= int(index) < len(deferred.docs):
+            return None
+        return deferred.docs[int(index)]
 
 
 def resolve(item: types.CompletionItem, store: DocStore, markdown: bool = True) -> types.CompletionItem:
@@ -94,21 +100,26 @@ def resolve(item: types.CompletionItem, store: DocStore, markdown: bool = True) 
     return item
 
 
+class _Pending(NamedTuple):
+    label: str
+    span: Span
+    new_text: str
+    kind: types.CompletionItemKind
+    detail: str | None
+    doc: str | None
+    sort: str
+    snippet: bool
+    filter_text: str | None
+
+
 @dataclass(slots=True)
 class _Builder:
     parsed: ParsedAgent
     mapper: PositionMapper
     options: CompletionOptions
-    items: list[types.CompletionItem] = field(default_factory=list)
-    deferred: DeferredDocs | None = None
-    # Most items of one request share one replace range: convert it to client units once.
-    _ranges: dict[Span, types.Range] = field(default_factory=dict)
-
-    def range_of(self, span: Span) -> types.Range:
-        found = self._ranges.get(span)
-        if found is None:
-            found = self._ranges[span] = to_range(self.mapper, span)
-        return found
+    # Items are gathered first and built at the end, once it is known which replace range
+    # most of them share (it goes to `itemDefaults.editRange` when the client takes one).
+    pending: list[_Pending] = field(default_factory=list)
 
     def add(
         self,
@@ -123,23 +134,51 @@ class _Builder:
         snippet: bool = False,
         filter_text: str | None = None,
     ) -> None:
-        snippet = snippet and self.options.snippets
-        data = self.deferred.add(doc) if doc and self.deferred is not None else None
-        self.items.append(
-            types.CompletionItem(
-                label=label,
-                kind=kind,
-                detail=detail,
-                documentation=content(doc, self.options.markdown) if doc and data is None else None,
-                data=data,
-                sort_text=sort + label,
-                filter_text=filter_text if filter_text != label else None,  # the label is the default
-                text_edit=types.TextEdit(range=self.range_of(span), new_text=new_text),
-                # Plain text is the protocol's default: only snippets say so.
-                insert_text_format=types.InsertTextFormat.Snippet if snippet else None,
-                # Nested blocks carry their own indentation; a client must not indent them again.
-                insert_text_mode=types.InsertTextMode.AsIs if "\n" in new_text else None,
-            )
+        self.pending.append(
+            _Pending(label, span, new_text, kind, detail, doc, sort, snippet and self.options.snippets, filter_text)
+        )
+
+    def finish(self, deferred: DeferredDocs | None) -> types.CompletionList:
+        shared: Span | None = None
+        if self.options.item_defaults and self.pending:
+            counts = Counter(p.span for p in self.pending)
+            shared = max(counts, key=counts.__getitem__)
+        ranges: dict[Span, types.Range] = {}  # one conversion to client units per distinct span
+        items = []
+        markdown = self.options.markdown
+        with attrs.validators.disabled():  # our own values, of the declared types: skip attrs' per-field checks
+            for p in self.pending:
+                items.append(self._item(p, shared, ranges, deferred, markdown))
+        defaults = types.CompletionItemDefaults(edit_range=ranges[shared]) if shared is not None else None
+        return types.CompletionList(is_incomplete=False, items=items, item_defaults=defaults)
+
+    def _item(
+        self,
+        p: _Pending,
+        shared: Span | None,
+        ranges: dict[Span, types.Range],
+        deferred: DeferredDocs | None,
+        markdown: bool,
+    ) -> types.CompletionItem:
+        rng = ranges.get(p.span)
+        if rng is None:
+            rng = ranges[p.span] = to_range(self.mapper, p.span)
+        data = deferred.add(p.doc) if p.doc and deferred is not None else None
+        on_default = p.span == shared
+        return types.CompletionItem(
+            label=p.label,
+            kind=p.kind,
+            detail=p.detail,
+            documentation=content(p.doc, markdown) if p.doc and data is None else None,
+            data=data,
+            sort_text=p.sort + p.label,
+            filter_text=p.filter_text if p.filter_text != p.label else None,  # the label is the default
+            text_edit=None if on_default else types.TextEdit(range=rng, new_text=p.new_text),
+            text_edit_text=p.new_text if on_default and p.new_text != p.label else None,
+            # Plain text is the protocol's default: only snippets say so.
+            insert_text_format=types.InsertTextFormat.Snippet if p.snippet else None,
+            # Nested blocks carry their own indentation; a client must not indent them again.
+            insert_text_mode=types.InsertTextMode.AsIs if "\n" in p.new_text else None,
         )
 
 
@@ -154,40 +193,11 @@ def complete(
     """Completion items for the cursor at `offset` (an empty list outside the frontmatter)."""
     options = options or CompletionOptions()
     builder = _Builder(parsed, mapper, options)
-    if options.defer_docs and docs is not None:
-        builder.deferred = docs.new_list()
     cursor = cursor_at(parsed, offset)
     if cursor is not None:
         _dispatch(builder, cursor, offset, schema_for(kind))
-    result = types.CompletionList(is_incomplete=False, items=builder.items)
-    if options.item_defaults:
-        _share_edit_range(result)
-    return result
-
-
-def _share_edit_range(result: types.CompletionList) -> None:
-    """Move the range most items replace into `itemDefaults.editRange`."""
-    counts: dict[tuple[int, int, int, int], int] = {}
-    for item in result.items:
-        if isinstance(item.text_edit, types.TextEdit):
-            r = item.text_edit.range
-            key = (r.start.line, r.start.character, r.end.line, r.end.character)
-            counts[key] = counts.get(key, 0) + 1
-    if not counts:
-        return
-    common = max(counts, key=counts.__getitem__)
-    shared: types.Range | None = None
-    for item in result.items:
-        edit = item.text_edit
-        if not isinstance(edit, types.TextEdit):
-            continue
-        r = edit.range
-        if (r.start.line, r.start.character, r.end.line, r.end.character) != common:
-            continue
-        shared = r
-        item.text_edit = None
-        item.text_edit_text = edit.new_text if edit.new_text != item.label else None
-    result.item_defaults = types.CompletionItemDefaults(edit_range=shared)
+    deferred = docs.new_list() if options.defer_docs and docs is not None and builder.pending else None
+    return builder.finish(deferred)
 
 
 def _dispatch(b: _Builder, cursor: Cursor, offset: int, schema: AgentSchema) -> None:

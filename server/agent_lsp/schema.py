@@ -161,6 +161,7 @@ class FrontmatterSchema:
     def hook_events(self) -> dict[str, str]:
         return self._enum_with_docs("hookEvent")
 
+    @cache  # noqa: B019 - one schema object lives for the whole process; callers only read the dict
     def _enum_with_docs(self, def_name: str) -> dict[str, str]:
         spec = self.defs[def_name]
         return dict(zip(spec["enum"], spec.get("markdownEnumDescriptions", [""] * len(spec["enum"])), strict=True))

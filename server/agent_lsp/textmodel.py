@@ -226,7 +226,10 @@ class PositionMapper:
 
     def position(self, offset: int) -> tuple[int, int]:
         line, col = self.index.line_col(offset)
-        pos = self._codec.position_to_client_units(self.index.lines, self._types.Position(line, col))
+        lines = self.index.lines
+        if lines[line].isascii():  # one unit per character in every encoding: nothing to count
+            return line, col
+        pos = self._codec.position_to_client_units(lines, self._types.Position(line, col))
         return pos.line, pos.character
 
     def offset(self, line: int, character: int) -> int:
@@ -235,6 +238,8 @@ class PositionMapper:
         if line >= self.index.line_count:
             return len(self.index.text)
         text = self.index.lines[line]
+        if text.isascii():
+            return self.index.offset(line, max(0, min(character, len(text))))
         if character >= self._codec.client_num_units(text):
             return self.index.line_end(line)
         pos = self._codec.position_from_client_units(self.index.lines, self._types.Position(line, max(0, character)))

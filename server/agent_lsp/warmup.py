@@ -96,7 +96,7 @@ def _sample_requests() -> dict[str, dict[str, Any]]:
     diagnostic = {"range": rng, "message": "m", "severity": 1, "code": "c", "source": "agent-lsp", "data": {}}
     return {
         types.TEXT_DOCUMENT_COMPLETION: {"textDocument": doc, "position": position},
-        types.COMPLETION_ITEM_RESOLVE: {"label": "x", "kind": 12, "data": {"k": [1, 2]}},
+        types.COMPLETION_ITEM_RESOLVE: {"label": "x", "kind": 12, "data": "agentLsp.doc:1:0"},
         types.TEXT_DOCUMENT_HOVER: {"textDocument": doc, "position": position},
         types.TEXT_DOCUMENT_CODE_ACTION: {
             "textDocument": doc,
