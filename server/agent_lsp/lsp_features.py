@@ -139,6 +139,9 @@ def _doc_store(ls: LanguageServer) -> complete.DocStore:
 def register(server: LanguageServer) -> None:
     if not hasattr(server, EXTRA_CODE_ACTIONS):
         setattr(server, EXTRA_CODE_ACTIONS, [])
+    from . import completion_wire
+
+    completion_wire.install(server.protocol._converter)
 
     @server.feature(
         types.TEXT_DOCUMENT_COMPLETION,
