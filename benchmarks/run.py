@@ -620,7 +620,8 @@ def write_report(results: dict[str, Any], path: Path) -> None:
     out = [
         "# Performance",
         "",
-        "Run it with one command from the repository root (about 10 minutes on 2 cores):",
+        "Run it with one command from the repository root (about 7 minutes on 2 cores; `--requests 2000`, which"
+        " this report used, about 16):",
         "",
         "```bash",
         "python benchmarks/run.py          # uses /tmp/venv/bin/python if present, else this Python; --python to choose",
