@@ -14,9 +14,10 @@ every line back out: O(document) Python work per keystroke, several milliseconds
 file with a megabyte of Markdown body. `SplicingTextDocument` finds the offsets of the
 change's two positions from the lines before them only, and joins the text around them.
 
-Apart from the line breaks, the result is exactly pygls's, quirks included: positions go
-through the workspace's PositionCodec, which clamps a position past the end of a line or
-of the text as pygls does, and reversed ranges come out as pygls writes them.
+Apart from the line breaks and the end of a line, the result is exactly pygls's: positions
+go through the workspace's PositionCodec, and reversed ranges come out as pygls writes
+them. A character past the end of a line is taken as the end of that line, as LSP says
+(pygls's codec is one unit off there, see `_server_position`).
 """
 
 from __future__ import annotations
@@ -162,6 +163,16 @@ class SplicingTextDocument(TextDocument):
             count = table.line_count()
             lines = _CodecLines(count, count - 1, table.line(count - 1) or "")
         else:
+            # LSP: a character past the end of a line means the end of the line. pygls's codec
+            # clamps one unit short on a last line without a line break ("abc" + (0, 9) lands
+            # before the "c") and lets the one unit past a line's content through to after its
+            # break ("ab\n" + (0, 3) lands on the next line); either would put the client's text
+            # elsewhere than the client did. So the position is clamped here, on a copy: the
+            # client's change object stays as it was sent.
+            content = line[:-2] if line.endswith("\r\n") else line[:-1] if line.endswith(("\n", "\r")) else line
+            limit = self.position_codec.client_num_units(content)
+            if position.character > limit:
+                position = types.Position(position.line, limit)
             # The codec only asks whether the line is past the last, which it is not.
             lines = _CodecLines(position.line + 1, position.line, line)
         server = self.position_codec.position_from_client_units(lines, position)
