@@ -170,7 +170,7 @@ class SplicingTextDocument(TextDocument):
             # elsewhere than the client did. So the position is clamped here, on a copy: the
             # client's change object stays as it was sent.
             content = line[:-2] if line.endswith("\r\n") else line[:-1] if line.endswith(("\n", "\r")) else line
-            limit = self.position_codec.client_num_units(content)
+            limit = len(content) if content.isascii() else self.position_codec.client_num_units(content)
             if position.character > limit:
                 position = types.Position(position.line, limit)
             # The codec only asks whether the line is past the last, which it is not.
