@@ -4,23 +4,18 @@ from __future__ import annotations
 
 from lsprotocol import types
 
+from .markup import to_range
 from .parse import ParsedAgent
-from .textmodel import PositionMapper, Span
+from .textmodel import PositionMapper
 from .validate import AgentContext, Finding, find_problems
 
 SOURCE = "agent-lsp"
 RULES_URL = "https://github.com/agent-lsp/agent-lsp/blob/main/docs/rules.md"
 
 
-def lsp_range(mapper: PositionMapper, span: Span) -> types.Range:
-    start = mapper.position(span.start)
-    end = mapper.position(span.end)
-    return types.Range(types.Position(*start), types.Position(*end))
-
-
 def to_diagnostic(finding: Finding, mapper: PositionMapper) -> types.Diagnostic:
     return types.Diagnostic(
-        range=lsp_range(mapper, finding.span),
+        range=to_range(mapper, finding.span),
         message=finding.message,
         severity=types.DiagnosticSeverity(int(finding.severity)),
         code=finding.code,

@@ -28,6 +28,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from .documents import uri_to_path
+from .markup import to_range
 from .textmodel import PositionMapper, Span
 
 if TYPE_CHECKING:
@@ -243,13 +244,8 @@ def _mapper(server: Any, entry: IndexedFile) -> PositionMapper:
     return PositionMapper(entry.lines, server.encoding)
 
 
-def _range(mapper: PositionMapper, span: Span) -> types.Range:
-    # diagnostics.lsp_range, without importing the validator that module brings at start-up.
-    return types.Range(types.Position(*mapper.position(span.start)), types.Position(*mapper.position(span.end)))
-
-
 def _location(server: Any, entry: IndexedFile, span: Span, uris: dict[str, str] | None = None) -> types.Location:
-    return types.Location(uri=_uri_for(server, entry.path, uris), range=_range(_mapper(server, entry), span))
+    return types.Location(uri=_uri_for(server, entry.path, uris), range=to_range(_mapper(server, entry), span))
 
 
 def _definition_location(server: Any, entry: IndexedFile, uris: dict[str, str] | None = None) -> types.Location:
@@ -332,7 +328,7 @@ def _workspace_edit(server: Any, state: WorkspaceState, plan: RenamePlan) -> typ
         if entry is None:
             continue
         mapper = _mapper(server, entry)
-        per_file[path] = [types.TextEdit(_range(mapper, span), text) for span, text in edits]
+        per_file[path] = [types.TextEdit(to_range(mapper, span), text) for span, text in edits]
     uris = _open_uris(server)
     workspace = server.client_capabilities.workspace
     if not (workspace and workspace.workspace_edit and workspace.workspace_edit.document_changes):
@@ -459,7 +455,7 @@ def register(server: LanguageServer) -> None:
             return None
         placeholder = symbol.name.rsplit(":", 1)[-1]
         span = Span(symbol.span.end - len(placeholder), symbol.span.end)
-        return types.PrepareRenamePlaceholder(range=_range(_mapper(ls, entry), span), placeholder=placeholder)
+        return types.PrepareRenamePlaceholder(range=to_range(_mapper(ls, entry), span), placeholder=placeholder)
 
     @server.feature(types.TEXT_DOCUMENT_RENAME, types.RenameOptions(prepare_provider=True))
     def on_rename(ls: Any, params: types.RenameParams) -> types.WorkspaceEdit | None:
