@@ -32,8 +32,8 @@ _NON_BLANK = re.compile(r"\S")
 # The closing fence: a later line holding only `---` (searched in the text: a scan in C, where a
 # loop over the lines would make every keystroke split a long file's body into lines).
 # Without `\r` in the text the pattern can start with `\n`, which re finds with a fast skip.
-_CLOSING_FENCE = re.compile(r"\n(---[ \t]*)(?=\n|\Z)")
-_CLOSING_FENCE_CR = re.compile(r"(?:\r\n|\r|\n)(---[ \t]*)(?=[\r\n]|\Z)")
+_CLOSING_FENCE = re.compile(rf"\n({_FENCE.pattern})(?=\n|\Z)")
+_CLOSING_FENCE_CR = re.compile(rf"(?:\r\n|\r|\n)({_FENCE.pattern})(?=[\r\n]|\Z)")
 # Claude Code's fallback, line by line: a top-level `key: value` line ...
 _FALLBACK_LINE = re.compile(r"^([a-zA-Z_-]+):\s+(.+)$")
 # ... whose value holds one of these is re-emitted as a double-quoted string.
