@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import lru_cache
 
 from lsprotocol import types
 
@@ -29,7 +29,9 @@ def to_range(mapper: PositionMapper, span: Span) -> types.Range:
     return types.Range(types.Position(*mapper.position(span.start)), types.Position(*mapper.position(span.end)))
 
 
-@cache  # the same schema docs are shortened for every completion list
+# The same docs are shortened for every completion list. Bounded: agent and skill descriptions
+# from the workspace pass through here too, and each edit of one is a new string.
+@lru_cache(maxsize=1024)
 def first_sentence(text: str) -> str:
     """The opening sentence of a doc, for one-line details."""
     match = re.match(r"(.+?[.!?])(\s|$)", text.strip(), re.S)
