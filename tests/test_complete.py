@@ -284,25 +284,73 @@ def test_deferred_docs_are_resolved_from_the_store_and_bounded() -> None:
 
     text = "---\nname: a\ndescription: b\ncolor: \n---\n"
     parsed = parse_agent(text)
-    store = DocStore(keep=2)
-    eager = complete(parsed, text.index("color: ") + 7, PositionMapper(parsed.index), CompletionOptions())
-    lists = [
-        complete(
-            parsed, text.index("color: ") + 7, PositionMapper(parsed.index), CompletionOptions(defer_docs=True),
-            docs=store,
-        )
-        for _ in range(3)
-    ]  # fmt: skip
-    newest = lists[-1].items[0]
-    assert newest.documentation is None and newest.data is not None
-    assert resolve(newest, store).documentation == eager.items[0].documentation
-    oldest = lists[0].items[0]  # dropped: only the last two lists are kept
-    assert resolve(oldest, store).documentation is None
-    junk_data = (None, {}, [1], "agentLsp.doc:", "agentLsp.doc:x:1", "agentLsp.doc:3:999", "agentLsp.doc:-1:0", "x:3:0")
+    offset = text.index("color: ") + 7
+    eager = complete(parsed, offset, PositionMapper(parsed.index), CompletionOptions())
+    store = DocStore()
+    deferred = CompletionOptions(defer_docs=True)
+    lists = [complete(parsed, offset, PositionMapper(parsed.index), deferred, docs=store) for _ in range(2)]
+    first, again = lists[0].items[0], lists[1].items[0]
+    assert first.documentation is None and first.data is not None
+    assert again.data == first.data  # the same doc keeps its reference from list to list
+    assert resolve(first, store).documentation == eager.items[0].documentation
+    assert len({item.data for item in lists[1].items}) == len(lists[1].items)  # distinct docs, distinct refs
+    # Only the 3 most recently offered docs are kept.
+    small = DocStore(keep=3)
+    listed = complete(parsed, offset, PositionMapper(parsed.index), deferred, docs=small).items
+    assert len(listed) > 3
+    assert [resolve(i, small).documentation is not None for i in listed] == [False] * (len(listed) - 3) + [True] * 3
+    assert resolve(listed[-1], small).documentation == eager.items[-1].documentation
+    # A doc offered again after it was dropped gets a new reference, never an old one.
+    relisted = complete(parsed, offset, PositionMapper(parsed.index), deferred, docs=small).items
+    assert relisted[0].data not in {item.data for item in listed}
+    assert resolve(relisted[-1], small).documentation == eager.items[-1].documentation
+    junk_data = (None, {}, [1], "agentLsp.doc:", "agentLsp.doc:x", "agentLsp.doc:999", "agentLsp.doc:-1", "x:3:0")
     for junk in junk_data:
         item = lists[-1].items[0]
         item.documentation, item.data = None, junk
         assert resolve(item, store).documentation is None
+
+
+def _marked(marked: str) -> tuple[str, int]:
+    return marked.replace("|", ""), marked.index("|")
+
+
+def test_item_memo_reuses_items_that_do_not_carry_a_range() -> None:
+    from agent_lsp.complete import DocStore, ItemMemo
+
+    # The same tools list at two places: after `tools: ` and after `, ` further along the line.
+    one, at_one = _marked("---\nname: a\ndescription: b\ntools: |\n---\n")
+    two, at_two = _marked("---\nname: a\ndescription: b\ntools: Read, |\n---\n")
+    options = CompletionOptions(defer_docs=True, item_defaults=True)
+    memo, docs = ItemMemo(), DocStore()
+    first = complete(parse_agent(one), at_one, PositionMapper(parse_agent(one).index), options, docs=docs, memo=memo)
+    second = complete(parse_agent(two), at_two, PositionMapper(parse_agent(two).index), options, docs=docs, memo=memo)
+    by_label = {item.label: item for item in first.items}
+    shared = [item for item in second.items if item.label in by_label]
+    assert len(shared) > 20
+    assert all(item is by_label[item.label] for item in shared)  # the very same objects
+    assert first.item_defaults and second.item_defaults
+    assert first.item_defaults.edit_range != second.item_defaults.edit_range  # each list has its own range
+    # Reused or not, the lists are what a fresh build gives.
+    fresh = complete(parse_agent(two), at_two, PositionMapper(parse_agent(two).index), options, docs=docs)
+    assert second == fresh
+    assert "Read" not in {item.label for item in second.items}  # already listed
+
+
+def test_item_memo_is_bounded_and_forgets_what_it_drops() -> None:
+    from agent_lsp.complete import DocStore, ItemMemo
+
+    text, at = _marked("---\nname: a\ndescription: b\ntools: |\n---\n")
+    parsed = parse_agent(text)
+    memo = ItemMemo(keep=5)
+    options = CompletionOptions(item_defaults=True)
+    items = complete(parsed, at, PositionMapper(parsed.index), options, docs=DocStore(), memo=memo).items
+    assert len(items) > 5 and len(memo) == 5 and len(memo.shared) == 5
+    # Items with their own range (not the list's default) are never kept.
+    options = CompletionOptions()
+    memo = ItemMemo()
+    complete(parsed, at, PositionMapper(parsed.index), options, docs=DocStore(), memo=memo)
+    assert len(memo) == 0
 
 
 @pytest.mark.parametrize(

@@ -49,6 +49,35 @@ def test_every_item_the_features_build_serializes_as_lsprotocol_would() -> None:
         assert json.dumps(got) == json.dumps(expected)  # the same keys in the same order
 
 
+def test_shared_items_are_serialized_once_and_exactly() -> None:
+    from agent_lsp.complete import ItemMemo
+
+    memo = ItemMemo()
+    fast = default_converter()
+    completion_wire.install(fast, memo.shared)
+    original = default_converter()
+    parsed = parse_agent(AGENT)
+    mapper = PositionMapper(parsed.index)
+    options = CompletionOptions(defer_docs=True, item_defaults=True)
+    docs = DocStore()
+    reused = 0
+    for _ in range(2):  # the second round answers from the memo
+        for offset in range(parsed.index.line_end(parsed.index.line_count - 4)):
+            result = complete(parsed, offset, mapper, options, docs=docs, memo=memo)
+            got, expected = fast.unstructure(result), original.unstructure(result)
+            assert json.dumps(got) == json.dumps(expected)
+            for item, wire in zip(result.items, got["items"], strict=True):
+                if completion_wire_form(memo, item) is not None:
+                    reused += 1
+                    assert fast.unstructure(result)["items"][result.items.index(item)] is wire  # made once
+    assert reused > 1000
+
+
+def completion_wire_form(memo: object, item: types.CompletionItem) -> object:
+    shared = memo.shared  # type: ignore[attr-defined]
+    return shared.wire(item, lambda _: None)  # None unless the item is shared and already made
+
+
 @pytest.mark.parametrize(
     "item",
     [

@@ -15,13 +15,14 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import attrs
 from lsprotocol import types
 
-from . import schema_paths, workspace_files
+from . import completion_wire, schema_paths, workspace_files
 from .cursor import Cursor, Entry, Place, cursor_at, entry_at, value_lead
 from .markup import content, first_sentence, to_range
 from .models import describe_model_id, sdk_model_ids
@@ -45,50 +46,71 @@ class CompletionOptions:
     item_defaults: bool = False
 
 
-# An item's `data`: "agentLsp.doc:<list>:<item>". A short string, since the client echoes it
-# back on resolve and the server serializes one per item of every list.
+# An item's `data`: "agentLsp.doc:<n>", a short string the client echoes back on resolve. The
+# same doc text always gets the same reference (while it is kept), so an item built for one
+# list is the very item of the next list at the same kind of place (see `ItemMemo`).
 DOC_DATA_PREFIX = "agentLsp.doc:"
 
 
-@dataclass(slots=True)
-class DeferredDocs:
-    """The docs of one completion list, kept server-side until the client resolves an item."""
-
-    token: int
-    docs: list[str] = field(default_factory=list)
-
-    def add(self, doc: str) -> str:
-        self.docs.append(doc)
-        return f"{DOC_DATA_PREFIX}{self.token}:{len(self.docs) - 1}"
-
-
 class DocStore:
-    """The deferred docs of the last few completion lists (older ones are dropped: an item
-    of a list the editor no longer shows is never resolved)."""
+    """The docs of offered items, kept server-side until the client resolves an item.
 
-    def __init__(self, keep: int = 8) -> None:
-        self._lists: dict[int, DeferredDocs] = {}
+    Docs are interned: a doc gets one reference for as long as it is kept. The `keep` most
+    recently offered docs are kept; a reference to an older one resolves to nothing (the
+    editor shows the item without docs), and references are never reused.
+    """
+
+    def __init__(self, keep: int = 4096) -> None:
+        self._refs: dict[str, str] = {}  # doc -> reference; insertion order is recency of use
+        self._docs: dict[str, str] = {}  # reference -> doc
         self._keep = keep
         self._next = 0
 
-    def new_list(self) -> DeferredDocs:
-        self._next += 1
-        deferred = DeferredDocs(self._next)
-        self._lists[self._next] = deferred
-        for token in [t for t in self._lists if t <= self._next - self._keep]:
-            del self._lists[token]
-        return deferred
+    def ref(self, doc: str) -> str:
+        """The reference that resolves to `doc` (made the most recently used)."""
+        refs = self._refs
+        reference = refs.pop(doc, None)
+        if reference is None:
+            self._next += 1
+            reference = f"{DOC_DATA_PREFIX}{self._next}"
+            self._docs[reference] = doc
+            if len(refs) >= self._keep:
+                oldest = next(iter(refs))
+                del self._docs[refs.pop(oldest)]
+        refs[doc] = reference
+        return reference
 
     def doc_for(self, data: Any) -> str | None:
-        if not isinstance(data, str) or not data.startswith(DOC_DATA_PREFIX):
-            return None
-        token, _, index = data[len(DOC_DATA_PREFIX) :].partition(":")
-        if not (token.isdecimal() and index.isdecimal()):
-            return None
-        deferred = self._lists.get(int(token))
-        if deferred is None or not 0 <= int(index) < len(deferred.docs):
-            return None
-        return deferred.docs[int(index)]
+        return self._docs.get(data) if isinstance(data, str) else None
+
+
+class ItemMemo:
+    """Completion items built earlier, reused while they are identical.
+
+    Typing in the frontmatter asks for the same lists again and again (every `tools:` value
+    offers the same forty tools). An item that replaces the list's shared range carries no
+    range of its own, so it is the same item at every such place: it is built, and turned into
+    JSON-ready form (completion_wire), once. The `keep` most recently built items are kept.
+    """
+
+    def __init__(self, keep: int = 2048, shared: completion_wire.SharedItems | None = None) -> None:
+        self._items: dict[tuple[Any, ...], types.CompletionItem] = {}
+        self._keep = keep
+        # Where the serializer finds the JSON-ready form of these items (completion_wire.install).
+        self.shared = shared if shared is not None else completion_wire.SharedItems()
+
+    def get(self, key: tuple[Any, ...]) -> types.CompletionItem | None:
+        return self._items.get(key)
+
+    def put(self, key: tuple[Any, ...], item: types.CompletionItem) -> None:
+        items = self._items
+        if len(items) >= self._keep:
+            self.shared.forget(items.pop(next(iter(items))))
+        items[key] = item
+        self.shared.share(item)
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 def resolve(item: types.CompletionItem, store: DocStore, markdown: bool = True) -> types.CompletionItem:
@@ -138,7 +160,7 @@ class _Builder:
             _Pending(label, span, new_text, kind, detail, doc, sort, snippet and self.options.snippets, filter_text)
         )
 
-    def finish(self, deferred: DeferredDocs | None) -> types.CompletionList:
+    def finish(self, docs: DocStore | None, memo: ItemMemo | None) -> types.CompletionList:
         shared: Span | None = None
         if self.options.item_defaults and self.pending:
             counts = Counter(p.span for p in self.pending)
@@ -148,7 +170,19 @@ class _Builder:
         markdown = self.options.markdown
         with attrs.validators.disabled():  # our own values, of the declared types: skip attrs' per-field checks
             for p in self.pending:
-                items.append(self._item(p, shared, ranges, deferred, markdown))
+                data = docs.ref(p.doc) if p.doc and docs is not None else None
+                if memo is None or p.span != shared:
+                    items.append(self._item(p, shared, ranges, data, markdown))
+                    continue
+                # The item holds everything but the span (the list's default): that is its identity.
+                key = (p.label, p.new_text, p.kind, p.detail, data or p.doc, p.sort, p.snippet, p.filter_text, markdown)
+                item = memo.get(key)
+                if item is None:
+                    item = self._item(p, shared, ranges, data, markdown)
+                    memo.put(key, item)
+                items.append(item)
+        if shared is not None and shared not in ranges:
+            ranges[shared] = to_range(self.mapper, shared)
         defaults = types.CompletionItemDefaults(edit_range=ranges[shared]) if shared is not None else None
         return types.CompletionList(is_incomplete=False, items=items, item_defaults=defaults)
 
@@ -157,14 +191,16 @@ class _Builder:
         p: _Pending,
         shared: Span | None,
         ranges: dict[Span, types.Range],
-        deferred: DeferredDocs | None,
+        data: str | None,
         markdown: bool,
     ) -> types.CompletionItem:
-        rng = ranges.get(p.span)
-        if rng is None:
-            rng = ranges[p.span] = to_range(self.mapper, p.span)
-        data = deferred.add(p.doc) if p.doc and deferred is not None else None
         on_default = p.span == shared
+        text_edit = None
+        if not on_default:
+            rng = ranges.get(p.span)
+            if rng is None:
+                rng = ranges[p.span] = to_range(self.mapper, p.span)
+            text_edit = types.TextEdit(range=rng, new_text=p.new_text)
         return types.CompletionItem(
             label=p.label,
             kind=p.kind,
@@ -173,7 +209,7 @@ class _Builder:
             data=data,
             sort_text=p.sort + p.label,
             filter_text=p.filter_text if p.filter_text != p.label else None,  # the label is the default
-            text_edit=None if on_default else types.TextEdit(range=rng, new_text=p.new_text),
+            text_edit=text_edit,
             text_edit_text=p.new_text if on_default and p.new_text != p.label else None,
             # Plain text is the protocol's default: only snippets say so.
             insert_text_format=types.InsertTextFormat.Snippet if p.snippet else None,
@@ -189,15 +225,19 @@ def complete(
     options: CompletionOptions | None = None,
     kind: str = "agent",
     docs: DocStore | None = None,
+    memo: ItemMemo | None = None,
 ) -> types.CompletionList:
-    """Completion items for the cursor at `offset` (an empty list outside the frontmatter)."""
+    """Completion items for the cursor at `offset` (an empty list outside the frontmatter).
+
+    With `docs`, a client that resolves items gets docs by reference (`options.defer_docs`);
+    with `memo`, items are reused from earlier lists (see `ItemMemo`).
+    """
     options = options or CompletionOptions()
     builder = _Builder(parsed, mapper, options)
     cursor = cursor_at(parsed, offset)
     if cursor is not None:
         _dispatch(builder, cursor, offset, schema_for(kind))
-    deferred = docs.new_list() if options.defer_docs and docs is not None and builder.pending else None
-    return builder.finish(deferred)
+    return builder.finish(docs if options.defer_docs else None, memo)
 
 
 def _dispatch(b: _Builder, cursor: Cursor, offset: int, schema: AgentSchema) -> None:
@@ -457,10 +497,18 @@ def _tool_names(
               doc=doc, sort="0", filter_text=name)  # fmt: skip
 
 
+@cache
+def _template_parts(template: str) -> tuple[str, str]:
+    """A snippet template's label (its placeholders' defaults in place) and the tool it limits."""
+    return _PLACEHOLDER.sub(r"\1", template), template.split("(", 1)[0]
+
+
+_PLACEHOLDER = re.compile(r"\$\{\d+:([^}]*)\}")
+
+
 def _templates(b: _Builder, token: Entry, schema: AgentSchema) -> None:
     for template in schema.specifier_templates:
-        label = re.sub(r"\$\{\d+:([^}]*)\}", r"\1", template)
-        tool = template.split("(", 1)[0]
+        label, tool = _template_parts(template)
         text = template if b.options.snippets else label
         b.add(label, token.span, token.lead + text, kind=types.CompletionItemKind.Snippet,
               detail=f"{tool} limited to matching uses", doc=schema.tool_doc(tool), sort="1",

@@ -6,6 +6,10 @@ through union dispatch: a third of a completion request's time on the server. It
 `complete.py` builds them use a handful of plain fields; those are written out directly here,
 in the generated hook's key order, and any item that sets another field goes through the
 original hook. `tests/test_completion_wire.py` holds both to the same output.
+
+Items that `complete.ItemMemo` reuses across lists are "shared": their JSON-ready form is
+computed on their first answer and kept with them, so a list of reused items costs one
+lookup per item.
 """
 
 from __future__ import annotations
@@ -18,14 +22,55 @@ from lsprotocol import types
 _Hook = Callable[[types.CompletionItem], dict[str, Any]]
 
 
+class SharedItems:
+    """Items reused across answers, with their JSON-ready form once it has been computed.
+
+    Keyed by id(item); each entry holds its item, so the id cannot be taken by another object
+    while the entry exists. A shared item must not change after `share`.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[int, tuple[types.CompletionItem, dict[str, Any] | None]] = {}
+
+    def share(self, item: types.CompletionItem) -> None:
+        self._entries.setdefault(id(item), (item, None))
+
+    def forget(self, item: types.CompletionItem) -> None:
+        entry = self._entries.get(id(item))
+        if entry is not None and entry[0] is item:
+            del self._entries[id(item)]
+
+    def wire(self, item: types.CompletionItem, make: _Hook) -> dict[str, Any] | None:
+        """`item`'s JSON-ready form when it is shared (made once with `make`); else None."""
+        entry = self._entries.get(id(item))
+        if entry is None or entry[0] is not item:
+            return None
+        wire = entry[1]
+        if wire is None:
+            wire = make(item)
+            self._entries[id(item)] = (item, wire)
+        return wire
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
 def _position(position: types.Position) -> dict[str, int]:
     return {"line": position.line, "character": position.character}
 
 
-def fast_hook(original: _Hook) -> _Hook:
-    """An unstructure hook for CompletionItem that falls back to `original` for uncommon items."""
+def fast_hook(original: _Hook, shared: SharedItems | None = None) -> _Hook:
+    """An unstructure hook for CompletionItem that falls back to `original` for uncommon items
+    and answers items of `shared` with the form made at their first answer."""
 
     def unstructure(item: types.CompletionItem) -> dict[str, Any]:
+        if shared is not None:
+            wire = shared.wire(item, plain)
+            if wire is not None:
+                return wire
+        return plain(item)
+
+    def plain(item: types.CompletionItem) -> dict[str, Any]:
         documentation = item.documentation
         text_edit = item.text_edit
         if (
@@ -72,7 +117,7 @@ def fast_hook(original: _Hook) -> _Hook:
     return unstructure
 
 
-def install(converter: Any) -> None:
+def install(converter: Any, shared: SharedItems | None = None) -> None:
     """Register the fast hook on a pygls server's converter (its lsprotocol hook as the fallback)."""
     original = converter.get_unstructure_hook(types.CompletionItem)
-    converter.register_unstructure_hook(types.CompletionItem, fast_hook(original))
+    converter.register_unstructure_hook(types.CompletionItem, fast_hook(original, shared))

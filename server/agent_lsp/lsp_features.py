@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -88,12 +89,18 @@ def _cross_file_fixes(params: types.CodeActionParams) -> list[types.CodeAction]:
 
 
 def _roots(ls: LanguageServer, analysis: Analysis) -> tuple[Path, ...]:
-    from . import workspace_files
-
     folders = [p for f in ls.workspace.folders.values() if (p := to_fs_path(f.uri))]
     if not folders and ls.workspace.root_path:
         folders.append(ls.workspace.root_path)
-    return tuple(workspace_files.project_roots(analysis.path, folders))
+    return _project_roots(analysis.path, tuple(folders))
+
+
+@lru_cache(maxsize=256)
+def _project_roots(document_path: str | None, folders: tuple[str, ...]) -> tuple[Path, ...]:
+    """Pure on its strings; asked on every completion, so worked out once per document and folder set."""
+    from . import workspace_files
+
+    return tuple(workspace_files.project_roots(document_path, folders))
 
 
 def _markdown(formats: Any) -> bool:
@@ -136,12 +143,24 @@ def _doc_store(ls: LanguageServer) -> complete.DocStore:
     return store
 
 
+def _item_memo(ls: LanguageServer) -> complete.ItemMemo:
+    from . import complete
+
+    memo: complete.ItemMemo | None = getattr(ls, "_completion_items", None)
+    if memo is None:
+        memo = complete.ItemMemo(shared=getattr(ls, "_shared_items", None))
+        setattr(ls, "_completion_items", memo)  # noqa: B010 - a feature-private attribute on the server
+    return memo
+
+
 def register(server: LanguageServer) -> None:
     if not hasattr(server, EXTRA_CODE_ACTIONS):
         setattr(server, EXTRA_CODE_ACTIONS, [])
     from . import completion_wire
 
-    completion_wire.install(server.protocol._converter)
+    shared = completion_wire.SharedItems()  # filled by the completion ItemMemo, made on first use
+    setattr(server, "_shared_items", shared)  # noqa: B010 - a feature-private attribute on the server
+    completion_wire.install(server.protocol._converter, shared)
 
     @server.feature(
         types.TEXT_DOCUMENT_COMPLETION,
@@ -155,7 +174,9 @@ def register(server: LanguageServer) -> None:
 
         analysis, mapper, offset = found
         options = _completion_options(ls, analysis)
-        return complete.complete(analysis.parsed, offset, mapper, options, kind=_kind(analysis), docs=_doc_store(ls))
+        return complete.complete(
+            analysis.parsed, offset, mapper, options, kind=_kind(analysis), docs=_doc_store(ls), memo=_item_memo(ls)
+        )
 
     @server.feature(types.COMPLETION_ITEM_RESOLVE)
     def on_completion_resolve(ls: LanguageServer, item: types.CompletionItem) -> types.CompletionItem:
