@@ -99,3 +99,17 @@ def test_the_warm_up_leaves_cattrs_nothing_to_generate_for_the_first_answers() -
         misses = dispatch.cache_info().misses
         protocol._converter.unstructure(answer)
         assert dispatch.cache_info().misses == misses, type(answer.result).__name__
+
+
+def test_serving_with_no_options_does_not_import_argparse() -> None:
+    """Editors start `agent-lsp` with no options (or only `--stdio`): nothing to parse, so the
+    ~10 ms argparse import is skipped; any other option still goes through argparse."""
+    code = (
+        "import sys; from agent_lsp.__main__ import main; main(sys.argv[1:]); "
+        "print('argparse' in sys.modules, file=sys.stderr)"
+    )
+    for argv, expected in (([], "False"), (["--stdio"], "False"), (["--log-level", "info"], "True")):
+        done = subprocess.run(
+            [sys.executable, "-c", code, *argv], input=b"", capture_output=True, timeout=120, check=True
+        )
+        assert done.stderr.decode().strip().splitlines()[-1] == expected, argv

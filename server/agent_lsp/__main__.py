@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 
@@ -15,6 +14,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .cli import run_check
 
         return run_check(args[1:])
+    if not args or args in (["--stdio"], ["serve"], ["serve", "--stdio"]):
+        # How editors start us: no options to parse, so argparse (~10 ms to import) is skipped.
+        return _serve(tcp=None, log_level="warning", log_file=None)
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="agent-lsp",
         description="Language server for Claude Code agent files. Run `agent-lsp check --help` for the checker.",
@@ -25,16 +29,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
     parser.add_argument("--log-file", metavar="PATH", help="also write the JSON-lines log to this file")
     options = parser.parse_args([a for a in args if a != "serve"])
+    if options.tcp:
+        _, _, port = options.tcp.rpartition(":")
+        if not port.isdigit():
+            parser.error("--tcp takes HOST:PORT, for example 127.0.0.1:2087")
+    return _serve(tcp=options.tcp, log_level=options.log_level, log_file=options.log_file)
+
+
+def _serve(tcp: str | None, log_level: str, log_file: str | None) -> int:
     from .logsetup import configure
 
-    configure(options.log_level, options.log_file)
+    configure(log_level, log_file)
     from .server import create_server
 
     server = create_server()
-    if options.tcp:
-        host, _, port = options.tcp.rpartition(":")
-        if not port.isdigit():
-            parser.error("--tcp takes HOST:PORT, for example 127.0.0.1:2087")
+    if tcp:
+        host, _, port = tcp.rpartition(":")
         server.start_tcp(host or "127.0.0.1", int(port))
     else:
         server.start_io()
