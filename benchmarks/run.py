@@ -30,6 +30,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import corpus  # noqa: E402
+import profile_startup  # noqa: E402
 from lsp_client import LspClient  # noqa: E402
 
 WORK = HERE / "work"  # not a dot-folder: yaml-language-server's schema globs skip those
@@ -683,6 +684,25 @@ def write_report(results: dict[str, Any], path: Path) -> None:
     ]
     for name, limit, measured, ok in targets:
         out.append(f"| {name} | {limit} | {measured} | {'yes' if ok else 'no' if ok is not None else 'n/a'} |")
+    profiles = results.get("startup_profile") or {}
+    if profiles:
+        out += [
+            "",
+            "## Start-up profile",
+            "",
+            "pyinstrument (0.5 ms interval) over one start of each server, from the first import to the `initialize`"
+            " answer (`benchmarks/profile_startup.py`; the trees are in `benchmarks/work/profile-startup-*.txt`)."
+            " Profiled times run above the unprofiled ones.",
+            "",
+            "| server | total | importing `lsprotocol.types` | of which attrs compiling its generated methods"
+            " | everything else |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        for name, p in profiles.items():
+            out.append(
+                f"| {name} | {fmt(p['total'] * 1000)} | {fmt(p['lsprotocol_types'] * 1000)} |"
+                f" {fmt(p['attrs_compile'] * 1000)} | {fmt(p['rest'] * 1000)} |"
+            )
     out += ["", "Raw numbers: `benchmarks/work/results.json`.", ""]
     analysis = HERE / "analysis.md"
     if analysis.exists():
@@ -767,6 +787,13 @@ def main() -> int:
     log("[bare pygls] cold start ...")
     results["bare_pygls"] = measure_cold_start(bare, cold)
     log("   ", results["bare_pygls"])
+    log("[start-up] pyinstrument profiles ...")
+    results["startup_profile"] = {
+        name: found
+        for name in ("agent-lsp", "bare-pygls")
+        if (found := profile_startup.profile_server(args.python, name)) is not None
+    }
+    log("   ", results["startup_profile"])
     log("[yaml-ls] validation without debounce ...")
     results["yamlls_validation"] = yamlls_validation(peers["node"], iterations)
     log("   ", results["yamlls_validation"])
