@@ -15,7 +15,6 @@ they bring) are imported where they are first used instead.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import os
 from collections.abc import Callable
@@ -354,6 +353,8 @@ def _result_id(entry: IndexedFile, generation: int) -> str:
     caller revalidates first), so an unchanged report costs no read; a kept text is hashed."""
     if entry.stamp is not None:
         return f"{generation}-s{entry.stamp & 0xFFFFFFFFFFFFFFFF:x}"
+    import hashlib  # here, not at start-up: importing it initialises OpenSSL (~0.6 MB RSS)
+
     digest = hashlib.sha1(entry.text.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()[:16]
     return f"{generation}-{digest}"
 

@@ -10,6 +10,12 @@ itself, as it would without the warm-up.
 Once done, everything loaded so far is frozen out of the garbage collector's generations:
 those objects live for the whole session, and a full collection would otherwise walk them
 again on every pass.
+
+The steps are ordered for memory as well (RSS after opening 50 agents: 48.9 MB before,
+46.3 MB after): first the source text that attrs and cattrs keep in `linecache` for the code
+they generate is dropped (see `drop_generated_sources`), so that the imports reuse that
+memory; code generation, whose scratch memory is freed right away but stays with the
+process, comes early, before the later imports rather than after them.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import asyncio
 import gc
 import importlib
 import json
+import linecache
 import logging
 import os
 from collections.abc import Callable
@@ -29,11 +36,13 @@ from pygls.protocol.json_rpc import JsonRPCResponseMessage
 log = logging.getLogger(__name__)
 
 # In the order the first requests need them: the first didOpen parses and validates (jsonschema
-# builds its validator on first use), then come completion, hover, code actions, and the
-# workspace and architect modules.
-MODULES: tuple[tuple[str, ...], ...] = (
+# builds its validator on first use), then come completion, hover, code actions (the sample
+# answers need these), and the workspace and architect modules.
+ANSWER_MODULES: tuple[tuple[str, ...], ...] = (
     ("service", "diagnostics", "jsonschema"),
     ("complete", "hover", "actions"),
+)
+LATER_MODULES: tuple[tuple[str, ...], ...] = (
     ("colors", "symbols", "crossfile", "navigation", "workspace_index"),
     ("architect",),
 )
@@ -52,23 +61,48 @@ def tune_garbage_collector() -> None:
     gc.set_threshold(young or 20_000, 20, 20)
 
 
+def drop_generated_sources() -> None:
+    """Empty `linecache`, where attrs and cattrs store the source of every method and
+    (un)structure function they generate, only for tracebacks to quote it: after importing
+    pygls it holds ~16,000 lines (~1.6 MB) for lsprotocol's classes. A traceback through
+    generated code then shows its file name and line number without the line's text; lines
+    of real files are read again from disk when needed.
+
+    Run first in the warm-up: freed at the end, this memory would mostly stay with the process
+    unused (CPython keeps its partly used memory pools); freed first, the imports reuse it
+    (-1.5 MB RSS after opening 50 agents; clearing at the end saved nothing measurable)."""
+    linecache.clearcache()
+
+
+def steps(protocol: Any) -> list[Callable[[], None]]:
+    """The warm-up, one call per event-loop turn. Code generation leaves freed scratch memory
+    behind (a few hundred KB for the first CompletionItem): done early, before the imports
+    and the later modules, that memory is reused by them instead of adding to the total."""
+    return [
+        drop_generated_sources,
+        lambda: warm_requests(protocol),  # needs only pygls
+        *(_importer(names) for names in ANSWER_MODULES),
+        lambda: warm_answers(protocol),
+        *(_importer(names) for names in LATER_MODULES),
+        gc.freeze,
+    ]
+
+
 def schedule(protocol: Any, loop: asyncio.AbstractEventLoop | None = None) -> None:
     """Run the warm-up steps on `loop` (the running one by default), one per turn."""
     try:
         loop = loop or asyncio.get_running_loop()
     except RuntimeError:  # no loop (a handler called directly, in a test): nothing to schedule
         return
-    steps: list[Callable[[], None]] = [_importer(names) for names in MODULES]
-    steps.append(lambda: warm_converters(protocol))
-    steps.append(gc.freeze)
+    pending = steps(protocol)
 
     def run_next() -> None:
-        step = steps.pop(0)
+        step = pending.pop(0)
         try:
             step()
         except Exception as error:  # a warm-up must never cost the session
             log.warning("warm-up step failed: %s", type(error).__name__)
-        if steps:
+        if pending:
             loop.call_soon(run_next)
 
     loop.call_soon(run_next)
@@ -177,6 +211,12 @@ def warm_converters(protocol: Any) -> None:
     """Run the features once on a sample agent, and have cattrs generate its (un)structuring
     code for the first messages of a session. The samples go through the same calls pygls
     makes for a real message; nothing is sent, no file is read or written."""
+    warm_requests(protocol)
+    warm_answers(protocol)
+
+
+def warm_requests(protocol: Any) -> None:
+    """Have cattrs generate the code that reads the first requests (no feature module needed)."""
     converter = protocol._converter
     for method, params in _sample_requests().items():
         message_type = protocol.get_message_type(method)
@@ -186,6 +226,12 @@ def warm_converters(protocol: Any) -> None:
         if method not in (types.TEXT_DOCUMENT_DID_CHANGE, types.TEXT_DOCUMENT_DID_OPEN):  # notifications: no id
             message["id"] = 0
         converter.structure(message, message_type)
+
+
+def warm_answers(protocol: Any) -> None:
+    """Run the features once on a sample agent, and have cattrs generate the code that writes
+    their answers."""
+    converter = protocol._converter
     samples = [(method, result) for method, results in _sample_results().items() for result in results]
     notification_type = protocol.get_message_type(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
     # Twice: cattrs empties its whole dispatch cache whenever it registers a hook for a new

@@ -8,7 +8,6 @@ a typo in a settings file must not take the action away. The API key is wrapped 
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 from collections.abc import Mapping
@@ -183,5 +182,7 @@ def answers_folder(
     if settings.answers_dir is not None:
         return settings.answers_dir
     env = os.environ if env is None else env
+    import hashlib  # here, not at start-up: importing it initialises OpenSSL (~0.6 MB RSS)
+
     digest = hashlib.sha256(workspace_key.encode("utf-8")).hexdigest()[:16]
     return _cache_home(env) / "agent-lsp" / "answers" / digest
