@@ -417,6 +417,36 @@ def measure_rss_50(server: Server, paths: list[Path]) -> dict[str, Any]:
         client.close()
 
 
+def measure_memory_stages(python: str, ours: Server, paths: list[Path]) -> dict[str, float]:
+    """RSS (MB) of one fresh process per stage, from the bare pygls floor to agent-lsp with 50 files
+    open: where the memory of the RSS row goes."""
+    stages: dict[str, float] = {}
+
+    def idle_rss(server: Server, settle: float) -> float:
+        client = server.spawn()
+        try:
+            server.initialize(client)
+            client.drain(settle)  # agent-lsp's warm-up runs right after `initialize`
+            return client.rss_kb() / 1024
+        finally:
+            client.close()
+
+    bare = Server("bare-pygls", [python, str(HERE / "bare_pygls.py")], "agent")
+    stack = Server("bare-pygls-stack", [python, str(HERE / "bare_pygls.py"), "jsonschema", "yaml"], "agent")
+    stages["bare pygls server, after `initialize`"] = idle_rss(bare, 1.0)
+    stages["the same, with jsonschema and PyYAML imported (agent-lsp's validation stack)"] = idle_rss(stack, 1.0)
+    client = ours.spawn()
+    try:
+        ours.initialize(client)
+        stages["agent-lsp, right after `initialize` (before its warm-up)"] = client.rss_kb() / 1024
+        client.drain(1.5)
+        stages["agent-lsp, warm-up done (features imported, converters written), no document"] = client.rss_kb() / 1024
+    finally:
+        client.close()
+    stages[f"agent-lsp, {len(paths)} agent files open (the RSS row)"] = measure_rss_50(ours, paths)["rss_kb"] / 1024
+    return stages
+
+
 # ---- the CLI -------------------------------------------------------------------------
 def time_command(argv: list[str], repeats: int, cwd: Path) -> dict[str, Any]:
     times = []
@@ -703,6 +733,19 @@ def write_report(results: dict[str, Any], path: Path) -> None:
                 f"| {name} | {fmt(p['total'] * 1000)} | {fmt(p['lsprotocol_types'] * 1000)} |"
                 f" {fmt(p['attrs_compile'] * 1000)} | {fmt(p['rest'] * 1000)} |"
             )
+    stages = results["ours"].get("memory_stages") or {}
+    if stages:
+        out += [
+            "",
+            "## Memory by stage",
+            "",
+            "RSS of a fresh process at each stage (one process per row, same client), from the bare pygls floor to"
+            " the RSS row above:",
+            "",
+            "| stage | RSS |",
+            "| --- | --- |",
+        ]
+        out += [f"| {name} | {fmt(mb, 'MB')} |" for name, mb in stages.items()]
     out += ["", "Raw numbers: `benchmarks/work/results.json`.", ""]
     analysis = HERE / "analysis.md"
     if analysis.exists():
@@ -783,6 +826,9 @@ def main() -> int:
             many = sorted(yfolder.glob("*.yaml"))
         entry["rss50"] = measure_rss_50(server, many)
         log("    RSS after 50 files:", entry["rss50"])
+        if server is ours:
+            entry["memory_stages"] = measure_memory_stages(args.python, server, many)
+            log("    memory by stage:", entry["memory_stages"])
         results[key] = entry
     log("[bare pygls] cold start ...")
     results["bare_pygls"] = measure_cold_start(bare, cold)
