@@ -284,20 +284,28 @@ def _top_keys(b: _Builder, cursor: Cursor, schema: AgentSchema) -> None:
     for position, name in enumerate(schema.field_names):
         if name in present:
             continue
-        prop = schema.field(name)
+        prop, values, words, doc = _top_key_facts(schema, name)
         rank = "0" if name in required else "1"
-        new_text, snippet = _key_text(b, cursor, name, schema.enum_values(name), prop, schema)
+        new_text, snippet = _key_text(b, cursor, name, values, prop, schema)
         b.add(
             name,
             span,
             new_text,
             kind=types.CompletionItemKind.Property,
-            detail=("required · " if name in required else "") + type_words(schema, prop),
-            doc=str(prop.get("markdownDescription", "")),
+            detail=("required · " if name in required else "") + words,
+            doc=doc,
             sort=f"{rank}{position:02d}",
             snippet=snippet,
             filter_text=name,
         )
+
+
+@cache
+def _top_key_facts(schema: AgentSchema, name: str) -> tuple[dict[str, Any], list[str], str, str]:
+    """What a top-level key's item takes from the schema: its property, enum values, type in
+    words and docs (the same on every request; schema objects live for the whole process)."""
+    prop = schema.field(name)
+    return prop, schema.enum_values(name), type_words(schema, prop), str(prop.get("markdownDescription", ""))
 
 
 def _nested_keys(b: _Builder, cursor: Cursor, schema: AgentSchema) -> None:

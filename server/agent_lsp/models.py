@@ -12,7 +12,7 @@ import ast
 import importlib.util
 import re
 import typing
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from .schema import agent_schema
@@ -73,6 +73,7 @@ def _ids_from_import() -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+@lru_cache(maxsize=1024)  # every `model:` completion describes the same ids; hover passes what was typed
 def describe_model_id(model_id: str) -> str:
     """A one-line account of a full model id: family, version, and whether it is a pinned snapshot."""
     match = _ID.fullmatch(model_id)
