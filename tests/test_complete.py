@@ -311,6 +311,27 @@ def test_deferred_docs_are_resolved_from_the_store_and_bounded() -> None:
         assert resolve(item, store).documentation is None
 
 
+def test_details_are_deferred_with_the_docs_when_the_client_resolves_both() -> None:
+    from agent_lsp.complete import DocStore, resolve
+
+    text = "---\nname: a\ndescription: b\ntools: \nmodel: \n---\n"
+    parsed = parse_agent(text)
+    for marker in ("tools: ", "model: "):
+        offset = text.index(marker) + len(marker)
+        eager = complete(parsed, offset, PositionMapper(parsed.index), CompletionOptions())
+        store = DocStore()
+        for defer_docs in (True, False):
+            options = CompletionOptions(defer_docs=defer_docs, defer_detail=True)
+            lazy = complete(parsed, offset, PositionMapper(parsed.index), options, docs=store)
+            assert [i.label for i in lazy.items] == [i.label for i in eager.items]
+            assert all(i.detail is None for i in lazy.items)
+            assert all((i.documentation is None) == defer_docs for i in lazy.items if i.data is not None)
+            for lazy_item, eager_item in zip(lazy.items, eager.items, strict=True):
+                resolved = resolve(lazy_item, store)
+                assert resolved.detail == eager_item.detail
+                assert resolved.documentation == eager_item.documentation
+
+
 def _marked(marked: str) -> tuple[str, int]:
     return marked.replace("|", ""), marked.index("|")
 

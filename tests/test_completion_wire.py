@@ -30,6 +30,7 @@ def _items() -> list[types.CompletionItem]:
             CompletionOptions(),
             CompletionOptions(snippets=False, markdown=False),
             CompletionOptions(defer_docs=True, item_defaults=True),
+            CompletionOptions(defer_docs=True, defer_detail=True, item_defaults=True),
         ):
             for offset in range(parsed.index.line_end(parsed.index.line_count - 4)):
                 found += complete(parsed, offset, mapper, options, docs=DocStore()).items

@@ -41,47 +41,63 @@ class CompletionOptions:
     # The client fetches `documentation` with completionItem/resolve when an item is focused:
     # items then carry a `data` reference instead of their docs (most of a list's bytes).
     defer_docs: bool = False
+    # The same for `detail` (the one-line summary the editor shows beside the focused item),
+    # when the client resolves that too (VS Code does): lists shrink by another third.
+    defer_detail: bool = False
     # The client applies a list-wide `itemDefaults.editRange` (LSP 3.17): items that replace
     # the same word then carry only their text, not a range each.
     item_defaults: bool = False
 
 
 # An item's `data`: "agentLsp.doc:<n>", a short string the client echoes back on resolve. The
-# same doc text always gets the same reference (while it is kept), so an item built for one
+# same deferred fields always get the same reference (while kept), so an item built for one
 # list is the very item of the next list at the same kind of place (see `ItemMemo`).
 DOC_DATA_PREFIX = "agentLsp.doc:"
 
 
-class DocStore:
-    """The docs of offered items, kept server-side until the client resolves an item.
+class Deferred(NamedTuple):
+    """What an item leaves for completionItem/resolve (None: the item carries it, or has none)."""
 
-    Docs are interned: a doc gets one reference for as long as it is kept. The `keep` most
-    recently offered docs are kept; a reference to an older one resolves to nothing (the
-    editor shows the item without docs), and references are never reused.
+    detail: str | None
+    doc: str | None
+
+
+class DocStore:
+    """The deferred details and docs of offered items, kept until the client resolves an item.
+
+    Entries are interned: the same detail and doc get one reference for as long as they are
+    kept. The `keep` most recently offered entries are kept; a reference to an older one
+    resolves to nothing (the editor shows the item without them), and references are never
+    reused.
     """
 
     def __init__(self, keep: int = 4096) -> None:
-        self._refs: dict[str, str] = {}  # doc -> reference; insertion order is recency of use
-        self._docs: dict[str, str] = {}  # reference -> doc
+        self._refs: dict[Deferred, str] = {}  # entry -> reference; insertion order is recency of use
+        self._entries: dict[str, Deferred] = {}  # reference -> entry
         self._keep = keep
         self._next = 0
 
-    def ref(self, doc: str) -> str:
-        """The reference that resolves to `doc` (made the most recently used)."""
+    def ref(self, doc: str | None, detail: str | None = None) -> str:
+        """The reference that resolves to `doc` and `detail` (made the most recently used)."""
+        entry = Deferred(detail, doc)
         refs = self._refs
-        reference = refs.pop(doc, None)
+        reference = refs.pop(entry, None)
         if reference is None:
             self._next += 1
             reference = f"{DOC_DATA_PREFIX}{self._next}"
-            self._docs[reference] = doc
+            self._entries[reference] = entry
             if len(refs) >= self._keep:
                 oldest = next(iter(refs))
-                del self._docs[refs.pop(oldest)]
-        refs[doc] = reference
+                del self._entries[refs.pop(oldest)]
+        refs[entry] = reference
         return reference
 
+    def entry_for(self, data: Any) -> Deferred | None:
+        return self._entries.get(data) if isinstance(data, str) else None
+
     def doc_for(self, data: Any) -> str | None:
-        return self._docs.get(data) if isinstance(data, str) else None
+        entry = self.entry_for(data)
+        return entry.doc if entry is not None else None
 
 
 class ItemMemo:
@@ -114,11 +130,15 @@ class ItemMemo:
 
 
 def resolve(item: types.CompletionItem, store: DocStore, markdown: bool = True) -> types.CompletionItem:
-    """completionItem/resolve: the item back with its documentation filled in (when we still have it)."""
-    if item.documentation is None:
-        doc = store.doc_for(item.data)
-        if doc is not None:
-            item.documentation = content(doc, markdown)
+    """completionItem/resolve: the item back with its deferred detail and documentation filled in
+    (when we still have them)."""
+    entry = store.entry_for(item.data)
+    if entry is None:
+        return item
+    if item.documentation is None and entry.doc:
+        item.documentation = content(entry.doc, markdown)
+    if item.detail is None and entry.detail:
+        item.detail = entry.detail
     return item
 
 
@@ -168,17 +188,23 @@ class _Builder:
         ranges: dict[Span, types.Range] = {}  # one conversion to client units per distinct span
         items = []
         markdown = self.options.markdown
+        defer_docs = docs is not None and self.options.defer_docs
+        defer_detail = docs is not None and self.options.defer_detail
         with attrs.validators.disabled():  # our own values, of the declared types: skip attrs' per-field checks
             for p in self.pending:
-                data = docs.ref(p.doc) if p.doc and docs is not None else None
+                doc, detail, data = p.doc, p.detail, None
+                if docs is not None and ((defer_docs and doc) or (defer_detail and detail)):
+                    data = docs.ref(doc if defer_docs else None, detail if defer_detail else None)
+                    doc = None if defer_docs else doc
+                    detail = None if defer_detail else detail
                 if memo is None or p.span != shared:
-                    items.append(self._item(p, shared, ranges, data, markdown))
+                    items.append(self._item(p, shared, ranges, data, doc, detail, markdown))
                     continue
                 # The item holds everything but the span (the list's default): that is its identity.
-                key = (p.label, p.new_text, p.kind, p.detail, data or p.doc, p.sort, p.snippet, p.filter_text, markdown)
+                key = (p.label, p.new_text, p.kind, detail, doc, data, p.sort, p.snippet, p.filter_text, markdown)
                 item = memo.get(key)
                 if item is None:
-                    item = self._item(p, shared, ranges, data, markdown)
+                    item = self._item(p, shared, ranges, data, doc, detail, markdown)
                     memo.put(key, item)
                 items.append(item)
         if shared is not None and shared not in ranges:
@@ -192,8 +218,11 @@ class _Builder:
         shared: Span | None,
         ranges: dict[Span, types.Range],
         data: str | None,
+        doc: str | None,
+        detail: str | None,
         markdown: bool,
     ) -> types.CompletionItem:
+        """The item for `p`, with the `doc` and `detail` it carries itself (the rest is behind `data`)."""
         on_default = p.span == shared
         text_edit = None
         if not on_default:
@@ -204,8 +233,8 @@ class _Builder:
         return types.CompletionItem(
             label=p.label,
             kind=p.kind,
-            detail=p.detail,
-            documentation=content(p.doc, markdown) if p.doc and data is None else None,
+            detail=detail,
+            documentation=content(doc, markdown) if doc else None,
             data=data,
             sort_text=p.sort + p.label,
             filter_text=p.filter_text if p.filter_text != p.label else None,  # the label is the default
@@ -229,7 +258,8 @@ def complete(
 ) -> types.CompletionList:
     """Completion items for the cursor at `offset` (an empty list outside the frontmatter).
 
-    With `docs`, a client that resolves items gets docs by reference (`options.defer_docs`);
+    With `docs`, a client that resolves items gets docs and details by reference
+    (`options.defer_docs`, `options.defer_detail`);
     with `memo`, items are reused from earlier lists (see `ItemMemo`).
     """
     options = options or CompletionOptions()
@@ -237,7 +267,7 @@ def complete(
     cursor = cursor_at(parsed, offset)
     if cursor is not None:
         _dispatch(builder, cursor, offset, schema_for(kind))
-    return builder.finish(docs if options.defer_docs else None, memo)
+    return builder.finish(docs if options.defer_docs or options.defer_detail else None, memo)
 
 
 def _dispatch(b: _Builder, cursor: Cursor, offset: int, schema: AgentSchema) -> None:

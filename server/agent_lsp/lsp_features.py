@@ -123,6 +123,7 @@ def _completion_options(ls: LanguageServer, analysis: Analysis) -> complete.Comp
         markdown=_markdown(item.documentation_format if item else None),
         roots=_roots(ls, analysis),
         defer_docs="documentation" in resolvable,
+        defer_detail="detail" in resolvable,
         item_defaults="editRange" in _list_defaults(ls),
     )
 

@@ -180,7 +180,8 @@ def _sample_results() -> dict[str, list[Any]]:
     diagnostics = [to_diagnostic(f, mapper) for f in findings]
     docs = complete.DocStore()
     lists = []
-    for options in (complete.CompletionOptions(), complete.CompletionOptions(defer_docs=True, item_defaults=True)):
+    as_vscode = complete.CompletionOptions(defer_docs=True, defer_detail=True, item_defaults=True)
+    for options in (complete.CompletionOptions(), as_vscode):
         for marker in ("model: ", "color: ", "tools: ", "permissionMode: "):
             offset = text.index(marker) + len(marker)
             lists.append(complete.complete(parsed, offset, mapper, options, docs=docs))

@@ -124,8 +124,8 @@ async def test_completion_replaces_the_word_after_an_emoji(client: Client) -> No
 async def test_docs_come_with_the_item_or_on_resolve_as_the_client_asks(
     client: Client, request: pytest.FixtureRequest
 ) -> None:
-    """VS Code resolves `documentation` lazily (resolveSupport), so its lists carry a reference
-    instead; Neovim's default capabilities do not, so its items carry their docs."""
+    """VS Code resolves `documentation` and `detail` lazily (resolveSupport), so its lists carry a
+    reference instead; Neovim's default capabilities do not, so its items carry both."""
     uri = client.open(".claude/agents/reviewer.md", TEXT)
     result = await client.lsp.text_document_completion_async(
         types.CompletionParams(types.TextDocumentIdentifier(uri), types.Position(5, len("color: ")))
@@ -135,11 +135,13 @@ async def test_docs_come_with_the_item_or_on_resolve_as_the_client_asks(
     resolved = await client.lsp.completion_item_resolve_async(green)
     assert isinstance(resolved.documentation, types.MarkupContent)
     assert resolved.documentation.value.strip()
+    assert resolved.detail == "Green."
     if request.node.name.endswith("[visual-studio-code]"):
-        assert green.documentation is None and green.data is not None
+        # VS Code resolves `detail` too: the list carries neither, only the reference.
+        assert green.documentation is None and green.detail is None and green.data is not None
         assert isinstance(green.text_edit, types.TextEdit)  # no itemDefaults in these capabilities
     else:
-        assert green.documentation == resolved.documentation
+        assert green.documentation == resolved.documentation and green.detail == resolved.detail
         assert green.text_edit is None and result.item_defaults is not None  # Neovim takes itemDefaults
     assert resolved.text_edit == green.text_edit and resolved.label == "green"
 
