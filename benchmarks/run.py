@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """agent-lsp's benchmark: the server as an editor drives it, side by side with its peers.
 
-    python benchmarks/run.py            # full run (~10 minutes on 2 cores), writes docs/performance.md
+    python benchmarks/run.py            # full run (a few minutes on 2 cores), writes docs/performance.md
     python benchmarks/run.py --quick    # fewer repetitions, for a smoke test (does not write the report)
 
 It installs the peers on first use (`npm ci` in benchmarks/ for yaml-language-server 2.0.0, a venv in
@@ -651,8 +651,10 @@ def write_report(results: dict[str, Any], path: Path) -> None:
     out = [
         "# Performance",
         "",
-        "Run it with one command from the repository root (about 7 minutes on 2 cores; `--requests 2000`, which"
-        " this report used, about 16):",
+        "Run it with one command from the repository root (a few minutes on 2 cores"
+        + (f"; this report used `--requests {results['iterations']}`" if results["iterations"] != 500 else "")
+        + (f", and the run took {results['wall_seconds'] / 60:.1f} minutes" if "wall_seconds" in results else "")
+        + "):",
         "",
         "```bash",
         "python benchmarks/run.py          # uses /tmp/venv/bin/python if present, else this Python; --python to choose",
@@ -775,6 +777,7 @@ def main() -> int:
     yamlls = Server("yaml-language-server", [peers["node"], peers["yamlls"], "--stdio"], "yaml", yaml_settings())
     bare = Server("bare-pygls", [args.python, str(HERE / "bare_pygls.py")], "agent")
 
+    started = time.perf_counter()
     results: dict[str, Any] = {
         "iterations": iterations,
         "peer_diag_iterations": peer_diag,
@@ -853,6 +856,7 @@ def main() -> int:
     results["agnix"] = time_command([peers["agnix"], str(check_dir)], cli_repeats, WORK)
     log("   ", results["agnix"])
 
+    results["wall_seconds"] = round(time.perf_counter() - started, 1)
     results["machine"] = machine()
     results["versions"] = versions(args.python, peers)
     (WORK / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
