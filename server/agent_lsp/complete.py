@@ -95,10 +95,6 @@ class DocStore:
     def entry_for(self, data: Any) -> Deferred | None:
         return self._entries.get(data) if isinstance(data, str) else None
 
-    def doc_for(self, data: Any) -> str | None:
-        entry = self.entry_for(data)
-        return entry.doc if entry is not None else None
-
 
 class ItemMemo:
     """Completion items built earlier, reused while they are identical.
@@ -188,8 +184,7 @@ class _Builder:
         ranges: dict[Span, types.Range] = {}  # one conversion to client units per distinct span
         items = []
         markdown = self.options.markdown
-        defer_docs = docs is not None and self.options.defer_docs
-        defer_detail = docs is not None and self.options.defer_detail
+        defer_docs, defer_detail = self.options.defer_docs, self.options.defer_detail
         with attrs.validators.disabled():  # our own values, of the declared types: skip attrs' per-field checks
             for p in self.pending:
                 doc, detail, data = p.doc, p.detail, None
@@ -267,7 +262,7 @@ def complete(
     cursor = cursor_at(parsed, offset)
     if cursor is not None:
         _dispatch(builder, cursor, offset, schema_for(kind))
-    return builder.finish(docs if options.defer_docs or options.defer_detail else None, memo)
+    return builder.finish(docs, memo)
 
 
 def _dispatch(b: _Builder, cursor: Cursor, offset: int, schema: AgentSchema) -> None:
