@@ -8,6 +8,8 @@ import json
 import subprocess
 import sys
 
+from probes import SERVER
+
 HEAVY = [
     "yaml",
     "jsonschema",
@@ -22,20 +24,11 @@ HEAVY = [
     "agent_lsp.architect",
 ]
 
-PROBE = """
-import asyncio, gc, json, sys
-from agent_lsp.server import create_server
-
-server = create_server()
-class Sink:
-    def write(self, data): pass
-    def close(self): pass
-server.protocol.set_writer(Sink())
-message = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
-           "params": {"processId": None, "rootUri": None, "capabilities": {}}}
-
+PROBE = (
+    SERVER
+    + """
 async def main():
-    server.protocol.handle_message(json.loads(json.dumps(message), object_hook=server.protocol.structure_message))
+    initialize()
     at_initialize = sorted(sys.modules)
     frozen_before = gc.get_freeze_count()
     for _ in range(50):
@@ -46,6 +39,7 @@ at_initialize, frozen_before = asyncio.run(main())
 print(json.dumps({"initialize": at_initialize, "after": sorted(sys.modules),
                   "frozen_before": frozen_before, "frozen_after": gc.get_freeze_count()}))
 """
+)
 
 
 def _probe() -> dict[str, object]:

@@ -12,21 +12,15 @@ import sys
 
 from agent_lsp import warmup
 from agent_lsp.server import create_server
+from probes import SERVER
 
-PROBE = """
-import asyncio, json, sys
+PROBE = (
+    SERVER
+    + """
 from agent_lsp import warmup
-from agent_lsp.server import create_server
 from lsprotocol import types
 
-server = create_server()
-class Sink:
-    def write(self, data): pass
-    def close(self): pass
-server.protocol.set_writer(Sink())
-message = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
-           "params": {"processId": None, "rootUri": None, "capabilities": {}}}
-server.protocol.handle_message(json.loads(json.dumps(message), object_hook=server.protocol.structure_message))
+initialize()
 steps = warmup.steps(server.protocol)
 for step in steps[:2]:
     step()
@@ -41,6 +35,7 @@ for step in steps[2:]:
     step()
 print(json.dumps({"after_two": after_two, "after_all": sorted(sys.modules)}))
 """
+)
 
 
 def _probe() -> dict[str, dict[str, object] | list[str]]:
