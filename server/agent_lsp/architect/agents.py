@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
@@ -96,14 +97,39 @@ def shipped_agent() -> AgentSpec | None:
     return load_agent(path)
 
 
+# The listing of each agents folder, kept while no directory of it has changed: a file added,
+# removed or renamed changes the modification time of the directory that holds it. A listing
+# is kept only when every directory's time is older than _SETTLED_NS when it is read, so a
+# change within the same tick of a coarse file-system clock cannot hide behind it.
+_LISTINGS: dict[Path, tuple[tuple[tuple[str, int], ...], list[Path]]] = {}
+_LISTINGS_MAX = 64
+_SETTLED_NS = 2_000_000_000
+
+
 def _agent_files(folder: Path) -> list[Path]:
+    known = _LISTINGS.get(folder)
+    if known is not None:
+        stamps, listed = known
+        try:
+            if all(os.stat(directory).st_mtime_ns == mtime for directory, mtime in stamps):
+                return listed
+        except OSError:
+            pass
+        del _LISTINGS[folder]
     if not folder.is_dir():
         return []
     found: list[Path] = []
+    walked: list[tuple[str, int]] = []
     # followlinks=False: a symlink must not lead the walk out of the agents folder.
     for root, dirs, files in os.walk(folder, followlinks=False):
+        walked.append((root, os.stat(root).st_mtime_ns))
         dirs.sort()
         found.extend(Path(root) / f for f in sorted(files) if f.endswith(".md"))
+    settled = time.time_ns() - _SETTLED_NS
+    if all(mtime < settled for _, mtime in walked):
+        if len(_LISTINGS) >= _LISTINGS_MAX:
+            _LISTINGS.pop(next(iter(_LISTINGS)))
+        _LISTINGS[folder] = (tuple(walked), found)
     return found
 
 
