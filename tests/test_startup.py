@@ -107,3 +107,25 @@ def test_serving_with_no_options_does_not_import_argparse() -> None:
             [sys.executable, "-c", code, *argv], input=b"", capture_output=True, timeout=120, check=True
         )
         assert done.stderr.decode().strip().splitlines()[-1] == expected, argv
+
+
+def test_no_full_collection_runs_while_pygls_loads() -> None:
+    """The entry point raises the full-pass threshold before it imports pygls (the objects it
+    loads live for the whole session; the warm-up freezes them), keeping the young passes."""
+    code = """
+import gc, sys
+from agent_lsp.__main__ import main
+seen = {}
+def audit(event, args):
+    if event == "import" and args[0] == "lsprotocol.types" and "threshold" not in seen:
+        seen["threshold"] = gc.get_threshold()
+sys.addaudithook(audit)
+full = []
+gc.callbacks.append(lambda phase, info: phase == "start" and info["generation"] == 2 and full.append(1))
+main([])
+print(seen["threshold"], len(full), file=sys.stderr)
+"""
+    done = subprocess.run([sys.executable, "-c", code], input=b"", capture_output=True, timeout=120, check=True)
+    threshold, full_passes = done.stderr.decode().strip().splitlines()[-1].rsplit(" ", 1)
+    assert threshold == "(700, 10, 1000)"
+    assert full_passes == "0"
