@@ -694,7 +694,8 @@ def write_report(results: dict[str, Any], path: Path) -> None:
         " `work/many`, the 50 files), with an empty home folder, since agent-lsp indexes every agent of its"
         " workspace; yaml-language-server opens `work/` (its schema globs). One more RSS row opens `work/` itself,"
         " whose 2,000-file `check` tree then lands in agent-lsp's index.",
-        "- RSS: `VmRSS` of the server process after opening 50 typical agent files and receiving their diagnostics.",
+        "- RSS: `VmRSS` of the server process after opening 50 typical agent files and receiving their diagnostics"
+        " (MB here are MiB: `VmRSS` kB / 1024).",
         f"- `check`: `agent-lsp check` on 2,000 generated agent files (`benchmarks/work/check`), {results['cli_repeats']}"
         " runs; agnix on the same folder.",
         "",

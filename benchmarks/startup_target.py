@@ -28,6 +28,9 @@ class _Capture:
 
 def build(name: str) -> Any:
     if name == "agent-lsp":
+        from agent_lsp.__main__ import hold_full_collections
+
+        hold_full_collections()  # as `agent-lsp` does before it imports pygls
         from agent_lsp.logsetup import configure
 
         configure("warning", None)  # as `agent-lsp` does before it builds the server

@@ -37,12 +37,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _serve(tcp=options.tcp, log_level=options.log_level, log_file=options.log_file)
 
 
-def _serve(tcp: str | None, log_level: str, log_file: str | None) -> int:
-    # Loading pygls and lsprotocol leaves ~50,000 objects that live for the whole session, and
-    # CPython's collector would walk all of them in a full pass while they load (~16 ms of a
-    # ~350 ms start). The young passes stay (they free the classes attrs replaces); the full
-    # pass waits: `start_io` sets the session's thresholds, and the warm-up freezes these objects.
+def hold_full_collections() -> None:
+    """Called before pygls is imported. Loading pygls and lsprotocol leaves ~50,000 objects that
+    live for the whole session, and CPython's collector would walk all of them in a full pass
+    while they load (~16 ms of a ~350 ms start). The young passes stay (they free the classes
+    attrs replaces); the full pass waits: `start_io` sets the session's thresholds, and the
+    warm-up freezes these objects."""
     gc.set_threshold(700, 10, 1000)
+
+
+def _serve(tcp: str | None, log_level: str, log_file: str | None) -> int:
+    hold_full_collections()
     from .logsetup import configure
 
     configure(log_level, log_file)
