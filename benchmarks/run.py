@@ -667,7 +667,7 @@ def write_report(results: dict[str, Any], path: Path) -> None:
         "this file; the analysis at the end comes from `benchmarks/analysis.md`.",
         "",
         f"Generated {time.strftime('%Y-%m-%d %H:%M')} on {m['cores']} cores, {m['cpu']}, {m['ram']} RAM, {m['os']};"
-        f" load average at the end {m['load']} (other work was running on this machine: see the noise note).",
+        f" load average at the end {m['load']} (a shared VM: see the noise note).",
         "",
         "Versions: " + ", ".join(f"{k} {val}" for k, val in v.items()) + ".",
         "",
