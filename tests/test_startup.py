@@ -67,7 +67,8 @@ def test_the_warm_up_leaves_cattrs_nothing_to_generate_for_the_first_answers() -
     from agent_lsp.server import create_server
 
     protocol = create_server().protocol  # a fresh converter
-    warmup.warm_converters(protocol)
+    warmup.warm_requests(protocol)  # the warm-up's two converter steps
+    warmup.warm_answers(protocol)
     dispatch = protocol._converter._unstructure_func.dispatch
     position = types.Position(3, 4)
     rng = types.Range(position, position)

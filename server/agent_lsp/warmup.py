@@ -208,16 +208,10 @@ def _sample_results() -> dict[str, list[Any]]:
     }
 
 
-def warm_converters(protocol: Any) -> None:
-    """Run the features once on a sample agent, and have cattrs generate its (un)structuring
-    code for the first messages of a session. The samples go through the same calls pygls
-    makes for a real message; nothing is sent, no file is read or written."""
-    warm_requests(protocol)
-    warm_answers(protocol)
-
-
 def warm_requests(protocol: Any) -> None:
-    """Have cattrs generate the code that reads the first requests (no feature module needed)."""
+    """Have cattrs generate the code that reads the first requests of a session (no feature
+    module needed). The samples go through the same calls pygls makes for a real message;
+    nothing is sent, no file is read or written."""
     converter = protocol._converter
     for method, params in _sample_requests().items():
         message_type = protocol.get_message_type(method)
