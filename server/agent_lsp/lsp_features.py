@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -134,24 +134,28 @@ def _list_defaults(ls: LanguageServer) -> Sequence[str]:
     return (listed.item_defaults or ()) if listed else ()
 
 
+_State = TypeVar("_State")
+
+
+def _feature_state(ls: LanguageServer, name: str, make: Callable[[], _State]) -> _State:
+    """A feature-private object kept on the server, made on first use (its module is imported then)."""
+    state: _State | None = getattr(ls, name, None)
+    if state is None:
+        state = make()
+        setattr(ls, name, state)
+    return state
+
+
 def _doc_store(ls: LanguageServer) -> complete.DocStore:
     from . import complete
 
-    store: complete.DocStore | None = getattr(ls, "_completion_docs", None)
-    if store is None:
-        store = complete.DocStore()
-        setattr(ls, "_completion_docs", store)  # noqa: B010 - a feature-private attribute on the server
-    return store
+    return _feature_state(ls, "_completion_docs", complete.DocStore)
 
 
 def _item_memo(ls: LanguageServer) -> complete.ItemMemo:
     from . import complete
 
-    memo: complete.ItemMemo | None = getattr(ls, "_completion_items", None)
-    if memo is None:
-        memo = complete.ItemMemo(shared=getattr(ls, "_shared_items", None))
-        setattr(ls, "_completion_items", memo)  # noqa: B010 - a feature-private attribute on the server
-    return memo
+    return _feature_state(ls, "_completion_items", lambda: complete.ItemMemo(shared=getattr(ls, "_shared_items", None)))
 
 
 def register(server: LanguageServer) -> None:
