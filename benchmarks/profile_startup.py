@@ -50,28 +50,33 @@ def summarize(tree: dict[str, Any]) -> dict[str, float]:
 
 
 def profile_server(python: str, name: str) -> dict[str, float] | None:
-    """Profile one start of `name` (agent-lsp or bare-pygls); None without pyinstrument."""
+    """Profile one start of `name` (agent-lsp or bare-pygls); None without pyinstrument.
+
+    The start is profiled once and saved as a pyinstrument session; the JSON the summary reads
+    and the text tree kept beside it are both rendered from that one session."""
     if not SITE.is_dir():
         return None
     WORK.mkdir(exist_ok=True)
     env = dict(os.environ, PYTHONPATH=str(SITE))
     env.pop("ANTHROPIC_API_KEY", None)
-    target = [str(HERE / "startup_target.py"), name]
+    session = WORK / f"profile-startup-{name}.pyisession"
     tree_json = WORK / f"profile-startup-{name}.json"
-    base = [python, "-m", "pyinstrument", "-i", "0.0005"]
-    done = subprocess.run(
-        [*base, "-r", "json", "-o", str(tree_json), *target],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, timeout=120,
-        check=False,
-    )  # fmt: skip
-    if done.returncode != 0 or not tree_json.exists():
-        print(f"pyinstrument failed for {name}: {done.stderr.decode(errors='replace')[-400:]}", file=sys.stderr)
-        return None
-    subprocess.run(
-        [*base, "-r", "text", "--show-all", "-o", str(WORK / f"profile-startup-{name}.txt"), *target],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, timeout=120,
-        check=False,
-    )  # fmt: skip
+    pyinstrument = [python, "-m", "pyinstrument"]
+    runs = [
+        [*pyinstrument, "-i", "0.0005", "-r", "pyisession", "-o", str(session),
+         str(HERE / "startup_target.py"), name],
+        [*pyinstrument, "--load", str(session), "-r", "json", "-o", str(tree_json)],
+        [*pyinstrument, "--load", str(session), "-r", "text", "--show-all",
+         "-o", str(WORK / f"profile-startup-{name}.txt")],
+    ]  # fmt: skip
+    for argv in runs:
+        done = subprocess.run(
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, timeout=120,
+            check=False,
+        )  # fmt: skip
+        if done.returncode != 0:
+            print(f"pyinstrument failed for {name}: {done.stderr.decode(errors='replace')[-400:]}", file=sys.stderr)
+            return None
     return summarize(json.loads(tree_json.read_text(encoding="utf-8")))
 
 
