@@ -34,7 +34,7 @@ def build(name: str) -> Any:
         from agent_lsp.logsetup import configure
 
         configure("warning", None)  # as `agent-lsp` does before it builds the server
-        from agent_lsp.server import create_server
+        from agent_lsp.lsp.server import create_server
 
         return create_server()
     from pygls.lsp.server import LanguageServer

@@ -27,7 +27,7 @@ from typing import Any
 from lsprotocol import types
 from pygls.workspace import Workspace
 
-from agent_lsp.server import AgentLanguageServer, create_server
+from agent_lsp.lsp.server import AgentLanguageServer, create_server
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "fixtures" / "real-world"

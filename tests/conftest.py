@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from agent_lsp.workspace_index import WorkspaceIndex, build_index
+from agent_lsp.project.index import WorkspaceIndex, build_index
 
 pytest_plugins = ["fake_anthropic"]
 

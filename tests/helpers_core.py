@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agent_lsp.parse import ParsedAgent, parse_agent
-from agent_lsp.textmodel import Span
-from agent_lsp.validate import AgentContext, Finding, find_problems
+from agent_lsp.checks.validate import AgentContext, Finding, find_problems
+from agent_lsp.syntax.frontmatter import ParsedAgent, parse_agent
+from agent_lsp.syntax.text import Span
 
 REAL_WORLD = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "real-world"
 SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seed" / "backend-service-architect.md"

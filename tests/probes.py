@@ -4,7 +4,7 @@ request each probe hands it, as `message` (call `initialize()` to hand it over).
 
 SERVER = """
 import asyncio, gc, json, sys
-from agent_lsp.server import create_server
+from agent_lsp.lsp.server import create_server
 
 server = create_server()
 class Sink:

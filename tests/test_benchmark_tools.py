@@ -38,7 +38,7 @@ def test_the_start_up_target_answers_initialize_without_agent_lsps_warm_up(name:
     code = (
         "import runpy, sys; sys.argv = ['startup_target.py', sys.argv[1]]; "
         f"runpy.run_path({str(BENCHMARKS / 'startup_target.py')!r}, run_name='__main__'); "
-        "print('agent_lsp.parse' in sys.modules)"
+        "print('agent_lsp.syntax.frontmatter' in sys.modules)"
     )
     done = subprocess.run([sys.executable, "-c", code, name], capture_output=True, text=True, timeout=120, check=True)
     assert done.stdout.strip() == "False"  # the profile ends at the answer, before the warm-up imports

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from agent_lsp.parse import ParseMode, parse_agent
-from agent_lsp.resources import shipped_agent_path
-from agent_lsp.rules import RULES
-from agent_lsp.validate import AgentContext, find_problems
+from agent_lsp.checks.rules import RULES
+from agent_lsp.checks.validate import AgentContext, find_problems
+from agent_lsp.schema.resources import shipped_agent_path
+from agent_lsp.syntax.frontmatter import ParseMode, parse_agent
 
 REPO = Path(__file__).resolve().parents[1]
 

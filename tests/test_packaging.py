@@ -33,7 +33,7 @@ def test_wheel_ships_schema_agents_and_entry_point(wheel: Path) -> None:
         scripts = archive.read(entry_points).decode()
     assert "agent_lsp/_data/schemas/agent.schema.json" in names
     assert "agent_lsp/_data/agents/backend-architect.md" in names
-    assert "agent_lsp/server.py" in names
+    assert "agent_lsp/lsp/server.py" in names
     assert "agent-lsp = agent_lsp.__main__:main" in scripts
 
 
@@ -44,7 +44,7 @@ def test_installed_wheel_finds_its_data_outside_the_checkout(wheel: Path, tmp_pa
     # Run from an unrelated folder with only the unpacked wheel (and the venv's dependencies) importable.
     code = (
         "import sys; sys.path.insert(0, sys.argv[1]); "
-        "from agent_lsp.resources import schema_path, shipped_agent_path; "
+        "from agent_lsp.schema.resources import schema_path, shipped_agent_path; "
         "print(schema_path()); print(shipped_agent_path('backend-architect'))"
     )
     result = subprocess.run(

@@ -6,13 +6,13 @@ import gc
 import sys
 from collections.abc import Sequence
 
-from . import __version__
+from agent_lsp import __version__
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] == "check":
-        from .cli import run_check
+        from agent_lsp.check import run_check
 
         return run_check(args[1:])
     if not args or args in (["--stdio"], ["serve"], ["serve", "--stdio"]):
@@ -48,10 +48,10 @@ def hold_full_collections() -> None:
 
 def _serve(tcp: str | None, log_level: str, log_file: str | None) -> int:
     hold_full_collections()
-    from .logsetup import configure
+    from agent_lsp.logsetup import configure
 
     configure(log_level, log_file)
-    from .server import create_server
+    from agent_lsp.lsp.server import create_server
 
     server = create_server()
     if tcp:

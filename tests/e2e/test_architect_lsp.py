@@ -17,7 +17,7 @@ from pygls.uris import to_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient
 
 from agent_lsp.architect.settings import DEFAULT_MODELS
-from agent_lsp.textmodel import LineIndex, PositionMapper
+from agent_lsp.syntax.text import LineIndex, PositionMapper
 from fake_anthropic import FakeAnthropic, Scenario
 
 pytestmark = pytest.mark.e2e
@@ -494,7 +494,7 @@ def test_status_reports_the_breaker_without_secrets(monkeypatch: pytest.MonkeyPa
     from pygls.lsp.server import LanguageServer
 
     from agent_lsp.architect import ArchitectService
-    from agent_lsp.lsp_architect import ArchitectFeature
+    from agent_lsp.lsp.handlers.architect import ArchitectFeature
 
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
     clock = [100.0]
@@ -548,14 +548,14 @@ class _RecordingFeature:
 
 
 def _stream(tmp_path: Path) -> tuple[Any, _RecordingFeature]:
-    from agent_lsp.lsp_architect import AnswerStream
+    from agent_lsp.lsp.handlers.architect import AnswerStream
 
     feature = _RecordingFeature()
     return AnswerStream(feature, "file:///answers/a.md", tmp_path, "# h\n\n", "utf-16"), feature  # type: ignore[arg-type]
 
 
 async def test_a_fast_stream_is_batched_by_size_and_a_slow_one_by_time(tmp_path: Path) -> None:
-    from agent_lsp.lsp_architect import FLUSH_CHARS, FLUSH_SECONDS
+    from agent_lsp.lsp.handlers.architect import FLUSH_CHARS, FLUSH_SECONDS
 
     stream, feature = _stream(tmp_path)
     started = time.monotonic()

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from test_reliability_protocol import RawServer
 
-from agent_lsp.service import AnalysisCache
+from agent_lsp.features.analysis import AnalysisCache
 
 pytestmark = pytest.mark.e2e
 SLOW = os.environ.get("AGENT_LSP_SLOW") == "1"

@@ -450,7 +450,7 @@ def test_command_paths_outside_the_workspace_are_refused(server: RawServer, work
 
 def test_notifications_leave_no_futures_behind() -> None:
     """pygls files each generator-run notification's future and never drops it; we do."""
-    from agent_lsp.server import create_server
+    from agent_lsp.lsp.server import create_server
 
     server = create_server()
     protocol = server.protocol

@@ -4,8 +4,8 @@ Importing this package must stay cheap: the `anthropic` SDK is imported only whe
 first run starts (see `stream.py`).
 """
 
-from .agents import SHIPPED_AGENT, agent_from_text, discover_agents, load_agent, shipped_agent
-from .answer import (
+from agent_lsp.architect.agents import SHIPPED_AGENT, agent_from_text, discover_agents, load_agent, shipped_agent
+from agent_lsp.architect.answer import (
     AnswerHeader,
     DocumentEnd,
     answer_file_name,
@@ -14,11 +14,11 @@ from .answer import (
     render_header,
     write_answer,
 )
-from .failures import Failure, FailureKind, redact
-from .guards import BreakerState, CircuitBreaker, RateLimiter, RunRegistry
-from .prompt import AgentSpec, ApiRequest, AskInput, Selection, build_request
-from .service import ArchitectService, AskResult, StreamStart
-from .settings import ArchitectSettings, Secret, answers_folder, load_settings, resolve_model
+from agent_lsp.architect.failures import Failure, FailureKind, redact
+from agent_lsp.architect.guards import BreakerState, CircuitBreaker, RateLimiter, RunRegistry
+from agent_lsp.architect.prompt import AgentSpec, ApiRequest, AskInput, Selection, build_request
+from agent_lsp.architect.service import ArchitectService, AskResult, StreamStart
+from agent_lsp.architect.settings import ArchitectSettings, Secret, answers_folder, load_settings, resolve_model
 
 __all__ = [
     "SHIPPED_AGENT",

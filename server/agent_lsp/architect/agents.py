@@ -15,7 +15,7 @@ from pathlib import Path
 
 from lsprotocol.types import DiagnosticSeverity
 
-from .prompt import AgentSpec
+from agent_lsp.architect.prompt import AgentSpec
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +26,8 @@ MAX_AGENT_BYTES = 1_000_000  # agent files are a few KB; a huge one is not worth
 def agent_from_text(text: str, path: str) -> AgentSpec | None:
     """Parse and check one agent file; None when it has errors or no name."""
     # Imported here: the core parser is only needed once someone asks for agents.
-    from agent_lsp.parse import parse_agent
-    from agent_lsp.validate import validate
+    from agent_lsp.checks.validate import validate
+    from agent_lsp.syntax.frontmatter import parse_agent
 
     try:
         parsed = parse_agent(text)
@@ -88,7 +88,7 @@ def _read_agent(path: Path, size: int) -> AgentSpec | None:
 
 
 def shipped_agent() -> AgentSpec | None:
-    from agent_lsp.resources import shipped_agent_path
+    from agent_lsp.schema.resources import shipped_agent_path
 
     try:
         path = shipped_agent_path(SHIPPED_AGENT)

@@ -12,7 +12,7 @@ from pathlib import Path
 from lsprotocol.types import PositionEncodingKind
 from pygls.workspace.position_codec import PositionCodec
 
-from ..textmodel import LineIndex
+from agent_lsp.syntax.text import LineIndex
 
 
 @dataclass(frozen=True)

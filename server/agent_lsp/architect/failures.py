@@ -11,7 +11,7 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
-from .settings import ArchitectSettings
+from agent_lsp.architect.settings import ArchitectSettings
 
 KEY_HELP = (
     "Set it with the 'Agent LSP: Set Anthropic API Key' command in VS Code, the `agentLsp.apiKey` "
@@ -219,8 +219,12 @@ def classify(
     *,
     model: str,
     partial: bool,
+    started: bool = False,
 ) -> Failure:
     """Map an exception from the SDK or its HTTP layer to a Failure.
+
+    `started`: the response had begun (its headers arrived), so a lost connection is a cut
+    stream, not an unreachable API, whichever way the SDK reports it.
 
     Only called after a run started, so the SDK is already imported; importing it here
     costs nothing then, and keeps it out of this module's import.
@@ -253,12 +257,13 @@ def classify(
         )
     if isinstance(exc, (anthropic.APITimeoutError, httpx2.TimeoutException)):
         return make_failure(FailureKind.TIMEOUT, settings, partial=partial)
+    # A connection lost while reading a stream that had started: anthropic up to 2.16 let the
+    # transport's error through (RemoteProtocolError for a cut, ReadError for a reset); 2.17 wraps
+    # it in APIConnectionError, which before the response means the API was never reached.
+    if isinstance(exc, httpx2.TransportError) or (started and isinstance(exc, anthropic.APIConnectionError)):
+        return make_failure(FailureKind.CUT_MID_STREAM, settings, partial=partial)
     if isinstance(exc, anthropic.APIConnectionError):
         return make_failure(FailureKind.UNREACHABLE, settings, detail=settings.base_url or "")
-    if isinstance(exc, httpx2.TransportError):
-        # Raised while reading the body of a stream that had started: the SDK does not wrap
-        # or retry these (RemoteProtocolError for a cut connection, ReadError for a reset).
-        return make_failure(FailureKind.CUT_MID_STREAM, settings, partial=partial)
     return make_failure(FailureKind.UNEXPECTED, settings, detail=type(exc).__name__)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .settings import ArchitectSettings, resolve_model
+from agent_lsp.architect.settings import ArchitectSettings, resolve_model
 
 
 @dataclass(frozen=True)

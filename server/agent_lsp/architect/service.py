@@ -13,11 +13,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .failures import Failure, FailureKind, classify, make_failure, redact
-from .guards import CircuitBreaker, Clock, RateLimiter, RunRegistry
-from .prompt import AgentSpec, ApiRequest, AskInput, build_request
-from .settings import ArchitectSettings, resolve_model
-from .stream import Transcript, stream_answer
+from agent_lsp.architect.failures import Failure, FailureKind, classify, make_failure, redact
+from agent_lsp.architect.guards import CircuitBreaker, Clock, RateLimiter, RunRegistry
+from agent_lsp.architect.prompt import AgentSpec, ApiRequest, AskInput, build_request
+from agent_lsp.architect.settings import ArchitectSettings, resolve_model
+from agent_lsp.architect.stream import Transcript, stream_answer
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +157,9 @@ class ArchitectService:
         except ImportError:
             failure = make_failure(FailureKind.SDK_MISSING, settings)
         except Exception as exc:
-            failure = classify(exc, settings, model=request.model, partial=bool(transcript.parts))
+            partial = bool(transcript.parts)
+            started = partial or transcript.opened
+            failure = classify(exc, settings, model=request.model, partial=partial, started=started)
             log.info("ask failed: %s", redact(f"{type(exc).__name__}: {exc}", settings)[:500])
         finally:
             self.runs.finish(document)

@@ -15,8 +15,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .prompt import ApiRequest
-from .settings import ArchitectSettings
+from agent_lsp.architect.prompt import ApiRequest
+from agent_lsp.architect.settings import ArchitectSettings
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,7 @@ class Transcript:
     stop_reason: str | None = None
     finished: bool = False  # saw `message_stop`
     request_id: str | None = None
+    opened: bool = False  # the response's headers arrived: the stream had begun
     model: str | None = None
     output_tokens: int | None = None
 
@@ -92,6 +93,7 @@ async def stream_answer(
             messages=[{"role": "user", "content": request.user_message}],
             stream=True,
         )
+        transcript.opened = True
         transcript.request_id = stream.response.headers.get("request-id")
         if on_start is not None:
             on_start(transcript.request_id)

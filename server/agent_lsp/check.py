@@ -1,0 +1,344 @@
+"""`agent-lsp check`: the language service's findings for CI and pre-commit.
+
+Exit status: 1 when any error is found (or, with --strict, any warning), else 0;
+2 for a usage problem.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from agent_lsp import __version__
+from agent_lsp.checks.rules import RULES, Severity
+from agent_lsp.checks.validate import AgentContext, Finding, find_problems
+from agent_lsp.project.kinds import DocumentKind, classify, kind_of
+from agent_lsp.syntax.frontmatter import parse_agent
+from agent_lsp.syntax.text import LineIndex, PositionMapper, Span
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+FORMATS = ("text", "json", "github", "sarif")
+# Below this many files one process is faster than starting workers.
+PARALLEL_MIN_FILES = 64
+CHUNK_FILES = 32
+
+
+@dataclass(slots=True)
+class FileReport:
+    path: Path
+    display: str
+    index: LineIndex
+    findings: list[Finding]
+
+
+def check_file(path: Path, display: str, plugin: bool, kind: str = "agent") -> FileReport:
+    """Read one file defensively and run the checks on it."""
+    try:
+        raw = path.read_bytes()[: MAX_FILE_BYTES + 1]
+    except OSError as error:
+        return _unreadable(path, display, f"Cannot read the file: {error.strerror or error}.")
+    if len(raw) > MAX_FILE_BYTES:
+        return _unreadable(path, display, f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; not checked.")
+    if b"\x00" in raw:
+        return _unreadable(path, display, "The file holds NUL bytes: it looks binary, not a Markdown agent file.")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        prefix = raw[: error.start].decode("utf-8", "replace")
+        index = LineIndex(prefix)
+        line = index.line_count - 1
+        return _unreadable(
+            path,
+            display,
+            f"The file is not valid UTF-8 (byte 0x{raw[error.start]:02x} on line {line + 1}); Claude Code "
+            "cannot read it as an agent.",
+            LineIndex(prefix),
+            Span(len(prefix), len(prefix)),
+        )
+    parsed = parse_agent(text)
+    return FileReport(path, display, parsed.index, find_problems(parsed, AgentContext(str(path), plugin, kind=kind)))
+
+
+def _check_chunk(jobs: list[tuple[Path, str, bool, str]]) -> list[FileReport]:
+    return [check_file(*job) for job in jobs]
+
+
+def _worker_count(files: int) -> int:
+    """Processes for `files` files: every core this process may use, on Linux (fork is cheap there)."""
+    if files < PARALLEL_MIN_FILES or sys.platform != "linux":
+        return 1
+    env = os.environ.get("AGENT_LSP_JOBS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, files // CHUNK_FILES))
+
+
+def check_files(jobs: list[tuple[Path, str, bool, str]]) -> list[FileReport]:
+    """`check_file` on every job, in order; spread over forked worker processes when there are many."""
+    workers = _worker_count(len(jobs))
+    if workers <= 1:
+        return _check_chunk(jobs)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from agent_lsp.schema.schemas import agent_schema
+
+    agent_schema()  # load the schema once, before forking: every worker inherits it
+    chunks = [jobs[i : i + CHUNK_FILES] for i in range(0, len(jobs), CHUNK_FILES)]
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            return [report for chunk in pool.map(_check_chunk, chunks) for report in chunk]
+    except (OSError, ImportError, RuntimeError):  # no fork, no semaphores, a broken pool: do it here
+        return _check_chunk(jobs)
+
+
+def _unreadable(
+    path: Path, display: str, message: str, index: LineIndex | None = None, span: Span | None = None
+) -> FileReport:
+    finding = Finding("unreadable-file", span or Span(0, 0), message, Severity.ERROR, {"code": "unreadable-file"})
+    return FileReport(path, display, index or LineIndex(""), [finding])
+
+
+def discover(targets: Sequence[str], all_markdown: bool = False) -> Iterator[tuple[Path, bool, str]]:
+    """Files to check, with whether each belongs to a plugin and its kind (agent, skill, command).
+
+    A file named on the command line is always checked. A folder is walked for the
+    files Claude Code itself would read there: `.md` files under a folder called
+    `agents` (`.claude/agents/`, a plugin's `agents/`), skills (`SKILL.md`) and
+    commands (`.claude/commands/`), so a project's README is left alone. A folder
+    with none of these (a loose collection of agents), or `all_markdown`, has every
+    `.md` checked as an agent.
+    """
+    seen: set[Path] = set()
+    for target in targets:
+        root = Path(target)
+        if root.is_file():
+            chosen = [root]
+        elif root.is_dir():
+            candidates = sorted(p for p in root.rglob("*.md") if p.is_file())
+            # Only folders at or below the target count: a checkout that happens to live under
+            # some `~/agents/` folder must not turn every Markdown file into an agent.
+            named_agents = root.name == "agents"
+            known = [
+                p
+                for p in candidates
+                if named_agents
+                or "agents" in p.relative_to(root).parts[:-1]
+                or kind_of(str(p.resolve()))[0] is not None
+            ]
+            chosen = candidates if all_markdown or not known else known
+        else:
+            raise FileNotFoundError(target)
+        for path in chosen:
+            resolved = path.resolve()
+            if resolved in seen:
+                continue
+            seen.add(resolved)
+            kind, plugin = kind_of(str(resolved))
+            if kind is None:
+                kind, plugin = DocumentKind.AGENT, classify(str(resolved))[1]
+            yield path, plugin, kind.value
+
+
+def run_check(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="agent-lsp check",
+        description="Check Claude Code agent files and report what Claude Code would do with them.",
+    )
+    parser.add_argument("paths", nargs="*", help="files or folders (default: .claude/agents)")
+    parser.add_argument("--format", choices=FORMATS, default="text")
+    parser.add_argument("--strict", action="store_true", help="fail on warnings too")
+    parser.add_argument("--all-markdown", action="store_true", help="in folders, check every .md file")
+    parser.add_argument("--quiet", action="store_true", help="text format: omit the summary line")
+    parser.add_argument(
+        "--no-cross-file", action="store_true", help="skip the checks that read other files (names, skills, MCP)"
+    )
+    parser.add_argument("--user-dir", metavar="DIR", help="the user's Claude folder (default: ~/.claude)")
+    parser.add_argument("--version", action="version", version=f"agent-lsp {__version__}")
+    options = parser.parse_args(argv)
+    targets = options.paths or [".claude/agents"]
+    try:
+        jobs = [(path, _display(path), plugin, kind) for path, plugin, kind in discover(targets, options.all_markdown)]
+    except FileNotFoundError as error:
+        print(f"agent-lsp check: no such file or folder: {error.args[0]}", file=sys.stderr)
+        return 2
+    reports = check_files(jobs)
+    if not options.no_cross_file:
+        add_cross_file_findings(reports, Path(options.user_dir).expanduser() if options.user_dir else None)
+    writer = {"text": _write_text, "json": _write_json, "github": _write_github, "sarif": _write_sarif}
+    writer[options.format](reports, sys.stdout, options)
+    worst = min((int(f.severity) for r in reports for f in r.findings), default=99)
+    limit = int(Severity.WARNING) if options.strict else int(Severity.ERROR)
+    return 1 if worst <= limit else 0
+
+
+def add_cross_file_findings(reports: list[FileReport], user_dir: Path | None = None) -> None:
+    """Add the findings that need the other files: the projects of the checked files and `user_dir`."""
+    from agent_lsp.checks.crossfile import entry_findings
+    from agent_lsp.project.index import Scope, WorkspaceIndex, default_user_dir, locate
+
+    user = user_dir if user_dir is not None else default_user_dir()
+    user = user.resolve() if user is not None else None
+    roots: list[str] = []
+    for report in reports:
+        place = locate(report.path.resolve(), user)
+        if place is not None and place.scope is not Scope.USER and place.root not in roots:
+            roots.append(place.root)
+    index = WorkspaceIndex(roots, user, walk=False)
+    index.scan()
+    for report in reports:
+        entry = index.get(str(report.path.resolve()))
+        if (
+            entry is None
+            or entry.text != report.index.text
+            or any(f.code == "unreadable-file" for f in report.findings)
+        ):
+            continue
+        extra = entry_findings(entry, index)
+        if extra:
+            report.findings = sorted([*report.findings, *extra], key=lambda f: (f.span.start, f.span.end, f.code))
+
+
+def _display(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+def _lsp_range(report: FileReport, finding: Finding) -> dict[str, Any]:
+    mapper = PositionMapper(report.index)
+    start, end = mapper.position(finding.span.start), mapper.position(finding.span.end)
+    return {
+        "start": {"line": start[0], "character": start[1]},
+        "end": {"line": end[0], "character": end[1]},
+    }
+
+
+def _write_text(reports: list[FileReport], out: TextIO, options: argparse.Namespace) -> None:
+    counts = {s: 0 for s in Severity}
+    for report in reports:
+        for f in report.findings:
+            line, col = report.index.line_col(f.span.start)
+            out.write(f"{report.display}:{line + 1}:{col + 1}: {f.severity.label} {f.code} {f.message}\n")
+            counts[f.severity] += 1
+    if not options.quiet:
+        parts = [f"{n} {_plural(s.label, n)}" for s, n in counts.items() if n]
+        summary = ", ".join(parts) if parts else "no problems"
+        out.write(f"Checked {len(reports)} file{'s' if len(reports) != 1 else ''}: {summary}.\n")
+
+
+def _plural(label: str, count: int) -> str:
+    return label if count == 1 or label == "information" else label + "s"
+
+
+def _write_json(reports: list[FileReport], out: TextIO, options: argparse.Namespace) -> None:
+    diagnostics = [
+        {
+            "path": r.display,
+            "range": _lsp_range(r, f),
+            "severity": f.severity.label,
+            "code": f.code,
+            "message": f.message,
+        }
+        for r in reports
+        for f in r.findings
+    ]
+    json.dump({"files": len(reports), "diagnostics": diagnostics}, out, indent=2, ensure_ascii=False)
+    out.write("\n")
+
+
+def _escape_github(text: str, property_value: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if property_value:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def _write_github(reports: list[FileReport], out: TextIO, options: argparse.Namespace) -> None:
+    level = {
+        Severity.ERROR: "error",
+        Severity.WARNING: "warning",
+        Severity.INFORMATION: "notice",
+        Severity.HINT: "notice",
+    }
+    for r in reports:
+        for f in r.findings:
+            (line, col), (end_line, end_col) = r.index.line_col(f.span.start), r.index.line_col(f.span.end)
+            props = (
+                f"file={_escape_github(r.display, True)},line={line + 1},col={col + 1},"
+                f"endLine={end_line + 1},endColumn={end_col + 1},title={_escape_github('agent-lsp ' + f.code, True)}"
+            )
+            out.write(f"::{level[f.severity]} {props}::{_escape_github(f.message)}\n")
+
+
+def _write_sarif(reports: list[FileReport], out: TextIO, options: argparse.Namespace) -> None:
+    level = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFORMATION: "note", Severity.HINT: "note"}
+    from agent_lsp.features.diagnostics import RULES_URL
+
+    rules = [
+        {
+            "id": rule.code,
+            "shortDescription": {"text": rule.summary},
+            "helpUri": f"{RULES_URL}#{rule.code}",
+            "defaultConfiguration": {"level": level[rule.severity]},
+        }
+        for rule in RULES.values()
+    ]
+    rule_index = {rule["id"]: i for i, rule in enumerate(rules)}
+    results = []
+    for r in reports:
+        for f in r.findings:
+            rng = _lsp_range(r, f)
+            results.append(
+                {
+                    "ruleId": f.code,
+                    "ruleIndex": rule_index[f.code],
+                    "level": level[f.severity],
+                    "message": {"text": f.message},
+                    "locations": [
+                        {
+                            "physicalLocation": {
+                                "artifactLocation": {"uri": Path(r.display).as_posix()},
+                                "region": {
+                                    # SARIF is 1-based and counts UTF-16 code units by default, as LSP does.
+                                    "startLine": rng["start"]["line"] + 1,
+                                    "startColumn": rng["start"]["character"] + 1,
+                                    "endLine": rng["end"]["line"] + 1,
+                                    "endColumn": rng["end"]["character"] + 1,
+                                },
+                            }
+                        }
+                    ],
+                }
+            )
+    sarif = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "agent-lsp",
+                        "version": __version__,
+                        "informationUri": "https://github.com/agent-lsp/agent-lsp",
+                        "rules": rules,
+                    }
+                },
+                "columnKind": "utf16CodeUnits",
+                "results": results,
+            }
+        ],
+    }
+    json.dump(sarif, out, indent=2, ensure_ascii=False)
+    out.write("\n")

@@ -1,0 +1,223 @@
+"""Findings that need the other files of the workspace: duplicate names and names that resolve to nothing.
+
+`findings_for(analysis, index)` is what the server's diagnostics path adds to a
+document's own findings; `crossfile_findings` is the same for the CLI, from a
+parsed file and its path. Spans come from the text given (an open document's
+current text), while the other files come from the index.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from agent_lsp.checks.rules import RULES
+from agent_lsp.checks.suggest import closest
+from agent_lsp.checks.validate import Finding
+from agent_lsp.project.index import (
+    BUILTIN_AGENT_TYPES,
+    BUNDLED_SKILLS,
+    EntryKind,
+    IndexedFile,
+    Place,
+    Reference,
+    RefKind,
+    Scope,
+    WorkspaceIndex,
+    locate,
+    read_file,
+)
+from agent_lsp.syntax.frontmatter import ParsedAgent
+from agent_lsp.syntax.text import Span
+
+CROSS_FILE_CODES = (
+    "duplicate-agent-name",
+    "agent-shadowed",
+    "unknown-skill",
+    "unknown-agent-type",
+    "unknown-mcp-server",
+)
+_MCP_NAME = re.compile(r"[^a-zA-Z0-9_-]")
+
+
+def findings_for(analysis: Any, index: WorkspaceIndex | None) -> list[Finding]:
+    """Cross-file findings for an analysed document (`service.Analysis`), or none without an index."""
+    if index is None:
+        return []
+    path = analysis.path
+    if path is None:
+        return []
+    is_agent = bool(getattr(analysis, "is_agent", False))
+    return crossfile_findings(analysis.parsed, path, index, is_agent=is_agent)
+
+
+def crossfile_findings(
+    parsed: ParsedAgent, path: str, index: WorkspaceIndex, *, is_agent: bool = True
+) -> list[Finding]:
+    """Cross-file findings for a file's current text (`is_agent`: an agent matched by the user's globs)."""
+    path = os.path.normpath(path)
+    place = locate(path, index.user_dir)
+    if place is None:
+        if not is_agent:
+            return []
+        root = index.project_root_of(path) or str(Path(path).parent)
+        place = Place(EntryKind.AGENT, Scope.PROJECT, root, str(Path(path).parent))
+    if place.kind is EntryKind.MEMORY:
+        return []
+    # The server has usually just indexed this very text as the file's overlay: reuse that entry
+    # rather than scanning a possibly large body for mentions a second time.
+    entry = index.get(path)
+    if entry is None or entry.held_text is not parsed.text or entry.place != place:
+        entry = read_file(path, place, parsed.text, parsed)
+    return entry_findings(entry, index)
+
+
+def entry_findings(entry: IndexedFile, index: WorkspaceIndex) -> list[Finding]:
+    """Cross-file findings for an indexed file, as indexed (the CLI: the text on disk)."""
+    if entry.kind is EntryKind.MEMORY:
+        return []
+    checker = _Checker(entry, index)
+    if entry.kind is EntryKind.AGENT:
+        checker.check_duplicates()
+    checker.check_references(entry.references)
+    return sorted(checker.findings, key=lambda f: (f.span.start, f.span.end, f.code))
+
+
+class _Checker:
+    def __init__(self, me: IndexedFile, index: WorkspaceIndex) -> None:
+        self.me = me
+        self.path = me.path
+        self.place = me.place
+        self.index = index
+        self.findings: list[Finding] = []
+
+    def report(self, code: str, span: Span, message: str, **data: Any) -> None:
+        self.findings.append(Finding(code, span, message, RULES[code].severity, {"code": code, **data}))
+
+    def show(self, entry: IndexedFile) -> str:
+        """A path for messages: relative to the file's project, or under `~/.claude/` for the user's."""
+        user = self.index.user_dir
+        if user is not None and entry.path.startswith(str(user) + os.sep):
+            return "~/.claude/" + Path(os.path.relpath(entry.path, user)).as_posix()
+        for base in (self.place.root, *(str(f) for f in self.index.folders)):
+            if entry.path.startswith(base + os.sep):
+                return Path(os.path.relpath(entry.path, base)).as_posix()
+        return entry.path
+
+    # ---- names ---------------------------------------------------------------------------------
+    def check_duplicates(self) -> None:
+        name = self.me.qualified_name
+        span = self.me.name_span
+        if name is None or span is None:
+            return
+        others = [f for f in self.index.named(EntryKind.AGENT, name) if f.path != self.path and f.name is not None]
+        others = [f for f in others if f.qualified_name == name]
+        same_group = [f for f in others if f.place.group == self.place.group and f.scope is self.place.scope]
+        if same_group:
+            listed = ", ".join(f"`{self.show(f)}`" for f in same_group)
+            self.report(
+                "duplicate-agent-name",
+                span,
+                f"Another agent in the same folder tree is also named `{name}` ({listed}). Claude Code loads "
+                "only one of them, chosen by filesystem read order, so which one runs is ambiguous. Give each "
+                "agent its own name.",
+                others=[f.path for f in same_group],
+            )
+        if self.place.scope is Scope.PROJECT:
+            users = [f for f in others if f.scope is Scope.USER]
+            if users:
+                self.report(
+                    "agent-shadowed",
+                    span,
+                    f"This project agent overrides your user agent `{name}` (`{self.show(users[0])}`): in this "
+                    "project Claude Code uses this one.",
+                    others=[f.path for f in users],
+                )
+        elif self.place.scope is Scope.USER:
+            projects = [f for f in others if f.scope is Scope.PROJECT]
+            if projects:
+                self.report(
+                    "agent-shadowed",
+                    span,
+                    f"A project agent with the same name overrides this one (`{self.show(projects[0])}`): in that "
+                    "project Claude Code uses the project's agent, never this one.",
+                    others=[f.path for f in projects],
+                )
+
+    # ---- references ----------------------------------------------------------------------------
+    def check_references(self, refs: list[Reference]) -> None:
+        for ref in refs:
+            if ref.kind is RefKind.SKILL and ref.field == "skills":
+                self.check_skill(ref)
+            elif ref.kind is RefKind.AGENT and ref.how == "tools":
+                self.check_agent_type(ref)
+            elif ref.kind is RefKind.MCP:
+                self.check_mcp(ref)
+
+    def _foreign_plugin(self, name: str) -> bool:
+        """`plugin:name` for a plugin that is not in the workspace: it may be installed, we cannot tell."""
+        return ":" in name and name.split(":", 1)[0] not in self.index.known_plugins()
+
+    def check_skill(self, ref: Reference) -> None:
+        name = ref.name
+        if name in BUNDLED_SKILLS or self._foreign_plugin(name):
+            return
+        if self.index.named(EntryKind.SKILL, name) or self.index.named(EntryKind.COMMAND, name):
+            return
+        names = sorted({f.qualified_name or "" for f in self.index.files(EntryKind.SKILL)} - {""})
+        suggestion = closest(name, names, cutoff=0.7)
+        hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+        self.report(
+            "unknown-skill",
+            ref.span,
+            f"No skill named `{name}` in this workspace (`.claude/skills/{name}/SKILL.md`) or in "
+            f"`~/.claude/skills/`: Claude Code skips it with a warning in its debug log, so the agent starts "
+            f"without it.{hint}",
+            replacement=suggestion,
+        )
+
+    def check_agent_type(self, ref: Reference) -> None:
+        name = ref.name
+        if name in BUILTIN_AGENT_TYPES or self._foreign_plugin(name):
+            return
+        if self.index.named(EntryKind.AGENT, name):
+            return
+        names = sorted({f.qualified_name or "" for f in self.index.files(EntryKind.AGENT)} - {""})
+        suggestion = closest(name, [*names, *BUILTIN_AGENT_TYPES], cutoff=0.7)
+        hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+        self.report(
+            "unknown-agent-type",
+            ref.span,
+            f"No agent named `{name}` in this workspace or `~/.claude/agents/`, and it is not a built-in agent "
+            f"type ({', '.join(BUILTIN_AGENT_TYPES[:-1])}): this entry allows nothing.{hint}",
+            replacement=suggestion,
+        )
+
+    def check_mcp(self, ref: Reference) -> None:
+        if self.place.scope is Scope.USER:
+            return  # the user's servers live in ~/.claude.json, which is not ours to read
+        known = list(self.me.inline_mcp)
+        if self.place.scope is Scope.PLUGIN and self.place.plugin:
+            known += self.index.plugin_mcp_servers(self.place.root, self.place.plugin)
+        project = self.index.mcp_servers(self.path)
+        if project is None and self.place.scope is not Scope.PLUGIN:
+            return  # no project around the file: nothing to compare with
+        known += project or ()
+        tail = ref.name  # what follows `mcp__`
+        for server in known:
+            normal = _MCP_NAME.sub("_", server)
+            if tail in (server, normal) or tail.startswith((f"{server}__", f"{normal}__")):
+                return
+        server = tail.split("__", 1)[0]
+        suggestion = closest(server, known, cutoff=0.7)
+        hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+        self.report(
+            "unknown-mcp-server",
+            ref.span,
+            f"No MCP server named `{server}` in the project's `.mcp.json` or this file's `mcpServers`. Unless it "
+            "is configured elsewhere (your user settings in `~/.claude.json`, a plugin, managed settings), "
+            f"the entry matches no tool.{hint}",
+            replacement=suggestion,
+        )

@@ -1,0 +1,81 @@
+"""The transport-free entry points: one parse per document version, reused by every feature."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from agent_lsp.checks.validate import AgentContext, Finding, find_problems
+from agent_lsp.project.kinds import DocumentKind, kind_of, uri_to_path
+from agent_lsp.syntax.frontmatter import ParsedAgent, parse_agent
+
+
+@dataclass(slots=True)
+class Analysis:
+    """Everything known about one version of one document."""
+
+    uri: str
+    version: int | None
+    text: str
+    is_agent: bool  # an agent file (skills and commands are not: see `kind`)
+    plugin: bool
+    parsed: ParsedAgent
+    kind: DocumentKind | None = None  # agent, skill or command; None for every other file
+    _findings: list[Finding] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.kind is None and self.is_agent:
+            self.kind = DocumentKind.AGENT
+
+    @property
+    def path(self) -> str | None:
+        return uri_to_path(self.uri)
+
+    @property
+    def context(self) -> AgentContext:
+        """What the document's location tells the checks (its kind, plugin or not)."""
+        kind = (self.kind or DocumentKind.AGENT).value
+        return AgentContext(path=self.path, plugin=self.plugin, kind=kind)
+
+    @property
+    def findings(self) -> list[Finding]:
+        if self._findings is None:
+            if self.kind is None:
+                self._findings = []
+            else:
+                self._findings = find_problems(self.parsed, self.context)
+        return self._findings
+
+
+class AnalysisCache:
+    """Keeps the latest analysis of each open document (bounded, oldest dropped first)."""
+
+    def __init__(self, capacity: int = 512) -> None:
+        self._items: OrderedDict[str, Analysis] = OrderedDict()
+        self._capacity = capacity
+        self.agent_globs: tuple[str, ...] = ()
+
+    def get(self, uri: str, version: int | None, text: str) -> Analysis:
+        cached = self._items.get(uri)
+        if cached is not None and cached.version == version and (version is not None or cached.text == text):
+            self._items.move_to_end(uri)
+            return cached
+        kind, plugin = kind_of(uri_to_path(uri), self.agent_globs)
+        is_agent = kind is DocumentKind.AGENT
+        # The previous version's blocks are reused where the edit left them unchanged.
+        previous = cached.parsed if cached is not None else None
+        analysis = Analysis(uri, version, text, is_agent, plugin, parse_agent(text, previous), kind)
+        self._items[uri] = analysis
+        self._items.move_to_end(uri)
+        while len(self._items) > self._capacity:
+            self._items.popitem(last=False)
+        return analysis
+
+    def forget(self, uri: str) -> None:
+        self._items.pop(uri, None)
+
+    def clear(self) -> None:
+        self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)

@@ -1,0 +1,718 @@
+"""The architect action over LSP: code actions, commands, progress, and the answer document.
+
+Everything about agents, requests and failures lives in `agent_lsp.architect`; this
+module only speaks the protocol. A run is one `agentLsp.askAgent` command: it reports
+work-done progress (cancellable) and streams the answer into the editor: when the first
+text arrives, the answer document is created with `workspace/applyEdit` (`CreateFile` and
+the header) and opened with `window/showDocument`, then the text is appended at the
+document's end in batches as it arrives (see `AnswerStream`). A cancel, through the
+progress or `$/cancelRequest`, stops the stream; the text stays, with a note saying the
+answer is incomplete. A client that cannot create files, or refuses an edit, gets the
+whole answer written by us as a new file when the run ends, and opened then.
+Edits only ever target the answer document in the answers folder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from concurrent.futures import Future
+from dataclasses import replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
+from pygls.lsp.server import LanguageServer
+from pygls.uris import from_fs_path, to_fs_path
+
+from agent_lsp.syntax.text import LineIndex, PositionMapper
+
+if TYPE_CHECKING:
+    from agent_lsp.architect import (
+        AgentSpec,
+        AnswerHeader,
+        ArchitectService,
+        AskInput,
+        AskResult,
+        Selection,
+        StreamStart,
+    )
+
+# The architect package (prompt building, settings, the SDK client's wrapper) is imported by
+# the first ask, code action or status request, not at start-up.
+
+log = logging.getLogger(__name__)
+
+ASK_COMMAND = "agentLsp.askAgent"
+LIST_COMMAND = "agentLsp.listAgents"
+SET_KEY_COMMAND = "agentLsp.setApiKey"
+CONFIG_SECTION = "agentLsp"
+MAX_READ_BYTES = 20_000_000  # a file this big is not source code worth an ask
+PROGRESS_EVERY = 0.2  # seconds between progress reports while text streams in
+FLUSH_SECONDS = 0.15  # streamed text waits at most this long before it is sent to the editor...
+FLUSH_CHARS = 2048  # ...or until this much has gathered, whichever comes first
+PREVIEW_CHARS = 60  # the tail of the answer shown in the progress report
+EDIT_LABEL = "Agent answer"
+
+_LANGUAGES = {
+    ".py": "python", ".md": "markdown", ".ts": "typescript", ".tsx": "typescriptreact", ".js": "javascript",
+    ".jsx": "javascriptreact", ".json": "json", ".yaml": "yaml", ".yml": "yaml", ".toml": "toml",
+    ".go": "go", ".rs": "rust", ".java": "java", ".kt": "kotlin", ".rb": "ruby", ".php": "php",
+    ".c": "c", ".h": "c", ".cpp": "cpp", ".cs": "csharp", ".sql": "sql", ".sh": "shellscript",
+}  # fmt: skip
+
+
+class AskArgumentError(JsonRpcInvalidParams):
+    """Wrong arguments to one of our commands; the message never repeats their values."""
+
+
+def _server_settings(server: LanguageServer) -> Mapping[str, Any]:
+    # The core server keeps the client's `agentLsp` section as `settings.raw`.
+    raw = getattr(getattr(server, "settings", None), "raw", None)
+    return raw if isinstance(raw, Mapping) else {}
+
+
+class AnswerStream:
+    """One answer document that grows in the editor as the text arrives.
+
+    `feed` is called for every piece of text; a writer task creates the document (with
+    the header) on the first piece, opens it, and then appends what gathered in one
+    `workspace/applyEdit` every `FLUSH_SECONDS` or `FLUSH_CHARS`, whichever comes first.
+    One edit is in flight at a time, so a fast stream cannot flood the client: text that
+    arrives meanwhile waits for the next batch. `finish` sends the rest and the closing
+    note, and says whether the client holds the whole answer; when it does not (it
+    refused an edit), the caller writes the answer to a file instead.
+    """
+
+    def __init__(self, feature: ArchitectFeature, uri: str, folder: Path, header: str, encoding: str) -> None:
+        from agent_lsp.architect import DocumentEnd
+
+        self._feature = feature
+        self.uri = uri
+        self._folder = folder
+        self._header = header
+        self._end = DocumentEnd(encoding)
+        self._pending: list[str] = []
+        self._pending_chars = 0
+        self._first_pending_at = 0.0
+        self._wake = asyncio.Event()
+        self._closing = False
+        self._task: asyncio.Task[None] | None = None
+        self.created = False  # the client created the document and took the header
+        self.broken = False  # the client refused an edit after that: its document is not the answer
+        self.edits = 0  # appends the client accepted
+
+    @property
+    def end(self) -> types.Position:
+        """Where the next append goes, in the client's position encoding."""
+        return types.Position(line=self._end.line, character=self._end.character)
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.ensure_future(self._write())
+
+    def abandon(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+    def feed(self, piece: str) -> None:
+        if not piece:
+            return
+        if not self._pending:
+            self._first_pending_at = time.monotonic()
+        self._pending.append(piece)
+        self._pending_chars += len(piece)
+        self._wake.set()
+        self.start()
+
+    async def finish(self, note: str | None) -> bool:
+        """Send what is left and `note`; True when the client's document holds the whole answer."""
+        self._closing = True
+        self._wake.set()
+        self.start()
+        assert self._task is not None
+        await self._task
+        if self.created and not self.broken and note:
+            self.broken = not await self._append(note)
+        return self.created and not self.broken
+
+    async def _write(self) -> None:
+        try:
+            self._folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return  # the fallback tries again and says what went wrong
+        self.created = await self._feature._create_with_edit(self.uri, self._header)
+        if not self.created:
+            return
+        self._end.append(self._header)
+        await self._feature._show_document(self.uri)
+        while (batch := await self._next_batch()) is not None:
+            if not await self._append(batch):
+                self.broken = True
+                return
+
+    async def _next_batch(self) -> str | None:
+        """The text gathered since the last edit, once it is due; None when all is sent."""
+        while not self._pending:
+            if self._closing:
+                return None
+            self._wake.clear()
+            await self._wake.wait()
+        while not self._closing and self._pending_chars < FLUSH_CHARS:
+            remaining = self._first_pending_at + FLUSH_SECONDS - time.monotonic()
+            if remaining <= 0:
+                break
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), remaining)
+        batch = "".join(self._pending)
+        self._pending.clear()
+        self._pending_chars = 0
+        return batch
+
+    async def _append(self, text: str) -> bool:
+        at = self.end
+        edit = types.WorkspaceEdit(
+            document_changes=[
+                types.TextDocumentEdit(
+                    text_document=types.OptionalVersionedTextDocumentIdentifier(uri=self.uri, version=None),
+                    edits=[types.TextEdit(range=types.Range(start=at, end=at), new_text=text)],
+                )
+            ]
+        )
+        if not await self._feature._apply_edit(edit):
+            log.info("the client refused to append to the answer document; writing the answer file instead")
+            return False
+        self._end.append(text)
+        self.edits += 1
+        return True
+
+
+class ArchitectFeature:
+    """The LSP side of the architect action, bound to one server."""
+
+    def __init__(
+        self,
+        server: LanguageServer,
+        service: ArchitectService | None = None,
+        client_settings: Callable[[], Mapping[str, Any]] | None = None,
+        home: Path | None = None,
+    ) -> None:
+        self.server = server
+        self._service = service  # built on first use: its module is not needed to answer `initialize`
+        self._client_settings = client_settings or (lambda: _server_settings(server))
+        self._home = home if home is not None else Path.home()
+        self._api_key: str | None = None  # handed over by agentLsp.setApiKey; lives in memory only
+        self._breaker_cooldown: float | None = None  # from the settings of the last run
+
+    @property
+    def service(self) -> ArchitectService:
+        if self._service is None:
+            from agent_lsp.architect import ArchitectService
+
+            self._service = ArchitectService()
+        return self._service
+
+    # ---- status ----------------------------------------------------------------------
+    def status(self) -> dict[str, Any]:
+        """A snapshot for status displays (e.g. an `agentLsp.status` command); JSON-ready, no secrets.
+
+        `breaker` is "closed", "open" or "half_open"; `breakerRetryInSeconds` is the time
+        until an open breaker lets a trial through (None when closed).
+        """
+        from agent_lsp.architect import load_settings
+
+        settings = load_settings(self._client_settings())
+        cooldown = self._breaker_cooldown if self._breaker_cooldown is not None else settings.breaker_cooldown_seconds
+        breaker = self.service.breaker
+        last = self.service.last_failure
+        return {
+            "breaker": breaker.state(cooldown).value,
+            "consecutiveFailures": breaker.consecutive_failures,
+            "breakerRetryInSeconds": breaker.retry_in(cooldown),
+            "running": len(self.service.runs.active()),
+            "lastFailure": last.kind.value if last is not None else None,
+            "apiKeySource": "client" if self._api_key else settings.api_key_source,
+        }
+
+    # ---- settings --------------------------------------------------------------------
+    def set_api_key(self, key: str | None) -> None:
+        self._api_key = key or None
+
+    async def _settings_dict(self, uri: str | None) -> dict[str, Any]:
+        merged = dict(self._client_settings())
+        merged.update(await self._pull_configuration(uri))
+        if self._api_key:
+            merged["apiKey"] = self._api_key
+        return merged
+
+    async def _pull_configuration(self, uri: str | None) -> Mapping[str, Any]:
+        workspace = self.server.client_capabilities.workspace
+        if workspace is None or not workspace.configuration:
+            return {}
+        params = types.ConfigurationParams(items=[types.ConfigurationItem(section=CONFIG_SECTION, scope_uri=uri)])
+        try:
+            result = await asyncio.wait_for(self.server.workspace_configuration_async(params), 5)
+        except Exception:  # a client that cannot answer leaves us with the initial settings
+            log.info("workspace/configuration failed; using the initial settings")
+            return {}
+        first = result[0] if result else None
+        return first if isinstance(first, Mapping) else {}
+
+    # ---- agents ----------------------------------------------------------------------
+    def workspace_roots(self) -> list[Path]:
+        roots: list[Path] = []
+        for folder in self.server.workspace.folders.values():
+            if (path := to_fs_path(folder.uri)) is not None:
+                roots.append(Path(path))
+        if not roots and self.server.workspace.root_path:
+            roots.append(Path(self.server.workspace.root_path))
+        return roots
+
+    def agents(self) -> list[AgentSpec]:
+        """The shipped agent first, then the valid workspace and user agents."""
+        from agent_lsp.architect import discover_agents, shipped_agent
+
+        found: list[AgentSpec] = []
+        if (shipped := shipped_agent()) is not None:
+            found.append(shipped)
+        found.extend(discover_agents(self.workspace_roots(), self._home))
+        return found
+
+    def find_agent(self, name: str | None) -> AgentSpec | None:
+        """No name means the shipped agent; a name is looked up like Claude Code does, project first."""
+        from agent_lsp.architect import SHIPPED_AGENT, discover_agents, shipped_agent
+
+        if not name:
+            return shipped_agent()
+        for agent in discover_agents(self.workspace_roots(), self._home):
+            if agent.name == name:
+                return agent
+        return shipped_agent() if name == SHIPPED_AGENT else None
+
+    # ---- code actions ----------------------------------------------------------------
+    def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
+        from agent_lsp.architect import discover_agents
+
+        uri = params.text_document.uri
+        if uri not in self.server.workspace.text_documents:
+            return []
+        has_selection = params.range.start != params.range.end
+        kind = types.CodeActionKind.Refactor if has_selection else types.CodeActionKind.Source
+        only = params.context.only
+        wanted = [k.value if isinstance(k, types.CodeActionKind) else k for k in only or []]
+        if wanted and not any(kind.value == k or kind.value.startswith(k + ".") for k in wanted):
+            return []
+        argument: dict[str, Any] = {"uri": uri}
+        if has_selection:
+            argument["range"] = self.server.protocol._converter.unstructure(params.range)
+        about = " about the selection" if has_selection else ""
+        actions = [self._action(f"Ask backend architect{about}", kind, argument)]
+        for agent in discover_agents(self.workspace_roots(), self._home):
+            actions.append(self._action(f"Ask {agent.name}{about}", kind, {**argument, "agent": agent.name}))
+        return actions
+
+    @staticmethod
+    def _action(title: str, kind: types.CodeActionKind, argument: dict[str, Any]) -> types.CodeAction:
+        return types.CodeAction(
+            title=title, kind=kind, command=types.Command(title=title, command=ASK_COMMAND, arguments=[argument])
+        )
+
+    # ---- the ask ---------------------------------------------------------------------
+    async def ask(self, argument: Mapping[str, Any]) -> dict[str, Any]:
+        from agent_lsp.architect import SHIPPED_AGENT, load_settings
+
+        uri = argument.get("uri")
+        if not isinstance(uri, str) or not uri:
+            raise AskArgumentError("agentLsp.askAgent needs an argument {uri, range?, agent?, text?}")
+        agent_name = argument.get("agent")
+        if agent_name is not None and not isinstance(agent_name, str):
+            raise AskArgumentError("agentLsp.askAgent: `agent` must be an agent name")
+        text = argument.get("text")
+        if text is not None and not isinstance(text, str):
+            raise AskArgumentError("agentLsp.askAgent: `text` must be a string")
+
+        agent = self.find_agent(agent_name)
+        if agent is None:
+            return self._refused(f"No valid agent named '{agent_name or SHIPPED_AGENT}' was found.")
+        ask = self._ask_input(uri, text, argument.get("range"))
+        if isinstance(ask, str):
+            return self._refused(ask)
+        settings = load_settings(await self._settings_dict(uri))
+
+        task = asyncio.ensure_future(self._run(agent, ask, settings, uri))
+        self._cancel_on_cancel_request(task)
+        return await task
+
+    async def _run(self, agent: AgentSpec, ask: AskInput, settings: Any, uri: str) -> dict[str, Any]:
+        from agent_lsp.architect import AnswerHeader, resolve_model
+
+        progress = await self._begin_progress(f"Asking {agent.name}", Path(ask.path).name)
+        task = asyncio.current_task()
+        if progress is not None and task is not None:
+            self._cancel_on_progress_cancel(progress, task)
+        now = datetime.now(timezone.utc)
+        header = AnswerHeader(
+            agent=agent.name,
+            model=resolve_model(agent.model, settings),
+            file=ask.path,
+            time=now,
+            lines=f"{ask.selection.first_line}-{ask.selection.last_line}" if ask.selection else None,
+        )
+        stream: AnswerStream | None = None
+        received = 0
+        tail = ""
+        last_report = 0.0
+
+        def on_start(start: StreamStart) -> None:
+            nonlocal header
+            header = replace(header, model=start.model, request_id=start.request_id, truncated=start.truncated)
+
+        def on_text(piece: str) -> None:
+            nonlocal stream, received, tail, last_report
+            if stream is None:
+                stream = self._open_stream(header, settings)
+            if stream is not None:
+                stream.feed(piece)
+            received += len(piece)
+            tail = (tail + piece)[-4 * PREVIEW_CHARS :]
+            now = time.monotonic()
+            if progress is not None and now - last_report >= PROGRESS_EVERY:
+                last_report = now
+                self.server.work_done_progress.report(
+                    progress, types.WorkDoneProgressReport(message=_preview(received, tail))
+                )
+
+        self._breaker_cooldown = settings.breaker_cooldown_seconds
+        try:
+            result = await self.service.ask(agent, ask, settings, document=uri, on_text=on_text, on_start=on_start)
+            if stream is None and (result.complete or result.text):
+                stream = self._open_stream(header, settings)  # an empty answer still gets its document
+            answer_uri = await _unless_cancelled_again(self._deliver(result, header, settings, stream))
+        except BaseException:
+            if stream is not None:
+                stream.abandon()  # no writer outlives its run
+            raise
+        finally:
+            if progress is not None:
+                self.server.work_done_progress.end(progress, types.WorkDoneProgressEnd(message="Done"))
+        self._tell(result, answer_uri)
+        return {
+            "uri": answer_uri,
+            "complete": result.complete,
+            "cancelled": result.cancelled,
+            "status": result.status,
+            "error": result.failure.kind.value if result.failure else None,
+            "message": result.failure.message if result.failure else None,
+        }
+
+    def _ask_input(self, uri: str, text: str | None, range_value: Any) -> AskInput | str:
+        """The file to send, or a message saying why there is none."""
+        from agent_lsp.architect import AskInput
+
+        document = self.server.workspace.text_documents.get(uri)
+        path = to_fs_path(uri) or uri
+        language = document.language_id if document is not None and document.language_id else None
+        if text is None and document is not None:
+            text = document.source
+        if text is None:
+            read = self._read_inside_workspace(path)
+            if not isinstance(read, tuple):
+                return read
+            text = read[0]
+        language = language or _LANGUAGES.get(Path(path).suffix.lower(), "plaintext")
+        selection = None
+        if range_value is not None:
+            try:
+                selection = self._selection(text, self.server.protocol._converter.structure(range_value, types.Range))
+            except Exception as error:
+                raise AskArgumentError("agentLsp.askAgent: `range` must be an LSP Range") from error
+        return AskInput(path=path, language_id=language, text=text, selection=selection)
+
+    def _read_inside_workspace(self, path: str) -> tuple[str] | str:
+        # Only files of the open workspace: a command argument must not read the rest of the disk.
+        try:
+            real = Path(path).resolve()
+            roots = [root.resolve() for root in self.workspace_roots()]
+            if not any(real.is_relative_to(root) for root in roots):
+                return "Only files inside the workspace folders can be sent to an agent."
+            if real.stat().st_size > MAX_READ_BYTES:
+                return f"{real.name} is too large to send to an agent."
+            return (real.read_text(encoding="utf-8", errors="replace"),)
+        except OSError as error:
+            return f"Could not read {Path(path).name}: {error.strerror or 'unreadable'}."
+
+    def _selection(self, text: str, selected: types.Range) -> Selection | None:
+        from agent_lsp.architect import Selection
+
+        mapper = PositionMapper(LineIndex(text), self._encoding())
+        start = mapper.offset(selected.start.line, selected.start.character)
+        end = mapper.offset(selected.end.line, selected.end.character)
+        if end <= start:
+            return None
+        last_line = selected.end.line if selected.end.character > 0 else max(selected.start.line, selected.end.line - 1)
+        return Selection(start=start, end=end, first_line=selected.start.line + 1, last_line=last_line + 1)
+
+    # ---- cancellation ----------------------------------------------------------------
+    def _cancel_on_cancel_request(self, task: asyncio.Future[Any]) -> None:
+        # pygls answers `$/cancelRequest` by cancelling the request's own future, which for a
+        # command never reaches the coroutine running it; watching that future does.
+        msg_id = self.server.protocol.msg_id
+        request = self.server.protocol._request_futures.get(msg_id) if msg_id is not None else None
+        if request is None:
+            return
+        loop = asyncio.get_running_loop()
+
+        def on_done(future: Future[Any] | asyncio.Future[Any]) -> None:
+            if future.cancelled():
+                loop.call_soon_threadsafe(task.cancel)
+
+        request.add_done_callback(on_done)
+
+    def _cancel_on_progress_cancel(self, token: str, task: asyncio.Task[Any]) -> None:
+        future = self.server.work_done_progress.tokens.get(token)
+        if future is None:
+            return
+        loop = asyncio.get_running_loop()
+
+        def on_done(done: Future[Any]) -> None:
+            if done.cancelled():
+                loop.call_soon_threadsafe(task.cancel)
+
+        future.add_done_callback(on_done)
+
+    # ---- progress, the answer and messages -------------------------------------------
+    async def _begin_progress(self, title: str, file_name: str) -> str | None:
+        window = self.server.client_capabilities.window
+        if window is None or not window.work_done_progress:
+            return None
+        token = f"agent-lsp-ask-{uuid.uuid4().hex}"
+        try:
+            await self.server.work_done_progress.create_async(token)
+        except Exception:  # the client refused a progress bar: run without one
+            return None
+        self.server.work_done_progress.begin(
+            token, types.WorkDoneProgressBegin(title=title, message=f"Sending {file_name}", cancellable=True)
+        )
+        return token
+
+    def _open_stream(self, header: AnswerHeader, settings: Any) -> AnswerStream | None:
+        """A streamed answer document, or None when the client cannot create one (the fallback then writes it)."""
+        from agent_lsp.architect import answer_file_name, answers_folder, render_header
+
+        if not self._can_create_files():
+            return None
+        folder = answers_folder(settings, self._workspace_key())
+        path = folder / answer_file_name(header.agent, header.file, header.time)
+        uri = from_fs_path(str(path)) or path.as_uri()
+        stream = AnswerStream(self, uri, folder, render_header(header, with_status=False), self._encoding())
+        stream.start()  # the document is due now, even before the first batch is
+        return stream
+
+    async def _deliver(
+        self, result: AskResult, header: AnswerHeader, settings: Any, stream: AnswerStream | None
+    ) -> str | None:
+        """Finish the streamed document, or write the answer (what arrived of it) to a file and show it."""
+        from agent_lsp.architect import answer_file_name, answers_folder, render_answer, write_answer
+
+        if stream is not None and await stream.finish(_closing_note(result)):
+            return stream.uri
+        if not (result.sent and (result.complete or result.text)):
+            return None  # nothing arrived: the message says it all
+        if stream is not None and stream.created:
+            log.info("the answer document is incomplete in the editor; writing the whole answer to a new file")
+        header = replace(header, status=result.status, request_id=result.request_id or header.request_id)
+        content = render_answer(header, result.text)
+        folder = answers_folder(settings, self._workspace_key())
+        # A fresh name: the refused document may exist, and an answer is never written over anything.
+        path = folder / answer_file_name(header.agent, header.file, header.time)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            self._show(types.MessageType.Error, f"Could not create the answers folder {folder}: {error.strerror}.")
+            return None
+        try:
+            write_answer(folder, path.name, content)
+        except OSError as error:
+            self._show(types.MessageType.Error, f"Could not write the answer to {path}: {error.strerror}.")
+            return None
+        answer_uri = from_fs_path(str(path)) or path.as_uri()
+        await self._show_document(answer_uri)
+        return answer_uri
+
+    def _workspace_key(self) -> str:
+        roots = self.workspace_roots()
+        return str(roots[0]) if roots else os.getcwd()
+
+    def _encoding(self) -> str:
+        # str() of this str-Enum gives "PositionEncodingKind.Utf16", not the wire value.
+        encoding = self.server.workspace.position_encoding or types.PositionEncodingKind.Utf16
+        return encoding.value if isinstance(encoding, types.PositionEncodingKind) else str(encoding)
+
+    def _can_create_files(self) -> bool:
+        edit_caps = self.server.client_capabilities.workspace
+        workspace_edit = edit_caps.workspace_edit if edit_caps is not None else None
+        operations = workspace_edit.resource_operations if workspace_edit is not None else None
+        if not (workspace_edit and workspace_edit.document_changes and operations):
+            return False
+        return types.ResourceOperationKind.Create in operations
+
+    async def _create_with_edit(self, uri: str, content: str) -> bool:
+        """Create `uri` (never over an existing file) holding `content`, through the client."""
+        if not self._can_create_files():
+            return False
+        start = types.Position(line=0, character=0)
+        edit = types.WorkspaceEdit(
+            document_changes=[
+                types.CreateFile(uri=uri, options=types.CreateFileOptions(overwrite=False, ignore_if_exists=False)),
+                types.TextDocumentEdit(
+                    text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=None),
+                    edits=[types.TextEdit(range=types.Range(start=start, end=start), new_text=content)],
+                ),
+            ]
+        )
+        return await self._apply_edit(edit)
+
+    async def _apply_edit(self, edit: types.WorkspaceEdit) -> bool:
+        try:
+            reply = await self.server.workspace_apply_edit_async(
+                types.ApplyWorkspaceEditParams(edit=edit, label=EDIT_LABEL)
+            )
+        except Exception:
+            log.info("workspace/applyEdit failed")
+            return False
+        return bool(reply.applied)
+
+    async def _show_document(self, uri: str) -> None:
+        window = self.server.client_capabilities.window
+        if window is None or window.show_document is None or not window.show_document.support:
+            self._show(types.MessageType.Info, f"The answer is in {to_fs_path(uri) or uri}")
+            return
+        try:
+            await self.server.window_show_document_async(types.ShowDocumentParams(uri=uri, take_focus=True))
+        except Exception:
+            self._show(types.MessageType.Info, f"The answer is in {to_fs_path(uri) or uri}")
+
+    def _tell(self, result: AskResult, answer_uri: str | None) -> None:
+        from agent_lsp.architect import FailureKind
+        from agent_lsp.architect.failures import PARTIAL_KINDS
+
+        if result.cancelled:
+            kept = " What arrived is in the answer document." if result.text else ""
+            self._show(types.MessageType.Info, f"Cancelled the question to {result.agent}.{kept}")
+        elif result.failure is not None:
+            partial = result.failure.kind in PARTIAL_KINDS and result.text
+            level = types.MessageType.Warning if partial else types.MessageType.Error
+            if result.failure.kind is FailureKind.BUSY:
+                level = types.MessageType.Warning
+            self._show(level, result.failure.message)
+        elif result.notice is not None:
+            self._show(types.MessageType.Warning, result.notice)
+
+    def _refused(self, message: str) -> dict[str, Any]:
+        self._show(types.MessageType.Error, message)
+        return {"uri": None, "complete": False, "cancelled": False, "status": "refused", "error": "refused",
+                "message": message}  # fmt: skip
+
+    def _show(self, level: types.MessageType, message: str) -> None:
+        self.server.window_show_message(types.ShowMessageParams(type=level, message=message))
+
+    # ---- listing -----------------------------------------------------------------------
+    def list_agents(self) -> list[dict[str, Any]]:
+        return [{"name": a.name, "description": a.description, "path": a.path, "model": a.model} for a in self.agents()]
+
+
+def _preview(received: int, tail: str) -> str:
+    """The progress message: how much arrived, and the last words of it on one line."""
+    words = " ".join(tail.split())
+    if len(words) > PREVIEW_CHARS:
+        words = "…" + words[-PREVIEW_CHARS:]
+    return f"Receiving ({received:,} characters): {words}" if words else f"Receiving: {received:,} characters"
+
+
+def _closing_note(result: AskResult) -> str | None:
+    """What a streamed answer ends with; None for an answer that simply ended."""
+    from agent_lsp.architect import incomplete_note
+
+    if result.cancelled:
+        reason = "cancelled; the text above is what arrived before the cancel"
+    elif result.failure is not None:
+        reason = result.failure.kind.value.replace("_", " ")
+    elif result.stop_reason == "max_tokens":
+        reason = "cut at the `agentLsp.maxTokens` limit"
+    else:
+        return None
+    return incomplete_note(reason, result.text)
+
+
+async def _unless_cancelled_again(work: Awaitable[str | None]) -> str | None:
+    """Finish `work` even if a second cancel arrives: the first one already stopped the stream,
+    and what arrived must still reach the user."""
+    future = asyncio.ensure_future(work)
+    while True:
+        try:
+            return await asyncio.shield(future)
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if future.done() or task is None:
+                raise
+            task.uncancel()
+
+
+def _one_mapping(args: tuple[Any, ...], command: str) -> Mapping[str, Any]:
+    if len(args) != 1 or not isinstance(args[0], Mapping):
+        raise AskArgumentError(f"{command} takes one object argument")
+    return args[0]
+
+
+def register(
+    server: LanguageServer,
+    service: ArchitectService | None = None,
+    *,
+    client_settings: Callable[[], Mapping[str, Any]] | None = None,
+    provide_code_actions: bool = True,
+) -> ArchitectFeature:
+    """Add the architect's commands (and, unless told not to, its code actions) to `server`.
+
+    `client_settings` returns the client's `agentLsp` section as last received; by default
+    it is read from `server.settings.raw`. Pass `provide_code_actions=False` when another
+    module owns `textDocument/codeAction`, and merge `feature.code_actions(params)` there.
+    """
+    feature = ArchitectFeature(server, service, client_settings)
+
+    @server.command(ASK_COMMAND)
+    async def ask_agent(ls: LanguageServer, *args: Any) -> dict[str, Any]:
+        return await feature.ask(_one_mapping(args, ASK_COMMAND))
+
+    @server.command(LIST_COMMAND)
+    def list_agents(ls: LanguageServer, *args: Any) -> list[dict[str, Any]]:
+        return feature.list_agents()
+
+    @server.command(SET_KEY_COMMAND)
+    def set_api_key(ls: LanguageServer, *args: Any) -> dict[str, bool]:
+        argument = _one_mapping(args, SET_KEY_COMMAND)
+        key = argument.get("apiKey")
+        if key is not None and not isinstance(key, str):
+            raise AskArgumentError("agentLsp.setApiKey: `apiKey` must be a string or null")
+        feature.set_api_key(key.strip() if key else None)
+        return {"stored": bool(key and key.strip())}
+
+    if provide_code_actions:
+        if types.TEXT_DOCUMENT_CODE_ACTION in server.protocol.fm.features:
+            log.warning("textDocument/codeAction is taken; merge ArchitectFeature.code_actions into it")
+        else:
+            server.feature(
+                types.TEXT_DOCUMENT_CODE_ACTION,
+                types.CodeActionOptions(
+                    code_action_kinds=[types.CodeActionKind.Source, types.CodeActionKind.Refactor],
+                    resolve_provider=False,
+                ),
+            )(lambda ls, params: feature.code_actions(params))
+    return feature
