@@ -15,30 +15,20 @@ from pathlib import Path
 
 import pytest
 
-from agent_lsp.architect import (
-    AgentSpec,
+from agent_lsp.architect.answer import (
     AnswerHeader,
-    ArchitectService,
-    ArchitectSettings,
-    AskInput,
-    BreakerState,
-    CircuitBreaker,
     DocumentEnd,
-    FailureKind,
-    RateLimiter,
-    Selection,
-    StreamStart,
     answer_file_name,
-    answers_folder,
-    build_request,
     incomplete_note,
-    load_settings,
     render_answer,
     render_header,
-    resolve_model,
     write_answer,
 )
-from agent_lsp.architect.settings import DEFAULT_MODELS
+from agent_lsp.architect.failures import FailureKind
+from agent_lsp.architect.guards import BreakerState, CircuitBreaker, RateLimiter
+from agent_lsp.architect.prompt import AgentSpec, AskInput, Selection, build_request
+from agent_lsp.architect.service import ArchitectService, StreamStart
+from agent_lsp.architect.settings import DEFAULT_MODELS, ArchitectSettings, answers_folder, load_settings, resolve_model
 from agent_lsp.syntax.text import LineIndex, PositionMapper
 from fake_anthropic import FakeAnthropic, Scenario
 

@@ -478,7 +478,7 @@ async def test_key_never_appears_in_messages_results_answers_or_logs(
 
 
 async def test_without_an_agent_the_shipped_backend_architect_answers(session: Session) -> None:
-    from agent_lsp.architect import shipped_agent
+    from agent_lsp.architect.agents import shipped_agent
 
     shipped = shipped_agent()
     assert shipped is not None
@@ -493,7 +493,7 @@ async def test_without_an_agent_the_shipped_backend_architect_answers(session: S
 def test_status_reports_the_breaker_without_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
     from pygls.lsp.server import LanguageServer
 
-    from agent_lsp.architect import ArchitectService
+    from agent_lsp.architect.service import ArchitectService
     from agent_lsp.lsp.handlers.architect import ArchitectFeature
 
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)

@@ -8,7 +8,6 @@ makes the server read a file from disk.
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -18,16 +17,6 @@ if TYPE_CHECKING:
 # imports this module at start-up, before any document needs them.
 
 MAX_DOCUMENT_CHARS = 5 * 1024 * 1024
-DEFAULT_PARENT_POLL_SECONDS = 2.0
-
-
-def parent_poll_seconds() -> float:
-    """How often the parent process is checked (`AGENT_LSP_PARENT_POLL` overrides, for tests)."""
-    try:
-        value = float(os.environ.get("AGENT_LSP_PARENT_POLL", DEFAULT_PARENT_POLL_SECONDS))
-    except ValueError:
-        return DEFAULT_PARENT_POLL_SECONDS
-    return value if value > 0 else DEFAULT_PARENT_POLL_SECONDS
 
 
 def not_open(uri: str) -> Analysis:

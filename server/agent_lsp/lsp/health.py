@@ -21,6 +21,16 @@ from agent_lsp.logsetup import redact
 log = logging.getLogger(__name__)
 
 MAX_ERROR_CHARS = 300
+DEFAULT_PARENT_POLL_SECONDS = 2.0
+
+
+def parent_poll_seconds() -> float:
+    """How often the parent process is checked (`AGENT_LSP_PARENT_POLL` overrides, for tests)."""
+    try:
+        value = float(os.environ.get("AGENT_LSP_PARENT_POLL", DEFAULT_PARENT_POLL_SECONDS))
+    except ValueError:
+        return DEFAULT_PARENT_POLL_SECONDS
+    return value if value > 0 else DEFAULT_PARENT_POLL_SECONDS
 
 
 @dataclass(frozen=True, slots=True)

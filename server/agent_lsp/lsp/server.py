@@ -13,7 +13,7 @@ from agent_lsp import __version__
 from agent_lsp.features import limits
 from agent_lsp.logsetup import add_secret
 from agent_lsp.lsp import warmup
-from agent_lsp.lsp.health import Health, ParentWatch
+from agent_lsp.lsp.health import Health, ParentWatch, parent_poll_seconds
 from agent_lsp.lsp.protocol import AgentProtocol, current_method
 from agent_lsp.lsp.settings import Settings
 from agent_lsp.syntax.text import PositionMapper
@@ -138,7 +138,7 @@ class AgentLanguageServer(LanguageServer):
     def watch_parent(self, pid: int | None) -> None:
         if pid is None or self.parent_watch is not None:
             return
-        watch = ParentWatch(pid, interval=limits.parent_poll_seconds())
+        watch = ParentWatch(pid, interval=parent_poll_seconds())
         if watch.start():
             self.parent_watch = watch
 

@@ -44,7 +44,7 @@ ANSWER_MODULES: tuple[tuple[str, ...], ...] = (
 )
 LATER_MODULES: tuple[tuple[str, ...], ...] = (
     ("features.colors", "features.symbols", "checks.crossfile", "features.navigation", "project.index"),
-    ("architect",),
+    ("architect.service", "architect.agents", "architect.answer"),
 )
 
 

@@ -35,15 +35,9 @@ from pygls.uris import from_fs_path, to_fs_path
 from agent_lsp.syntax.text import LineIndex, PositionMapper
 
 if TYPE_CHECKING:
-    from agent_lsp.architect import (
-        AgentSpec,
-        AnswerHeader,
-        ArchitectService,
-        AskInput,
-        AskResult,
-        Selection,
-        StreamStart,
-    )
+    from agent_lsp.architect.answer import AnswerHeader
+    from agent_lsp.architect.prompt import AgentSpec, AskInput, Selection
+    from agent_lsp.architect.service import ArchitectService, AskResult, StreamStart
 
 # The architect package (prompt building, settings, the SDK client's wrapper) is imported by
 # the first ask, code action or status request, not at start-up.
@@ -92,7 +86,7 @@ class AnswerStream:
     """
 
     def __init__(self, feature: ArchitectFeature, uri: str, folder: Path, header: str, encoding: str) -> None:
-        from agent_lsp.architect import DocumentEnd
+        from agent_lsp.architect.answer import DocumentEnd
 
         self._feature = feature
         self.uri = uri
@@ -215,7 +209,7 @@ class ArchitectFeature:
     @property
     def service(self) -> ArchitectService:
         if self._service is None:
-            from agent_lsp.architect import ArchitectService
+            from agent_lsp.architect.service import ArchitectService
 
             self._service = ArchitectService()
         return self._service
@@ -227,7 +221,7 @@ class ArchitectFeature:
         `breaker` is "closed", "open" or "half_open"; `breakerRetryInSeconds` is the time
         until an open breaker lets a trial through (None when closed).
         """
-        from agent_lsp.architect import load_settings
+        from agent_lsp.architect.settings import load_settings
 
         settings = load_settings(self._client_settings())
         cooldown = self._breaker_cooldown if self._breaker_cooldown is not None else settings.breaker_cooldown_seconds
@@ -278,7 +272,7 @@ class ArchitectFeature:
 
     def agents(self) -> list[AgentSpec]:
         """The shipped agent first, then the valid workspace and user agents."""
-        from agent_lsp.architect import discover_agents, shipped_agent
+        from agent_lsp.architect.agents import discover_agents, shipped_agent
 
         found: list[AgentSpec] = []
         if (shipped := shipped_agent()) is not None:
@@ -288,7 +282,7 @@ class ArchitectFeature:
 
     def find_agent(self, name: str | None) -> AgentSpec | None:
         """No name means the shipped agent; a name is looked up like Claude Code does, project first."""
-        from agent_lsp.architect import SHIPPED_AGENT, discover_agents, shipped_agent
+        from agent_lsp.architect.agents import SHIPPED_AGENT, discover_agents, shipped_agent
 
         if not name:
             return shipped_agent()
@@ -299,7 +293,7 @@ class ArchitectFeature:
 
     # ---- code actions ----------------------------------------------------------------
     def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
-        from agent_lsp.architect import discover_agents
+        from agent_lsp.architect.agents import discover_agents
 
         uri = params.text_document.uri
         if uri not in self.server.workspace.text_documents:
@@ -327,7 +321,8 @@ class ArchitectFeature:
 
     # ---- the ask ---------------------------------------------------------------------
     async def ask(self, argument: Mapping[str, Any]) -> dict[str, Any]:
-        from agent_lsp.architect import SHIPPED_AGENT, load_settings
+        from agent_lsp.architect.agents import SHIPPED_AGENT
+        from agent_lsp.architect.settings import load_settings
 
         uri = argument.get("uri")
         if not isinstance(uri, str) or not uri:
@@ -352,7 +347,8 @@ class ArchitectFeature:
         return await task
 
     async def _run(self, agent: AgentSpec, ask: AskInput, settings: Any, uri: str) -> dict[str, Any]:
-        from agent_lsp.architect import AnswerHeader, resolve_model
+        from agent_lsp.architect.answer import AnswerHeader
+        from agent_lsp.architect.settings import resolve_model
 
         progress = await self._begin_progress(f"Asking {agent.name}", Path(ask.path).name)
         task = asyncio.current_task()
@@ -415,7 +411,7 @@ class ArchitectFeature:
 
     def _ask_input(self, uri: str, text: str | None, range_value: Any) -> AskInput | str:
         """The file to send, or a message saying why there is none."""
-        from agent_lsp.architect import AskInput
+        from agent_lsp.architect.prompt import AskInput
 
         document = self.server.workspace.text_documents.get(uri)
         path = to_fs_path(uri) or uri
@@ -450,7 +446,7 @@ class ArchitectFeature:
             return f"Could not read {Path(path).name}: {error.strerror or 'unreadable'}."
 
     def _selection(self, text: str, selected: types.Range) -> Selection | None:
-        from agent_lsp.architect import Selection
+        from agent_lsp.architect.prompt import Selection
 
         mapper = PositionMapper(LineIndex(text), self._encoding())
         start = mapper.offset(selected.start.line, selected.start.character)
@@ -505,7 +501,8 @@ class ArchitectFeature:
 
     def _open_stream(self, header: AnswerHeader, settings: Any) -> AnswerStream | None:
         """A streamed answer document, or None when the client cannot create one (the fallback then writes it)."""
-        from agent_lsp.architect import answer_file_name, answers_folder, render_header
+        from agent_lsp.architect.answer import answer_file_name, render_header
+        from agent_lsp.architect.settings import answers_folder
 
         if not self._can_create_files():
             return None
@@ -520,7 +517,8 @@ class ArchitectFeature:
         self, result: AskResult, header: AnswerHeader, settings: Any, stream: AnswerStream | None
     ) -> str | None:
         """Finish the streamed document, or write the answer (what arrived of it) to a file and show it."""
-        from agent_lsp.architect import answer_file_name, answers_folder, render_answer, write_answer
+        from agent_lsp.architect.answer import answer_file_name, render_answer, write_answer
+        from agent_lsp.architect.settings import answers_folder
 
         if stream is not None and await stream.finish(_closing_note(result)):
             return stream.uri
@@ -601,8 +599,7 @@ class ArchitectFeature:
             self._show(types.MessageType.Info, f"The answer is in {to_fs_path(uri) or uri}")
 
     def _tell(self, result: AskResult, answer_uri: str | None) -> None:
-        from agent_lsp.architect import FailureKind
-        from agent_lsp.architect.failures import PARTIAL_KINDS
+        from agent_lsp.architect.failures import PARTIAL_KINDS, FailureKind
 
         if result.cancelled:
             kept = " What arrived is in the answer document." if result.text else ""
@@ -639,7 +636,7 @@ def _preview(received: int, tail: str) -> str:
 
 def _closing_note(result: AskResult) -> str | None:
     """What a streamed answer ends with; None for an answer that simply ended."""
-    from agent_lsp.architect import incomplete_note
+    from agent_lsp.architect.answer import incomplete_note
 
     if result.cancelled:
         reason = "cancelled; the text above is what arrived before the cancel"
