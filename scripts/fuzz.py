@@ -147,7 +147,7 @@ class Harness:
                 _check_ranges(result, widths, method)
         finally:
             workspace.remove_text_document(URI)
-            self.server.analyses.forget(URI)
+            self.server.session.analyses.forget(URI)
 
 
 def fuzz(count: int, seed: int, root: Path = CORPUS, out: Path | None = None, quiet: bool = False) -> int:

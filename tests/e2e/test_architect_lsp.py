@@ -495,14 +495,13 @@ def test_status_reports_the_breaker_without_secrets(monkeypatch: pytest.MonkeyPa
 
     from agent_lsp.architect.service import ArchitectService
     from agent_lsp.lsp.handlers.architect import ArchitectFeature
+    from agent_lsp.lsp.session import Session
 
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
     clock = [100.0]
-    feature = ArchitectFeature(
-        LanguageServer("status-test", "0"),
-        ArchitectService(clock=lambda: clock[0]),
-        client_settings=lambda: {"breakerCooldownSeconds": 30},
-    )
+    session = Session(LanguageServer("status-test", "0"))
+    session.apply_initial_settings({"breakerCooldownSeconds": 30})
+    feature = ArchitectFeature(session, ArchitectService(clock=lambda: clock[0]))
     assert feature.status() == {
         "breaker": "closed",
         "consecutiveFailures": 0,

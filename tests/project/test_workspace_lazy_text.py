@@ -12,6 +12,8 @@ from pathlib import Path
 
 from agent_lsp.features import navigation
 from agent_lsp.lsp.handlers import workspace as lsp_workspace
+from agent_lsp.lsp.server import AgentLanguageServer
+from agent_lsp.lsp.session import Session
 from agent_lsp.project.index import EntryKind, IndexedFile, RefKind, WorkspaceIndex, build_index
 
 LEAD = "project/.claude/agents/lead.md"
@@ -186,22 +188,24 @@ def test_symbol_kinds_are_mapped_on_first_use() -> None:
     assert lsp_workspace._symbol_kind(EntryKind.MEMORY) is types.SymbolKind.File
 
 
-class _Server:
-    """What lsp_workspace's location helpers read of the server."""
+def _session(encoding: str = "utf-16") -> Session:
+    """A session whose client agreed on `encoding`, with no document open (what the location helpers read)."""
+    from lsprotocol import types
+    from pygls.workspace import Workspace
 
-    def __init__(self, encoding: str = "utf-16") -> None:
-        self.encoding = encoding
-        self.workspace = type("Workspace", (), {"text_documents": {}})()
+    server = AgentLanguageServer()
+    server.protocol._workspace = Workspace(None, position_encoding=types.PositionEncodingKind(encoding))
+    return server.session
 
 
 def test_definition_locations_come_from_the_index_when_the_line_is_ascii(index: WorkspaceIndex, sample: Path) -> None:
     reviewer = _entry(index, sample, REVIEWER)
     assert reviewer.name_position == (1, 6, 14)
-    location = lsp_workspace._definition_location(_Server(), reviewer)
+    location = lsp_workspace._definition_location(_session(), reviewer)
     assert (location.range.start.line, location.range.start.character, location.range.end.character) == (1, 6, 14)
     assert location.uri == (sample / REVIEWER).as_uri()
     memory = _entry(index, sample, "project/CLAUDE.md")  # names nothing: the file's start
-    assert memory.name_position is None and lsp_workspace._definition_location(_Server(), memory).range.end.line == 0
+    assert memory.name_position is None and lsp_workspace._definition_location(_session(), memory).range.end.line == 0
 
 
 def test_a_name_after_wide_characters_is_placed_in_the_client_encoding(sample: Path) -> None:
@@ -212,6 +216,6 @@ def test_a_name_after_wide_characters_is_placed_in_the_client_encoding(sample: P
     assert entry.name_position is None  # a column that differs by encoding: mapped from the text
     span = entry.name_span
     assert span is not None and entry.text[span.start : span.end] == "wide"
-    utf16 = lsp_workspace._definition_location(_Server("utf-16"), entry).range.start.character
-    utf32 = lsp_workspace._definition_location(_Server("utf-32"), entry).range.start.character
+    utf16 = lsp_workspace._definition_location(_session("utf-16"), entry).range.start.character
+    utf32 = lsp_workspace._definition_location(_session("utf-32"), entry).range.start.character
     assert (utf16, utf32) == (16, 15)  # the emoji is two UTF-16 units

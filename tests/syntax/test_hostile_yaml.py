@@ -90,8 +90,8 @@ def test_server_path_ends_in_a_clear_diagnostic(name: str) -> None:
     server = _server_with(uri, text)
 
     def run() -> list[types.Diagnostic]:
-        server.analyses.clear()
-        return server.diagnostics_for(server.analysis(uri))
+        server.session.analyses.clear()
+        return server.session.diagnostics_for(server.session.analysis(uri))
 
     diagnostics, seconds, peak = _measure(run)
     codes = {str(d.code) for d in diagnostics}
@@ -105,7 +105,7 @@ def test_server_path_ends_in_a_clear_diagnostic(name: str) -> None:
 def test_an_oversized_file_that_is_not_an_agent_gets_nothing() -> None:
     uri = "file:///work/project/README.md"
     server = _server_with(uri, "x" * (limits.MAX_DOCUMENT_CHARS + 1))
-    assert server.diagnostics_for(server.analysis(uri)) == []
+    assert server.session.diagnostics_for(server.session.analysis(uri)) == []
 
 
 def test_block_nesting_past_libyaml_limit_is_a_syntax_error_not_a_crash() -> None:

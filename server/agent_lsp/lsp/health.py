@@ -134,16 +134,3 @@ class ParentWatch:
                 log.warning("the client process %d is gone; exiting", self.pid)
                 self._on_gone()
                 return
-
-
-def architect_status(feature: Any) -> dict[str, Any] | None:
-    """The architect's own snapshot (breaker state, consecutive failures, last failure kind)."""
-    status = getattr(feature, "status", None)
-    if status is None:
-        return None
-    try:
-        snapshot = status()
-    except Exception as error:  # a status display must never fail the command
-        log.warning("architect status failed: %s", type(error).__name__)
-        return {"error": type(error).__name__}
-    return snapshot if isinstance(snapshot, dict) else None

@@ -26,6 +26,7 @@ from pygls.exceptions import JsonRpcInvalidParams, JsonRpcServerNotInitialized
 from pygls.protocol import LanguageServerProtocol
 
 from agent_lsp.logsetup import add_secret
+from agent_lsp.lsp.health import Health
 
 log = logging.getLogger("agent_lsp.requests")
 
@@ -51,9 +52,9 @@ class AgentProtocol(LanguageServerProtocol):
         self._pending: dict[Any, tuple[str, float]] = {}
         self.initialize_seen = False
         self._notification_keys: set[Any] = set()
-
-    def _health(self) -> Any:
-        return getattr(self._server, "health", None)
+        self.health: Health | None = None  # the session's, handed over by the server that owns it
+        # An empty client until `initialize` says what it supports (pygls sets it then).
+        self.client_capabilities = types.ClientCapabilities()
 
     # ---- reading messages ----------------------------------------------------------
     def structure_message(self, data: dict[str, Any]) -> Any:
@@ -100,7 +101,7 @@ class AgentProtocol(LanguageServerProtocol):
     def _handle_request(self, msg_id: Any, method_name: str, params: Any) -> None:
         current_method.set(method_name)
         self._pending[msg_id] = (method_name, time.perf_counter())
-        health = self._health()
+        health = self.health
         if health is not None:
             health.requests += 1
         super()._handle_request(msg_id, method_name, params)
@@ -135,7 +136,7 @@ class AgentProtocol(LanguageServerProtocol):
 
     def _handle_notification(self, method_name: str, params: Any) -> None:
         current_method.set(method_name)
-        health = self._health()
+        health = self.health
         errors_before = health.errors if health is not None else 0
         start = time.perf_counter()
         known = set(self._request_futures)

@@ -24,7 +24,11 @@ import os
 import stat
 import sys
 import threading
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
+
+if TYPE_CHECKING:
+    from pygls.protocol import JsonRPCProtocol
+    from pygls.server import ServerErrors
 
 log = logging.getLogger(__name__)
 
@@ -106,14 +110,28 @@ class FrameReader:
         return True
 
 
+class Served(Protocol):
+    """What serving reads of the pygls server (pygls leaves `shutdown` unannotated)."""
+
+    _stop_event: threading.Event | None
+
+    @property
+    def protocol(self) -> JsonRPCProtocol: ...
+
+    def shutdown(self) -> None: ...
+
+    def _report_server_error(self, error: Exception, source: ServerErrors) -> None: ...
+
+
 def _error_response(code: int, message: str, msg_id: Any = None) -> bytes:
     body = json.dumps({"jsonrpc": "2.0", "id": msg_id, "error": {"code": code, "message": message}})
     data = body.encode("utf-8")
     return b"Content-Length: %d\r\n\r\n" % len(data) + data
 
 
-async def serve(server: Any, stdin: BinaryIO, stdout: BinaryIO) -> None:
+async def serve(server: Served, stdin: BinaryIO, stdout: BinaryIO, stop: threading.Event) -> None:
     """Read frames from `stdin` on the running loop and hand each message to pygls's protocol."""
+    from pygls.exceptions import JsonRpcInternalError
     from pygls.io_ import StdoutWriter
 
     loop = asyncio.get_running_loop()
@@ -123,7 +141,6 @@ async def serve(server: Any, stdin: BinaryIO, stdout: BinaryIO) -> None:
     protocol = server.protocol
     protocol.set_writer(writer)
     frames = FrameReader(stream)
-    stop: threading.Event = server._stop_event
     try:
         while not stop.is_set():
             body = await frames.next_body()
@@ -146,20 +163,20 @@ async def serve(server: Any, stdin: BinaryIO, stdout: BinaryIO) -> None:
                 protocol.handle_message(message)
             except Exception as error:  # a handler's failure must not end the loop
                 log.exception("Unable to handle message")
-                server._report_server_error(error, Exception)
+                server._report_server_error(error, JsonRpcInternalError)
     finally:
         transport.close()
 
 
-def start(server: Any, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> bool:
+def start(server: Served, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> bool:
     """Serve over stdio on the event loop; False (nothing done) when stdin does not allow it."""
     stdin = stdin or sys.stdin.buffer
     stdout = stdout or sys.stdout.buffer
     if not can_use_event_loop(stdin, stdout):
         return False
-    server._stop_event = threading.Event()
+    server._stop_event = stop = threading.Event()  # pygls's `shutdown` and `exit` set it
     try:
-        asyncio.run(serve(server, stdin, stdout))
+        asyncio.run(serve(server, stdin, stdout, stop))
     except BrokenPipeError:
         log.error("the client closed the connection; shutting down")
     except (KeyboardInterrupt, SystemExit):

@@ -31,6 +31,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lsprotocol import types
+from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.json_rpc import JsonRPCResponseMessage
 
 log = logging.getLogger(__name__)
@@ -74,7 +75,7 @@ def drop_generated_sources() -> None:
     linecache.clearcache()
 
 
-def steps(protocol: Any) -> list[Callable[[], None]]:
+def steps(protocol: LanguageServerProtocol) -> list[Callable[[], None]]:
     """The warm-up, one call per event-loop turn. Code generation leaves freed scratch memory
     behind (a few hundred KB for the first CompletionItem): done early, before the imports
     and the later modules, that memory is reused by them instead of adding to the total."""
@@ -88,7 +89,7 @@ def steps(protocol: Any) -> list[Callable[[], None]]:
     ]
 
 
-def schedule(protocol: Any, loop: asyncio.AbstractEventLoop | None = None) -> None:
+def schedule(protocol: LanguageServerProtocol, loop: asyncio.AbstractEventLoop | None = None) -> None:
     """Run the warm-up steps on `loop` (the running one by default), one per turn."""
     try:
         loop = loop or asyncio.get_running_loop()
@@ -208,7 +209,7 @@ def _sample_results() -> dict[str, list[Any]]:
     }
 
 
-def warm_requests(protocol: Any) -> None:
+def warm_requests(protocol: LanguageServerProtocol) -> None:
     """Have cattrs generate the code that reads the first requests of a session (no feature
     module needed). The samples go through the same calls pygls makes for a real message;
     nothing is sent, no file is read or written."""
@@ -223,7 +224,7 @@ def warm_requests(protocol: Any) -> None:
         converter.structure(message, message_type)
 
 
-def warm_answers(protocol: Any) -> None:
+def warm_answers(protocol: LanguageServerProtocol) -> None:
     """Run the features once on a sample agent, and have cattrs generate the code that writes
     their answers."""
     converter = protocol._converter
@@ -234,6 +235,8 @@ def warm_answers(protocol: Any) -> None:
     # the cache again with nothing left to register.
     for method, result in samples * 2:
         if method == types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS:
+            if notification_type is None:  # pygls always knows it; nothing to warm otherwise
+                continue
             answer: Any = notification_type(method=method, params=result, jsonrpc="2.0")
         else:
             # pygls answers every request with a JsonRPCResponseMessage (its `result` is

@@ -20,7 +20,7 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Mapping
 from concurrent.futures import Future
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -29,15 +29,22 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
-from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
+from agent_lsp.lsp.protocol import SET_KEY_COMMAND
+
+# At run time, not only for mypy: pygls reads a command handler's annotations when it runs it.
+from agent_lsp.lsp.server import AgentLanguageServer
 from agent_lsp.syntax.text import LineIndex, PositionMapper
 
 if TYPE_CHECKING:
+    from pygls.lsp.server import LanguageServer
+
     from agent_lsp.architect.answer import AnswerHeader
     from agent_lsp.architect.prompt import AgentSpec, AskInput, Selection
     from agent_lsp.architect.service import ArchitectService, AskResult, StreamStart
+    from agent_lsp.architect.settings import ArchitectSettings
+    from agent_lsp.lsp.session import Session
 
 # The architect package (prompt building, settings, the SDK client's wrapper) is imported by
 # the first ask, code action or status request, not at start-up.
@@ -46,8 +53,8 @@ log = logging.getLogger(__name__)
 
 ASK_COMMAND = "agentLsp.askAgent"
 LIST_COMMAND = "agentLsp.listAgents"
-SET_KEY_COMMAND = "agentLsp.setApiKey"
-CONFIG_SECTION = "agentLsp"
+CODE_ACTION_KINDS = [types.CodeActionKind.Source, types.CodeActionKind.Refactor]
+CONFIGURATION_SECONDS = 5  # an ask waits this long for the client's settings, then runs with the known ones
 MAX_READ_BYTES = 20_000_000  # a file this big is not source code worth an ask
 PROGRESS_EVERY = 0.2  # seconds between progress reports while text streams in
 FLUSH_SECONDS = 0.15  # streamed text waits at most this long before it is sent to the editor...
@@ -65,12 +72,6 @@ _LANGUAGES = {
 
 class AskArgumentError(JsonRpcInvalidParams):
     """Wrong arguments to one of our commands; the message never repeats their values."""
-
-
-def _server_settings(server: LanguageServer) -> Mapping[str, Any]:
-    # The core server keeps the client's `agentLsp` section as `settings.raw`.
-    raw = getattr(getattr(server, "settings", None), "raw", None)
-    return raw if isinstance(raw, Mapping) else {}
 
 
 class AnswerStream:
@@ -190,18 +191,12 @@ class AnswerStream:
 
 
 class ArchitectFeature:
-    """The LSP side of the architect action, bound to one server."""
+    """The LSP side of the architect action, bound to one session (`session.architect`)."""
 
-    def __init__(
-        self,
-        server: LanguageServer,
-        service: ArchitectService | None = None,
-        client_settings: Callable[[], Mapping[str, Any]] | None = None,
-        home: Path | None = None,
-    ) -> None:
-        self.server = server
+    def __init__(self, session: Session, service: ArchitectService | None = None, home: Path | None = None) -> None:
+        self._session = session
+        self.server: LanguageServer = session.server
         self._service = service  # built on first use: its module is not needed to answer `initialize`
-        self._client_settings = client_settings or (lambda: _server_settings(server))
         self._home = home if home is not None else Path.home()
         self._api_key: str | None = None  # handed over by agentLsp.setApiKey; lives in memory only
         self._breaker_cooldown: float | None = None  # from the settings of the last run
@@ -223,7 +218,7 @@ class ArchitectFeature:
         """
         from agent_lsp.architect.settings import load_settings
 
-        settings = load_settings(self._client_settings())
+        settings = load_settings(self._session.settings.raw)
         cooldown = self._breaker_cooldown if self._breaker_cooldown is not None else settings.breaker_cooldown_seconds
         breaker = self.service.breaker
         last = self.service.last_failure
@@ -241,34 +236,16 @@ class ArchitectFeature:
         self._api_key = key or None
 
     async def _settings_dict(self, uri: str | None) -> dict[str, Any]:
-        merged = dict(self._client_settings())
-        merged.update(await self._pull_configuration(uri))
+        """The settings for a run on `uri`: the session's, then what the client says for that file now."""
+        merged = dict(self._session.settings.raw)
+        merged.update(await self._session.pull_configuration(uri, timeout=CONFIGURATION_SECONDS) or {})
         if self._api_key:
             merged["apiKey"] = self._api_key
         return merged
 
-    async def _pull_configuration(self, uri: str | None) -> Mapping[str, Any]:
-        workspace = self.server.client_capabilities.workspace
-        if workspace is None or not workspace.configuration:
-            return {}
-        params = types.ConfigurationParams(items=[types.ConfigurationItem(section=CONFIG_SECTION, scope_uri=uri)])
-        try:
-            result = await asyncio.wait_for(self.server.workspace_configuration_async(params), 5)
-        except Exception:  # a client that cannot answer leaves us with the initial settings
-            log.info("workspace/configuration failed; using the initial settings")
-            return {}
-        first = result[0] if result else None
-        return first if isinstance(first, Mapping) else {}
-
     # ---- agents ----------------------------------------------------------------------
     def workspace_roots(self) -> list[Path]:
-        roots: list[Path] = []
-        for folder in self.server.workspace.folders.values():
-            if (path := to_fs_path(folder.uri)) is not None:
-                roots.append(Path(path))
-        if not roots and self.server.workspace.root_path:
-            roots.append(Path(self.server.workspace.root_path))
-        return roots
+        return [Path(root) for root in self._session.workspace_roots()]
 
     def agents(self) -> list[AgentSpec]:
         """The shipped agent first, then the valid workspace and user agents."""
@@ -346,7 +323,7 @@ class ArchitectFeature:
         self._cancel_on_cancel_request(task)
         return await task
 
-    async def _run(self, agent: AgentSpec, ask: AskInput, settings: Any, uri: str) -> dict[str, Any]:
+    async def _run(self, agent: AgentSpec, ask: AskInput, settings: ArchitectSettings, uri: str) -> dict[str, Any]:
         from agent_lsp.architect.answer import AnswerHeader
         from agent_lsp.architect.settings import resolve_model
 
@@ -448,7 +425,7 @@ class ArchitectFeature:
     def _selection(self, text: str, selected: types.Range) -> Selection | None:
         from agent_lsp.architect.prompt import Selection
 
-        mapper = PositionMapper(LineIndex(text), self._encoding())
+        mapper = PositionMapper(LineIndex(text), self._session.encoding)
         start = mapper.offset(selected.start.line, selected.start.character)
         end = mapper.offset(selected.end.line, selected.end.character)
         if end <= start:
@@ -499,7 +476,7 @@ class ArchitectFeature:
         )
         return token
 
-    def _open_stream(self, header: AnswerHeader, settings: Any) -> AnswerStream | None:
+    def _open_stream(self, header: AnswerHeader, settings: ArchitectSettings) -> AnswerStream | None:
         """A streamed answer document, or None when the client cannot create one (the fallback then writes it)."""
         from agent_lsp.architect.answer import answer_file_name, render_header
         from agent_lsp.architect.settings import answers_folder
@@ -509,12 +486,12 @@ class ArchitectFeature:
         folder = answers_folder(settings, self._workspace_key())
         path = folder / answer_file_name(header.agent, header.file, header.time)
         uri = from_fs_path(str(path)) or path.as_uri()
-        stream = AnswerStream(self, uri, folder, render_header(header, with_status=False), self._encoding())
+        stream = AnswerStream(self, uri, folder, render_header(header, with_status=False), self._session.encoding)
         stream.start()  # the document is due now, even before the first batch is
         return stream
 
     async def _deliver(
-        self, result: AskResult, header: AnswerHeader, settings: Any, stream: AnswerStream | None
+        self, result: AskResult, header: AnswerHeader, settings: ArchitectSettings, stream: AnswerStream | None
     ) -> str | None:
         """Finish the streamed document, or write the answer (what arrived of it) to a file and show it."""
         from agent_lsp.architect.answer import answer_file_name, render_answer, write_answer
@@ -548,11 +525,6 @@ class ArchitectFeature:
     def _workspace_key(self) -> str:
         roots = self.workspace_roots()
         return str(roots[0]) if roots else os.getcwd()
-
-    def _encoding(self) -> str:
-        # str() of this str-Enum gives "PositionEncodingKind.Utf16", not the wire value.
-        encoding = self.server.workspace.position_encoding or types.PositionEncodingKind.Utf16
-        return encoding.value if isinstance(encoding, types.PositionEncodingKind) else str(encoding)
 
     def _can_create_files(self) -> bool:
         edit_caps = self.server.client_capabilities.workspace
@@ -669,47 +641,26 @@ def _one_mapping(args: tuple[Any, ...], command: str) -> Mapping[str, Any]:
     return args[0]
 
 
-def register(
-    server: LanguageServer,
-    service: ArchitectService | None = None,
-    *,
-    client_settings: Callable[[], Mapping[str, Any]] | None = None,
-    provide_code_actions: bool = True,
-) -> ArchitectFeature:
-    """Add the architect's commands (and, unless told not to, its code actions) to `server`.
+# ---- handlers ----------------------------------------------------------------------------
 
-    `client_settings` returns the client's `agentLsp` section as last received; by default
-    it is read from `server.settings.raw`. Pass `provide_code_actions=False` when another
-    module owns `textDocument/codeAction`, and merge `feature.code_actions(params)` there.
-    """
-    feature = ArchitectFeature(server, service, client_settings)
 
-    @server.command(ASK_COMMAND)
-    async def ask_agent(ls: LanguageServer, *args: Any) -> dict[str, Any]:
-        return await feature.ask(_one_mapping(args, ASK_COMMAND))
+def code_actions(ls: AgentLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    """Ask an agent about the file, or about the selection (part of the server's code-action answer)."""
+    return ls.session.architect.code_actions(params)
 
-    @server.command(LIST_COMMAND)
-    def list_agents(ls: LanguageServer, *args: Any) -> list[dict[str, Any]]:
-        return feature.list_agents()
 
-    @server.command(SET_KEY_COMMAND)
-    def set_api_key(ls: LanguageServer, *args: Any) -> dict[str, bool]:
-        argument = _one_mapping(args, SET_KEY_COMMAND)
-        key = argument.get("apiKey")
-        if key is not None and not isinstance(key, str):
-            raise AskArgumentError("agentLsp.setApiKey: `apiKey` must be a string or null")
-        feature.set_api_key(key.strip() if key else None)
-        return {"stored": bool(key and key.strip())}
+async def ask_agent(ls: AgentLanguageServer, *args: Any) -> dict[str, Any]:
+    return await ls.session.architect.ask(_one_mapping(args, ASK_COMMAND))
 
-    if provide_code_actions:
-        if types.TEXT_DOCUMENT_CODE_ACTION in server.protocol.fm.features:
-            log.warning("textDocument/codeAction is taken; merge ArchitectFeature.code_actions into it")
-        else:
-            server.feature(
-                types.TEXT_DOCUMENT_CODE_ACTION,
-                types.CodeActionOptions(
-                    code_action_kinds=[types.CodeActionKind.Source, types.CodeActionKind.Refactor],
-                    resolve_provider=False,
-                ),
-            )(lambda ls, params: feature.code_actions(params))
-    return feature
+
+def list_agents(ls: AgentLanguageServer, *args: Any) -> list[dict[str, Any]]:
+    return ls.session.architect.list_agents()
+
+
+def set_api_key(ls: AgentLanguageServer, *args: Any) -> dict[str, bool]:
+    argument = _one_mapping(args, SET_KEY_COMMAND)
+    key = argument.get("apiKey")
+    if key is not None and not isinstance(key, str):
+        raise AskArgumentError("agentLsp.setApiKey: `apiKey` must be a string or null")
+    ls.session.architect.set_api_key(key.strip() if key else None)
+    return {"stored": bool(key and key.strip())}

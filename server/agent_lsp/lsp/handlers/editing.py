@@ -3,27 +3,25 @@
 Each handler turns the request's position into an offset in the client's
 encoding, hands the cached analysis of the document to a plain function and
 returns its result. Agent, skill and command files are served (each through its
-own schema); every other document gets nothing.
+own schema); every other document gets nothing. The completion stores live in the
+session; `code_actions` is one part of the server's code-action answer (the
+architect's asks are the other).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import re
-from collections.abc import Callable, Sequence
-from functools import lru_cache
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
-from pygls.lsp.server import LanguageServer
-from pygls.uris import to_fs_path
 
 from agent_lsp.syntax.text import PositionMapper
 
 if TYPE_CHECKING:
     from agent_lsp.features import complete
     from agent_lsp.features.analysis import Analysis
+    from agent_lsp.lsp.server import AgentLanguageServer
 
 # The feature modules (complete, hover, actions, colors, symbols) are imported by the
 # first request that needs them, not at start-up: `initialize` is answered without
@@ -31,15 +29,13 @@ if TYPE_CHECKING:
 
 # Typing any of these opens completion in the frontmatter (`model: `, `- `, `, `, `Bash(`, `mcp__`, `"`).
 TRIGGER_CHARACTERS = [":", " ", ",", "-", "(", "_", '"']
-
-# Other modules (the architect) add their own code actions here; one handler serves them all.
-CodeActionProvider = Callable[[types.CodeActionParams], list[types.CodeAction]]
-EXTRA_CODE_ACTIONS = "extra_code_actions"
+COMPLETION_OPTIONS = types.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS, resolve_provider=True)
+CODE_ACTION_KINDS = [types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll]
 
 
-def _analysis(ls: Any, uri: str) -> Analysis | None:
+def _analysis(ls: AgentLanguageServer, uri: str) -> Analysis | None:
     """The analysis of an agent, skill or command file; None for any other document."""
-    analysis: Analysis = ls.analysis(uri)
+    analysis = ls.session.analysis(uri)
     return analysis if analysis.kind is not None else None
 
 
@@ -47,11 +43,13 @@ def _kind(analysis: Analysis) -> str:
     return analysis.kind.value if analysis.kind is not None else "agent"
 
 
-def _mapper(ls: Any, analysis: Analysis) -> PositionMapper:
-    return PositionMapper(analysis.parsed.index, ls.encoding)
+def _mapper(ls: AgentLanguageServer, analysis: Analysis) -> PositionMapper:
+    return PositionMapper(analysis.parsed.index, ls.session.encoding)
 
 
-def _at_cursor(ls: Any, params: Any) -> tuple[Analysis, PositionMapper, int] | None:
+def _at_cursor(
+    ls: AgentLanguageServer, params: types.CompletionParams | types.HoverParams
+) -> tuple[Analysis, PositionMapper, int] | None:
     """The agent, skill or command file a positional request is about, its position mapper and the cursor's offset."""
     analysis = _analysis(ls, params.text_document.uri)
     if analysis is None:
@@ -88,32 +86,17 @@ def _cross_file_fixes(params: types.CodeActionParams) -> list[types.CodeAction]:
     return fixes
 
 
-def _roots(ls: LanguageServer, analysis: Analysis) -> tuple[Path, ...]:
-    folders = [p for f in ls.workspace.folders.values() if (p := to_fs_path(f.uri))]
-    if not folders and ls.workspace.root_path:
-        folders.append(ls.workspace.root_path)
-    return _project_roots(analysis.path, tuple(folders))
-
-
-@lru_cache(maxsize=256)
-def _project_roots(document_path: str | None, folders: tuple[str, ...]) -> tuple[Path, ...]:
-    """Pure on its strings; asked on every completion, so worked out once per document and folder set."""
-    from agent_lsp.project import declared as workspace_files
-
-    return tuple(workspace_files.project_roots(document_path, folders))
-
-
-def _markdown(formats: Any) -> bool:
+def _markdown(formats: Sequence[types.MarkupKind] | None) -> bool:
     """Whether the client lists Markdown among the formats it renders (most do; some terminals do not)."""
     return formats is None or types.MarkupKind.Markdown in formats
 
 
-def _completion_item_caps(ls: LanguageServer) -> types.ClientCompletionItemOptions | None:
+def _completion_item_caps(ls: AgentLanguageServer) -> types.ClientCompletionItemOptions | None:
     caps = ls.client_capabilities.text_document
     return caps.completion.completion_item if caps and caps.completion else None
 
 
-def _completion_options(ls: LanguageServer, analysis: Analysis) -> complete.CompletionOptions:
+def _completion_options(ls: AgentLanguageServer, analysis: Analysis) -> complete.CompletionOptions:
     from agent_lsp.features import complete
 
     item = _completion_item_caps(ls)
@@ -121,153 +104,117 @@ def _completion_options(ls: LanguageServer, analysis: Analysis) -> complete.Comp
     return complete.CompletionOptions(
         snippets=bool(item and item.snippet_support),
         markdown=_markdown(item.documentation_format if item else None),
-        roots=_roots(ls, analysis),
+        roots=ls.session.project_roots_for(analysis),
         defer_docs="documentation" in resolvable,
         defer_detail="detail" in resolvable,
         item_defaults="editRange" in _list_defaults(ls),
     )
 
 
-def _list_defaults(ls: LanguageServer) -> Sequence[str]:
+def _list_defaults(ls: AgentLanguageServer) -> Sequence[str]:
     caps = ls.client_capabilities.text_document
     listed = caps.completion.completion_list if caps and caps.completion else None
     return (listed.item_defaults or ()) if listed else ()
 
 
-_State = TypeVar("_State")
+# ---- handlers ------------------------------------------------------------------------------------
 
 
-def _feature_state(ls: LanguageServer, name: str, make: Callable[[], _State]) -> _State:
-    """A feature-private object kept on the server, made on first use (its module is imported then)."""
-    state: _State | None = getattr(ls, name, None)
-    if state is None:
-        state = make()
-        setattr(ls, name, state)
-    return state
-
-
-def _doc_store(ls: LanguageServer) -> complete.DocStore:
+def completion(ls: AgentLanguageServer, params: types.CompletionParams) -> types.CompletionList | None:
+    found = _at_cursor(ls, params)
+    if found is None:
+        return None
     from agent_lsp.features import complete
 
-    return _feature_state(ls, "_completion_docs", complete.DocStore)
-
-
-def _item_memo(ls: LanguageServer) -> complete.ItemMemo:
-    from agent_lsp.features import complete
-
-    return _feature_state(ls, "_completion_items", lambda: complete.ItemMemo(shared=getattr(ls, "_shared_items", None)))
-
-
-def register(server: LanguageServer) -> None:
-    if not hasattr(server, EXTRA_CODE_ACTIONS):
-        setattr(server, EXTRA_CODE_ACTIONS, [])
-    from agent_lsp.features import completion_wire
-
-    shared = completion_wire.SharedItems()  # filled by the completion ItemMemo, made on first use
-    setattr(server, "_shared_items", shared)  # noqa: B010 - a feature-private attribute on the server
-    completion_wire.install(server.protocol._converter, shared)
-
-    @server.feature(
-        types.TEXT_DOCUMENT_COMPLETION,
-        types.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS, resolve_provider=True),
+    analysis, mapper, offset = found
+    options = _completion_options(ls, analysis)
+    session = ls.session
+    return complete.complete(
+        analysis.parsed,
+        offset,
+        mapper,
+        options,
+        kind=_kind(analysis),
+        docs=session.completion_docs,
+        memo=session.completion_items,
     )
-    def on_completion(ls: LanguageServer, params: types.CompletionParams) -> types.CompletionList | None:
-        found = _at_cursor(ls, params)
-        if found is None:
-            return None
-        from agent_lsp.features import complete
 
-        analysis, mapper, offset = found
-        options = _completion_options(ls, analysis)
-        return complete.complete(
-            analysis.parsed, offset, mapper, options, kind=_kind(analysis), docs=_doc_store(ls), memo=_item_memo(ls)
-        )
 
-    @server.feature(types.COMPLETION_ITEM_RESOLVE)
-    def on_completion_resolve(ls: LanguageServer, item: types.CompletionItem) -> types.CompletionItem:
-        from agent_lsp.features import complete
+def completion_resolve(ls: AgentLanguageServer, item: types.CompletionItem) -> types.CompletionItem:
+    from agent_lsp.features import complete
 
-        client_item = _completion_item_caps(ls)
-        formats = client_item.documentation_format if client_item else None
-        return complete.resolve(item, _doc_store(ls), markdown=_markdown(formats))
+    client_item = _completion_item_caps(ls)
+    formats = client_item.documentation_format if client_item else None
+    return complete.resolve(item, ls.session.completion_docs, markdown=_markdown(formats))
 
-    @server.feature(types.TEXT_DOCUMENT_HOVER)
-    def on_hover(ls: LanguageServer, params: types.HoverParams) -> types.Hover | None:
-        found = _at_cursor(ls, params)
-        if found is None:
-            return None
-        from agent_lsp.features import hover
 
-        analysis, mapper, offset = found
-        caps = ls.client_capabilities.text_document
-        markdown = _markdown(caps.hover.content_format if caps and caps.hover else None)
-        roots = _roots(ls, analysis)
-        return hover.hover(analysis.parsed, offset, mapper, markdown=markdown, roots=roots, kind=_kind(analysis))
+def hover(ls: AgentLanguageServer, params: types.HoverParams) -> types.Hover | None:
+    found = _at_cursor(ls, params)
+    if found is None:
+        return None
+    from agent_lsp.features import hover as hover_feature
 
-    kinds = [types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll]
-    if importlib.util.find_spec("agent_lsp.lsp.handlers.architect") is not None:
-        kinds += [types.CodeActionKind.Source, types.CodeActionKind.Refactor]
+    analysis, mapper, offset = found
+    caps = ls.client_capabilities.text_document
+    markdown = _markdown(caps.hover.content_format if caps and caps.hover else None)
+    roots = ls.session.project_roots_for(analysis)
+    return hover_feature.hover(analysis.parsed, offset, mapper, markdown=markdown, roots=roots, kind=_kind(analysis))
 
-    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=kinds))
-    def on_code_action(ls: LanguageServer, params: types.CodeActionParams) -> list[types.CodeAction]:
-        from agent_lsp.features import actions
 
-        result: list[types.CodeAction] = []
-        analysis = _analysis(ls, params.text_document.uri)
-        if analysis is not None:
-            result += actions.code_actions(
-                analysis.parsed,
-                analysis.findings,
-                analysis.context,
-                uri=params.text_document.uri,
-                mapper=_mapper(ls, analysis),
-                request=params.range,
-                sent=params.context.diagnostics,
-                only=[str(k.value if isinstance(k, types.CodeActionKind) else k) for k in params.context.only or []],
-            )
-        if analysis is not None:
-            result += _cross_file_fixes(params)
-        for provider in getattr(ls, EXTRA_CODE_ACTIONS, []):
-            result += provider(params)
-        return result
+def code_actions(ls: AgentLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    """The quick fixes (a finding's own, and a cross-file name's closest match) and "fix all"."""
+    from agent_lsp.features import actions
 
-    @server.feature(types.TEXT_DOCUMENT_DOCUMENT_COLOR)
-    def on_document_color(ls: LanguageServer, params: types.DocumentColorParams) -> list[types.ColorInformation]:
-        from agent_lsp.features import colors
+    analysis = _analysis(ls, params.text_document.uri)
+    if analysis is None:
+        return []
+    result = actions.code_actions(
+        analysis.parsed,
+        analysis.findings,
+        analysis.context,
+        uri=params.text_document.uri,
+        mapper=_mapper(ls, analysis),
+        request=params.range,
+        sent=params.context.diagnostics,
+        only=[str(k.value if isinstance(k, types.CodeActionKind) else k) for k in params.context.only or []],
+    )
+    return [*result, *_cross_file_fixes(params)]
 
-        analysis = _analysis(ls, params.text_document.uri)
-        if analysis is None or not analysis.is_agent:
-            return []  # only agents have a `color`
-        return colors.document_colors(analysis.parsed, _mapper(ls, analysis))
 
-    @server.feature(types.TEXT_DOCUMENT_COLOR_PRESENTATION)
-    def on_color_presentation(
-        ls: LanguageServer, params: types.ColorPresentationParams
-    ) -> list[types.ColorPresentation]:
-        from agent_lsp.features import colors
+def document_color(ls: AgentLanguageServer, params: types.DocumentColorParams) -> list[types.ColorInformation]:
+    from agent_lsp.features import colors
 
-        if _analysis(ls, params.text_document.uri) is None:
-            return []
-        return colors.color_presentations(params.color, params.range)
+    analysis = _analysis(ls, params.text_document.uri)
+    if analysis is None or not analysis.is_agent:
+        return []  # only agents have a `color`
+    return colors.document_colors(analysis.parsed, _mapper(ls, analysis))
 
-    @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
-    def on_document_symbol(
-        ls: LanguageServer, params: types.DocumentSymbolParams
-    ) -> list[types.DocumentSymbol] | list[types.SymbolInformation]:
-        from agent_lsp.features import symbols
 
-        analysis = _analysis(ls, params.text_document.uri)
-        if analysis is None:
-            return []
-        tree = symbols.document_symbols(analysis.parsed, _mapper(ls, analysis))
-        caps = ls.client_capabilities.text_document
-        if caps and caps.document_symbol and caps.document_symbol.hierarchical_document_symbol_support:
-            return tree
-        return symbols.flatten(tree, params.text_document.uri)
+def color_presentation(ls: AgentLanguageServer, params: types.ColorPresentationParams) -> list[types.ColorPresentation]:
+    from agent_lsp.features import colors
 
-    @server.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
-    def on_folding_range(ls: LanguageServer, params: types.FoldingRangeParams) -> list[types.FoldingRange]:
-        from agent_lsp.features import symbols
+    if _analysis(ls, params.text_document.uri) is None:
+        return []
+    return colors.color_presentations(params.color, params.range)
 
-        analysis = _analysis(ls, params.text_document.uri)
-        return symbols.folding_ranges(analysis.parsed) if analysis else []
+
+def document_symbol(
+    ls: AgentLanguageServer, params: types.DocumentSymbolParams
+) -> list[types.DocumentSymbol] | list[types.SymbolInformation]:
+    from agent_lsp.features import symbols
+
+    analysis = _analysis(ls, params.text_document.uri)
+    if analysis is None:
+        return []
+    tree = symbols.document_symbols(analysis.parsed, _mapper(ls, analysis))
+    caps = ls.client_capabilities.text_document
+    if caps and caps.document_symbol and caps.document_symbol.hierarchical_document_symbol_support:
+        return tree
+    return symbols.flatten(tree, params.text_document.uri)
+
+
+def folding_range(ls: AgentLanguageServer, params: types.FoldingRangeParams) -> list[types.FoldingRange]:
+    from agent_lsp.features import symbols
+
+    analysis = _analysis(ls, params.text_document.uri)
+    return symbols.folding_ranges(analysis.parsed) if analysis else []

@@ -1,46 +1,37 @@
-"""Workspace features over LSP: the index, cross-file diagnostics, navigation and rename.
+"""Workspace features over LSP: file watchers, navigation, rename, workspace symbols and diagnostics.
 
-The index is built when the client says `initialized` (or on first use), from the
-workspace folders and `~/.claude/`. It follows the editor's text of open documents
-(synced before each use) and the files the client's watchers report; the watchers
-are registered dynamically when the client allows it. When a change alters what
-other files resolve to, the open documents are re-diagnosed (pushed) or the client
-is asked to pull again (`workspace/diagnostic/refresh`).
+They all read the session's project index (`lsp/project_state.py`), which follows the editor's
+open documents and the files the client's watchers report; the watchers are registered
+dynamically when the client allows it, once it says `initialized`.
 
-This module is imported while the server starts, before it can answer `initialize`;
-the index, the cross-file checks and navigation (and the YAML parser and validator
-they bring) are imported where they are first used instead.
+This module is imported while the server starts, before it can answer `initialize`; the
+index and navigation (and the YAML parser and validator they bring) are imported where they
+are first used instead.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import os
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
-from pygls.lsp.server import LanguageServer
-from pygls.uris import to_fs_path
 
 from agent_lsp.features.markup import to_range
 from agent_lsp.project.kinds import uri_to_path
 from agent_lsp.syntax.text import PositionMapper, Span
 
 if TYPE_CHECKING:
-    from agent_lsp.checks.validate import Finding
-    from agent_lsp.features.navigation import RenamePlan
-    from agent_lsp.project.index import EntryKind, IndexedFile, WorkspaceIndex
+    from agent_lsp.features.navigation import RenamePlan, Symbol
+    from agent_lsp.lsp.project_state import ProjectState
+    from agent_lsp.lsp.server import AgentLanguageServer
+    from agent_lsp.lsp.session import Session
+    from agent_lsp.project.index import EntryKind, IndexedFile
 
-log = logging.getLogger(__name__)
-
-STATE_ATTR = "workspace_state"
-EXTRA_FINDINGS = "extra_findings"  # the server's diagnostics path adds what these providers return
 WATCHER_ID = "agent-lsp-watched-files"
 REQUEST_FAILED = -32803
+RENAME_OPTIONS = types.RenameOptions(prepare_provider=True)
 WATCH_GLOBS = (
     "**/.claude/**/*.md",
     "**/CLAUDE.md",
@@ -51,6 +42,8 @@ WATCH_GLOBS = (
     "**/skills/**/SKILL.md",
     "**/commands/**/*.md",
 )
+# The requests about a position in a document that this module answers.
+_Positional = types.DefinitionParams | types.ReferenceParams | types.PrepareRenameParams | types.RenameParams
 _KINDS: dict[EntryKind, types.SymbolKind] = {}  # filled on first use (EntryKind lives with the index)
 
 
@@ -68,186 +61,18 @@ def _symbol_kind(kind: EntryKind) -> types.SymbolKind:
     return _KINDS.get(kind, types.SymbolKind.File)
 
 
-class WorkspaceState:
-    """The server's index and what it has told the client about it."""
-
-    def __init__(self, server: Any) -> None:
-        self.server = server
-        self._index: WorkspaceIndex | None = None
-        self._versions: dict[str, int | None] = {}  # open document path -> version fed to the index
-        self._indexable: dict[str, bool] = {}
-        self.announced = 0  # the index generation the open documents were last diagnosed with
-        self._pending: set[str] = set()  # open documents to re-publish
-        self._republish_scheduled = False
-        self._refresh_pending = False
-
-    # ---- the index -----------------------------------------------------------------------------
-    def folders(self) -> list[str]:
-        workspace = self.server.workspace
-        found = [p for f in workspace.folders.values() if (p := to_fs_path(f.uri))]
-        if not found and workspace.root_path:
-            found.append(workspace.root_path)
-        return found
-
-    @property
-    def index(self) -> WorkspaceIndex:
-        index = self._built()
-        self.sync()
-        return index
-
-    def _built(self) -> WorkspaceIndex:
-        if self._index is None:
-            from agent_lsp.project.index import WorkspaceIndex, default_user_dir
-
-            self._index = WorkspaceIndex(self.folders(), default_user_dir())
-            self._index.scan()
-            self._index.take_changes()  # nothing was diagnosed with an older index
-            self.announced = self._index.generation
-        return self._index
-
-    def rescan(self) -> None:
-        self._index = None
-        self._versions.clear()
-        _ = self.index
-
-    def _is_indexable(self, path: str) -> bool:
-        known = self._indexable.get(path)
-        if known is None:
-            from agent_lsp.project.index import locate
-
-            assert self._index is not None
-            known = locate(path, self._index.user_dir) is not None
-            self._indexable[path] = known
-        return known
-
-    def sync(self) -> None:
-        """Feed the index the editor's text of open documents; closed ones go back to their disk text."""
-        index = self._index
-        if index is None:
-            return
-        open_paths: set[str] = set()
-        for uri, document in list(self.server.workspace.text_documents.items()):
-            path = uri_to_path(uri)
-            if path is None:
-                continue
-            path = os.path.normpath(path)
-            if not self._is_indexable(path):
-                continue
-            open_paths.add(path)
-            if path in self._versions and self._versions[path] == document.version and path in index.overlays:
-                continue
-            index.set_overlay(path, document.source)
-            self._versions[path] = document.version
-        for path in [p for p in index.overlays if p not in open_paths]:
-            index.clear_overlay(path)
-            self._versions.pop(path, None)
-
-    # ---- telling the client --------------------------------------------------------------------
-    def announce(self, exclude: str | None = None) -> None:
-        """After the index changed: re-diagnose the open documents concerned, or ask a pulling client to pull.
-
-        Only documents that share a changed name or refer to one are re-published, once per burst of
-        changes (coalesced until the event loop is free), so opening or editing many agents stays linear.
-        """
-        index = self._index
-        if index is None:
-            return
-        from agent_lsp.project.index import entry_names
-
-        everything, names = index.take_changes()
-        if not everything and not names:
-            return
-        self.announced = index.generation
-        server = self.server
-        try:
-            pulls = server.client_pulls_diagnostics
-        except AttributeError:  # no client yet (the server driven directly, as in tests)
-            return
-        if pulls:
-            workspace = server.client_capabilities.workspace
-            diagnostics = workspace.diagnostics if workspace else None
-            if diagnostics is not None and diagnostics.refresh_support and not self._refresh_pending:
-                self._refresh_pending = True
-                self._later(self._refresh)
-            return
-        for uri in list(server.workspace.text_documents):
-            if uri == exclude or uri in self._pending:
-                continue
-            path = uri_to_path(uri)
-            entry = index.get(path) if path else None
-            if entry is None:
-                continue
-            if everything or entry_names(entry) & names or any(n in names for n in entry.reference_names):
-                self._pending.add(uri)
-        if self._pending and not self._republish_scheduled:
-            self._republish_scheduled = True
-            self._later(self._republish)
-
-    def _later(self, action: Callable[[], None]) -> None:
-        try:
-            asyncio.get_running_loop().call_soon(action)
-        except RuntimeError:  # no event loop (a direct call in tests): now
-            action()
-
-    def _refresh(self) -> None:
-        self._refresh_pending = False
-        self.server.workspace_diagnostic_refresh(None)
-
-    def _republish(self) -> None:
-        self._republish_scheduled = False
-        pending, self._pending = self._pending, set()
-        for uri in pending:
-            if uri in self.server.workspace.text_documents:
-                self.server.publish(uri)
-
-    def findings(self, analysis: Any) -> list[Finding]:
-        """The cross-file findings the server's diagnostics path adds to a document's own."""
-        if getattr(analysis, "kind", None) is None and not getattr(analysis, "is_agent", False):
-            return []
-        from agent_lsp.checks import crossfile
-
-        try:
-            index = self.index_for(analysis)
-            result = crossfile.findings_for(analysis, index)
-            self.announce(exclude=analysis.uri)
-        except Exception:  # a cross-file problem must never cost the file its own diagnostics
-            log.exception("cross-file checks failed for %s", analysis.uri)
-            return []
-        return result
-
-    def index_for(self, analysis: Any) -> WorkspaceIndex:
-        """The index, with this open document's text fed first from its analysis (no second parse)."""
-        index = self._built()
-        if analysis.version is not None and analysis.path:
-            path = os.path.normpath(analysis.path)
-            document = self.server.workspace.text_documents.get(analysis.uri)
-            current = document is not None and document.version == analysis.version and self._is_indexable(path)
-            if current and (self._versions.get(path) != analysis.version or path not in index.overlays):
-                index.set_overlay(path, analysis.text, analysis.parsed)
-                self._versions[path] = analysis.version
-        return self.index
-
-
-def state_of(server: Any) -> WorkspaceState:
-    state: WorkspaceState | None = getattr(server, STATE_ATTR, None)
-    if state is None:
-        state = WorkspaceState(server)
-        setattr(server, STATE_ATTR, state)
-    return state
-
-
 # ---- conversions -------------------------------------------------------------------------------------
 
 
-def _mapper(server: Any, entry: IndexedFile) -> PositionMapper:
-    return PositionMapper(entry.lines, server.encoding)
+def _mapper(session: Session, entry: IndexedFile) -> PositionMapper:
+    return PositionMapper(entry.lines, session.encoding)
 
 
-def _location(server: Any, entry: IndexedFile, span: Span, uris: dict[str, str] | None = None) -> types.Location:
-    return types.Location(uri=_uri_for(server, entry.path, uris), range=to_range(_mapper(server, entry), span))
+def _location(session: Session, entry: IndexedFile, span: Span, uris: dict[str, str] | None = None) -> types.Location:
+    return types.Location(uri=_uri_for(session, entry.path, uris), range=to_range(_mapper(session, entry), span))
 
 
-def _definition_location(server: Any, entry: IndexedFile, uris: dict[str, str] | None = None) -> types.Location:
+def _definition_location(session: Session, entry: IndexedFile, uris: dict[str, str] | None = None) -> types.Location:
     """Where a definition lands (`navigation.definition_span`): its name, else the file's start.
     The index knows most names' positions, so a list of symbols does not read every file again."""
     at = entry.name_position
@@ -257,92 +82,88 @@ def _definition_location(server: Any, entry: IndexedFile, uris: dict[str, str] |
     elif entry.name_span is None:
         where = types.Range(types.Position(0, 0), types.Position(0, 0))
     else:
-        return _location(server, entry, entry.name_span, uris)
-    return types.Location(uri=_uri_for(server, entry.path, uris), range=where)
+        return _location(session, entry, entry.name_span, uris)
+    return types.Location(uri=_uri_for(session, entry.path, uris), range=where)
 
 
-def _open_uris(server: Any) -> dict[str, str]:
+def _open_uris(session: Session) -> dict[str, str]:
     """Open documents' paths -> the client's URIs for them: made once for a request with many locations."""
     found: dict[str, str] = {}
-    for uri in server.workspace.text_documents:
+    for uri in session.server.workspace.text_documents:
         known = uri_to_path(uri)
         if known is not None:
             found.setdefault(os.path.normpath(known), str(uri))
     return found
 
 
-def _uri_for(server: Any, path: str, uris: dict[str, str] | None = None) -> str:
+def _uri_for(session: Session, path: str, uris: dict[str, str] | None = None) -> str:
     """The client's own URI for an open document (its spelling), else the file's URI."""
-    uri = (uris if uris is not None else _open_uris(server)).get(path)
+    uri = (uris if uris is not None else _open_uris(session)).get(path)
     return uri if uri is not None else Path(path).as_uri()
 
 
-def _document(server: Any, params: Any) -> tuple[WorkspaceState, IndexedFile, int] | None:
-    """The state, the document's entry and the cursor offset of a positional request on an open document."""
+def _document(session: Session, params: _Positional) -> tuple[ProjectState, IndexedFile, int] | None:
+    """The project, the document's entry and the cursor offset of a positional request on an open document."""
     uri = params.text_document.uri
-    document = server.workspace.text_documents.get(uri)
+    document = session.server.workspace.text_documents.get(uri)
     path = uri_to_path(uri)
     if document is None or path is None:
         return None
     from agent_lsp.features import navigation
 
-    state = state_of(server)
-    entry = navigation.document_entry(state.index, path, document.source)
+    project = session.project
+    entry = navigation.document_entry(project.index, path, document.source)
     if entry is None:
         return None
-    mapper = PositionMapper(entry.lines, server.encoding)
-    return state, entry, mapper.offset(params.position.line, params.position.character)
+    mapper = PositionMapper(entry.lines, session.encoding)
+    return project, entry, mapper.offset(params.position.line, params.position.character)
 
 
-def _symbol(server: Any, params: Any) -> tuple[WorkspaceState, IndexedFile, Any] | None:
-    """The state, the document's entry and the agent/skill name under the cursor, if any."""
-    found = _document(server, params)
+def _symbol(session: Session, params: _Positional) -> tuple[ProjectState, IndexedFile, Symbol] | None:
+    """The project, the document's entry and the agent/skill name under the cursor, if any."""
+    found = _document(session, params)
     if found is None:
         return None
-    state, entry, offset = found
+    project, entry, offset = found
     from agent_lsp.features import navigation
 
     symbol = navigation.symbol_at(entry, offset)
-    return None if symbol is None else (state, entry, symbol)
+    return None if symbol is None else (project, entry, symbol)
 
 
-def _rename_files_enabled(server: Any) -> bool:
-    value = server.settings.raw.get("renameFiles", True) if hasattr(server, "settings") else True
-    return value is not False
-
-
-def _supports_file_renames(server: Any) -> bool:
-    workspace = server.client_capabilities.workspace
+def _supports_file_renames(ls: AgentLanguageServer) -> bool:
+    workspace = ls.client_capabilities.workspace
     edit = workspace.workspace_edit if workspace else None
     if edit is None or not edit.document_changes:
         return False
     return types.ResourceOperationKind.Rename in (edit.resource_operations or [])
 
 
-def _workspace_edit(server: Any, state: WorkspaceState, plan: RenamePlan) -> types.WorkspaceEdit:
-    index = state.index
+def _workspace_edit(ls: AgentLanguageServer, project: ProjectState, plan: RenamePlan) -> types.WorkspaceEdit:
+    session = ls.session
+    index = project.index
     per_file: dict[str, list[types.TextEdit]] = {}
     for path, edits in plan.edits.items():
         entry = index.get(path)
         if entry is None:
             continue
-        mapper = _mapper(server, entry)
+        mapper = _mapper(session, entry)
         per_file[path] = [types.TextEdit(to_range(mapper, span), text) for span, text in edits]
-    uris = _open_uris(server)
-    workspace = server.client_capabilities.workspace
+    uris = _open_uris(session)
+    workspace = ls.client_capabilities.workspace
     if not (workspace and workspace.workspace_edit and workspace.workspace_edit.document_changes):
-        return types.WorkspaceEdit(changes={_uri_for(server, p, uris): e for p, e in per_file.items()})
-    changes: list[Any] = []
+        return types.WorkspaceEdit(changes={_uri_for(session, p, uris): e for p, e in per_file.items()})
+    changes: list[types.TextDocumentEdit | types.CreateFile | types.RenameFile | types.DeleteFile] = []
     for path, text_edits in per_file.items():
-        uri = _uri_for(server, path, uris)
-        document = server.workspace.text_documents.get(uri)
+        uri = _uri_for(session, path, uris)
+        document = ls.workspace.text_documents.get(uri)
         identifier = types.OptionalVersionedTextDocumentIdentifier(
             uri=uri, version=document.version if document else None
         )
         changes.append(types.TextDocumentEdit(text_document=identifier, edits=text_edits))
-    if _supports_file_renames(server):
+    if _supports_file_renames(ls):
         for old, new in plan.file_renames:
-            changes.append(types.RenameFile(old_uri=_uri_for(server, old, uris), new_uri=Path(new).as_uri()))
+            changes.append(types.RenameFile(old_uri=_uri_for(session, old, uris), new_uri=Path(new).as_uri()))
     return types.WorkspaceEdit(document_changes=changes)
 
 
@@ -359,168 +180,165 @@ def _result_id(entry: IndexedFile, generation: int) -> str:
     return f"{generation}-{digest}"
 
 
-# ---- registration --------------------------------------------------------------------------------------
+# ---- handlers ------------------------------------------------------------------------------------------
 
 
-def register(server: LanguageServer) -> None:
-    state = state_of(server)
-    providers: list[Callable[[Any], list[Finding]]] = getattr(server, EXTRA_FINDINGS, None) or []
-    providers.append(state.findings)
-    setattr(server, EXTRA_FINDINGS, providers)
-
-    @server.feature(types.INITIALIZED)
-    def on_initialized(ls: Any, params: types.InitializedParams) -> None:
-        # pygls takes one handler per notification, so the settings pull starts here too.
-        pull_settings = getattr(ls, "pull_settings", None)
-        if callable(pull_settings):
-            pull_settings()
-        _ = state.index
-        workspace = ls.client_capabilities.workspace
-        watched = workspace.did_change_watched_files if workspace else None
-        if watched is None or not watched.dynamic_registration:
-            return
-        watchers = [types.FileSystemWatcher(glob_pattern=g) for g in WATCH_GLOBS]
-        user_dir = state.index.user_dir
-        if watched.relative_pattern_support and user_dir is not None:
-            base = user_dir.as_uri()
-            watchers += [
-                types.FileSystemWatcher(glob_pattern=types.RelativePattern(base_uri=base, pattern=p))
-                for p in ("agents/**/*.md", "skills/*/SKILL.md", "commands/**/*.md", "CLAUDE.md")
+def initialized(ls: AgentLanguageServer, params: types.InitializedParams) -> None:
+    """Build the index, and ask the client to report changes to the files it reads."""
+    project = ls.session.project
+    _ = project.index
+    workspace = ls.client_capabilities.workspace
+    watched = workspace.did_change_watched_files if workspace else None
+    if watched is None or not watched.dynamic_registration:
+        return
+    watchers = [types.FileSystemWatcher(glob_pattern=g) for g in WATCH_GLOBS]
+    user_dir = project.index.user_dir
+    if watched.relative_pattern_support and user_dir is not None:
+        base = user_dir.as_uri()
+        watchers += [
+            types.FileSystemWatcher(glob_pattern=types.RelativePattern(base_uri=base, pattern=p))
+            for p in ("agents/**/*.md", "skills/*/SKILL.md", "commands/**/*.md", "CLAUDE.md")
+        ]
+    ls.client_register_capability(
+        types.RegistrationParams(
+            registrations=[
+                types.Registration(
+                    id=WATCHER_ID,
+                    method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                    register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers),
+                )
             ]
-        ls.client_register_capability(
-            types.RegistrationParams(
-                registrations=[
-                    types.Registration(
-                        id=WATCHER_ID,
-                        method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
-                        register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers),
-                    )
-                ]
+        )
+    )
+
+
+def watched_files(ls: AgentLanguageServer, params: types.DidChangeWatchedFilesParams) -> None:
+    project = ls.session.project
+    index = project.index
+    for change in params.changes:
+        path = uri_to_path(change.uri)
+        if path is None:
+            continue
+        if change.type == types.FileChangeType.Deleted:
+            index.remove(path)
+        else:
+            index.refresh(path)
+    project.sync()
+    project.announce()
+
+
+def workspace_folders(ls: AgentLanguageServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
+    project = ls.session.project
+    project.rescan()
+    project.announce()
+
+
+def definition(ls: AgentLanguageServer, params: types.DefinitionParams) -> list[types.Location] | None:
+    session = ls.session
+    found = _symbol(session, params)
+    if found is None:
+        return None
+    project, entry, symbol = found
+    from agent_lsp.features import navigation
+
+    targets = navigation.definitions(project.index, entry, symbol)
+    uris = _open_uris(session)
+    return [_definition_location(session, t, uris) for t in targets] or None
+
+
+def references(ls: AgentLanguageServer, params: types.ReferenceParams) -> list[types.Location] | None:
+    session = ls.session
+    found = _symbol(session, params)
+    if found is None:
+        return None
+    project, entry, symbol = found
+    from agent_lsp.features import navigation
+
+    include = params.context.include_declaration
+    occurrences = navigation.references(project.index, entry, symbol, include)
+    uris = _open_uris(session)
+    return [_location(session, o.entry, o.span, uris) for o in occurrences]
+
+
+def prepare_rename(ls: AgentLanguageServer, params: types.PrepareRenameParams) -> types.PrepareRenamePlaceholder | None:
+    session = ls.session
+    found = _document(session, params)
+    if found is None:
+        return None
+    project, entry, offset = found
+    from agent_lsp.features import navigation
+
+    symbol = navigation.prepare_rename(project.index, entry, offset)
+    if symbol is None:
+        return None
+    placeholder = symbol.name.rsplit(":", 1)[-1]
+    span = Span(symbol.span.end - len(placeholder), symbol.span.end)
+    return types.PrepareRenamePlaceholder(range=to_range(_mapper(session, entry), span), placeholder=placeholder)
+
+
+def rename(ls: AgentLanguageServer, params: types.RenameParams) -> types.WorkspaceEdit | None:
+    session = ls.session
+    found = _document(session, params)
+    if found is None:
+        return None
+    project, entry, offset = found
+    from agent_lsp.features import navigation
+
+    try:
+        plan = navigation.rename(project.index, entry, offset, params.new_name, session.settings.rename_files)
+    except navigation.RenameError as error:
+        raise JsonRpcException(str(error), REQUEST_FAILED) from error
+    return _workspace_edit(ls, project, plan)
+
+
+def workspace_symbol(ls: AgentLanguageServer, params: types.WorkspaceSymbolParams) -> list[types.WorkspaceSymbol]:
+    from agent_lsp.features import navigation
+
+    session = ls.session
+    result: list[types.WorkspaceSymbol] = []
+    uris = _open_uris(session)
+    for entry in navigation.workspace_symbols(session.project.index, params.query):
+        label = f"{entry.scope.value} {entry.kind.value}"
+        description = " ".join(entry.description.split())
+        if len(description) > 100:
+            description = description[:99] + "…"
+        result.append(
+            types.WorkspaceSymbol(
+                name=entry.qualified_name or "",
+                kind=_symbol_kind(entry.kind),
+                location=_definition_location(session, entry, uris),
+                container_name=f"{label}: {description}" if description else label,
             )
         )
+    return result
 
-    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
-    def on_watched_files(ls: Any, params: types.DidChangeWatchedFilesParams) -> None:
-        index = state.index
-        for change in params.changes:
-            path = uri_to_path(change.uri)
-            if path is None:
-                continue
-            if change.type == types.FileChangeType.Deleted:
-                index.remove(path)
-            else:
-                index.refresh(path)
-        state.sync()
-        state.announce()
 
-    @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
-    def on_folders(ls: Any, params: types.DidChangeWorkspaceFoldersParams) -> None:
-        state.rescan()
-        state.announce()
+def workspace_diagnostic(
+    ls: AgentLanguageServer, params: types.WorkspaceDiagnosticParams
+) -> types.WorkspaceDiagnosticReport:
+    from agent_lsp.features.analysis import AnalysisCache
+    from agent_lsp.project.index import EntryKind
 
-    @server.feature(types.TEXT_DOCUMENT_DEFINITION)
-    def on_definition(ls: Any, params: types.DefinitionParams) -> list[types.Location] | None:
-        found = _symbol(ls, params)
-        if found is None:
-            return None
-        state, entry, symbol = found
-        from agent_lsp.features import navigation
-
-        targets = navigation.definitions(state.index, entry, symbol)
-        uris = _open_uris(ls)
-        return [_definition_location(ls, t, uris) for t in targets] or None
-
-    @server.feature(types.TEXT_DOCUMENT_REFERENCES)
-    def on_references(ls: Any, params: types.ReferenceParams) -> list[types.Location] | None:
-        found = _symbol(ls, params)
-        if found is None:
-            return None
-        state, entry, symbol = found
-        from agent_lsp.features import navigation
-
-        include = params.context.include_declaration
-        occurrences = navigation.references(state.index, entry, symbol, include)
-        uris = _open_uris(ls)
-        return [_location(ls, o.entry, o.span, uris) for o in occurrences]
-
-    @server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
-    def on_prepare_rename(ls: Any, params: types.PrepareRenameParams) -> types.PrepareRenamePlaceholder | None:
-        found = _document(ls, params)
-        if found is None:
-            return None
-        state, entry, offset = found
-        from agent_lsp.features import navigation
-
-        symbol = navigation.prepare_rename(state.index, entry, offset)
-        if symbol is None:
-            return None
-        placeholder = symbol.name.rsplit(":", 1)[-1]
-        span = Span(symbol.span.end - len(placeholder), symbol.span.end)
-        return types.PrepareRenamePlaceholder(range=to_range(_mapper(ls, entry), span), placeholder=placeholder)
-
-    @server.feature(types.TEXT_DOCUMENT_RENAME, types.RenameOptions(prepare_provider=True))
-    def on_rename(ls: Any, params: types.RenameParams) -> types.WorkspaceEdit | None:
-        found = _document(ls, params)
-        if found is None:
-            return None
-        state, entry, offset = found
-        from agent_lsp.features import navigation
-
-        try:
-            plan = navigation.rename(state.index, entry, offset, params.new_name, _rename_files_enabled(ls))
-        except navigation.RenameError as error:
-            raise JsonRpcException(str(error), REQUEST_FAILED) from error
-        return _workspace_edit(ls, state, plan)
-
-    @server.feature(types.WORKSPACE_SYMBOL)
-    def on_workspace_symbol(ls: Any, params: types.WorkspaceSymbolParams) -> list[types.WorkspaceSymbol]:
-        from agent_lsp.features import navigation
-
-        result: list[types.WorkspaceSymbol] = []
-        uris = _open_uris(ls)
-        for entry in navigation.workspace_symbols(state.index, params.query):
-            label = f"{entry.scope.value} {entry.kind.value}"
-            description = " ".join(entry.description.split())
-            if len(description) > 100:
-                description = description[:99] + "…"
-            result.append(
-                types.WorkspaceSymbol(
-                    name=entry.qualified_name or "",
-                    kind=_symbol_kind(entry.kind),
-                    location=_definition_location(ls, entry, uris),
-                    container_name=f"{label}: {description}" if description else label,
-                )
-            )
-        return result
-
-    @server.feature(types.WORKSPACE_DIAGNOSTIC)
-    def on_workspace_diagnostic(ls: Any, params: types.WorkspaceDiagnosticParams) -> types.WorkspaceDiagnosticReport:
-        from agent_lsp.features.analysis import AnalysisCache
-        from agent_lsp.project.index import EntryKind
-
-        index = state.index
-        previous = {os.path.normpath(uri_to_path(p.uri) or p.uri): p.value for p in params.previous_result_ids}
-        open_paths = {os.path.normpath(p) for u in ls.workspace.text_documents if (p := uri_to_path(u))}
-        cache = AnalysisCache(capacity=1)
-        cache.agent_globs = ls.analyses.agent_globs
-        items: list[Any] = []
-        # Files changed on disk without a watcher telling us are re-indexed first: their result ids
-        # come from the stamp they were indexed with.
-        index.revalidate(e for e in index.files() if e.path not in open_paths)
-        for entry in sorted(index.files(), key=lambda e: e.path):
-            if entry.kind is EntryKind.MEMORY or entry.path in open_paths or not index.in_workspace(entry.path):
-                continue
-            uri = Path(entry.path).as_uri()
-            result_id = _result_id(entry, index.generation)
-            if previous.get(entry.path) == result_id:
-                items.append(
-                    types.WorkspaceUnchangedDocumentDiagnosticReport(uri=uri, result_id=result_id, version=None)
-                )
-                continue
-            diagnostics = ls.diagnostics_for(cache.get(uri, None, entry.text))
-            items.append(
-                types.WorkspaceFullDocumentDiagnosticReport(
-                    uri=uri, items=diagnostics, version=None, result_id=result_id
-                )
-            )
-        return types.WorkspaceDiagnosticReport(items=items)
+    session = ls.session
+    index = session.project.index
+    previous = {os.path.normpath(uri_to_path(p.uri) or p.uri): p.value for p in params.previous_result_ids}
+    open_paths = {os.path.normpath(p) for u in ls.workspace.text_documents if (p := uri_to_path(u))}
+    cache = AnalysisCache(capacity=1)
+    cache.agent_globs = session.settings.agent_globs
+    items: list[types.WorkspaceFullDocumentDiagnosticReport | types.WorkspaceUnchangedDocumentDiagnosticReport] = []
+    # Files changed on disk without a watcher telling us are re-indexed first: their result ids
+    # come from the stamp they were indexed with.
+    index.revalidate(e for e in index.files() if e.path not in open_paths)
+    for entry in sorted(index.files(), key=lambda e: e.path):
+        if entry.kind is EntryKind.MEMORY or entry.path in open_paths or not index.in_workspace(entry.path):
+            continue
+        uri = Path(entry.path).as_uri()
+        result_id = _result_id(entry, index.generation)
+        if previous.get(entry.path) == result_id:
+            items.append(types.WorkspaceUnchangedDocumentDiagnosticReport(uri=uri, result_id=result_id, version=None))
+            continue
+        diagnostics = session.diagnostics_for(cache.get(uri, None, entry.text))
+        items.append(
+            types.WorkspaceFullDocumentDiagnosticReport(uri=uri, items=diagnostics, version=None, result_id=result_id)
+        )
+    return types.WorkspaceDiagnosticReport(items=items)
