@@ -27,8 +27,9 @@ from lsprotocol import types
 from pygls.workspace import TextDocument, Workspace
 from pygls.workspace.position_codec import PositionCodec
 
-from agent_lsp.lsp import textdocument
-from agent_lsp.lsp.textdocument import SplicingTextDocument, SplicingWorkspace, lsp_lines, use_splicing_documents
+from agent_lsp.lsp.textdocument import SplicingTextDocument, SplicingWorkspace, use_splicing_documents
+from agent_lsp.syntax import text as textmodel
+from agent_lsp.syntax.text import lines_with_breaks
 
 BOUNDED = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 URI = "file:///project/.claude/agents/a.md"
@@ -115,11 +116,11 @@ REFERENCES: list[tuple[Callable[..., TextDocument], list[str]]] = [(TextDocument
 REFERENCE_IDS = ["pygls", "pygls-on-lsp-lines"]
 
 
-@pytest.fixture(params=[textdocument._FIRST_STRETCH, 1, 4], ids=["stretch-default", "stretch-1", "stretch-4"])
+@pytest.fixture(params=[textmodel._FIRST_STRETCH, 1, 4], ids=["stretch-default", "stretch-1", "stretch-4"])
 def stretch(request: pytest.FixtureRequest) -> Iterator[int]:
     """Tiny stretches put CRLF pairs and long lines on the edges of what the line table reads at once."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(textdocument, "_FIRST_STRETCH", request.param)
+        patch.setattr(textmodel, "_FIRST_STRETCH", request.param)
         yield request.param
 
 
@@ -240,9 +241,9 @@ def test_edits_land_where_the_client_made_them(data: st.DataObject, text: str, e
 
 
 @given(texts(ANY, max_size=60))
-def test_lsp_lines_cut_as_the_specification(text: str) -> None:
-    assert lsp_lines(text) == reference_lines(text)
-    assert lsp_lines(text * 50) == reference_lines(text * 50)
+def test_lines_with_breaks_cut_as_the_specification(text: str) -> None:
+    assert lines_with_breaks(text) == reference_lines(text)
+    assert lines_with_breaks(text * 50) == reference_lines(text * 50)
 
 
 def test_an_edit_after_a_line_separator_lands_on_the_clients_line() -> None:
@@ -328,7 +329,7 @@ def test_an_edit_near_the_start_reads_only_the_lines_before_it() -> None:
     )
     ours.apply_change(change)
     assert ours.source == "---\nname: a\ncolor: blue\n---\n" + body
-    assert ours._table is not None and len(ours._table.starts) < 10
+    assert ours._table is not None and len(ours._table._starts) < 10
 
 
 def test_the_workspace_opens_and_updates_splicing_documents() -> None:

@@ -3,6 +3,8 @@
 The reference below indexes the whole text at once with LSP's line breaks (`\\n`, `\\r\\n`, `\\r`),
 the way LineIndex did before it became lazy. The lazy index is also run with a stretch of a
 few characters, so that CRLF pairs, long lines and the end of the text fall on stretch edges.
+An index made by `edited` (the server's documents keep one across incremental changes) must
+answer as a fresh index of the edited text.
 """
 
 from __future__ import annotations
@@ -184,3 +186,47 @@ def test_parsing_reads_the_frontmatter_lines_not_the_body() -> None:
     # Asking about the body then reads as far as needed, with the same answers as before.
     end = len(text) - 1
     assert parsed.index.line_col(end) == EagerIndex(text).line_col(end)
+
+
+@pytest.mark.usefixtures("stretch")
+@BOUNDED
+@given(_texts(), _texts(), st.data(), QUERIES)
+def test_an_edited_index_answers_as_a_fresh_one(text: str, new: str, data: st.DataObject, queries: list[Query]) -> None:
+    """`edited` keeps the lines found before the edit; the rest is read again, from there."""
+    old = LineIndex(text)
+    for query in data.draw(QUERIES):  # some of the old text indexed, in any order
+        _answer(old, query)
+    begin = data.draw(st.integers(0, len(text)))
+    stop = data.draw(st.integers(begin, len(text)))
+    edited_text = text[:begin] + new + text[stop:]
+    edited = old.edited(edited_text, begin)
+    assert all(start < begin for start in edited._starts[1:])  # nothing at or after the edit is kept
+    eager = EagerIndex(edited_text)
+    for query in queries:
+        assert _answer(edited, query) == _answer(eager, query), (edited_text, query)
+    assert list(edited.lines) == eager.lines and edited.line_count == len(eager.lines)
+    # The old index gave its lines away and reads its own text afresh.
+    assert list(old.lines) == EagerIndex(text).lines
+
+
+def test_an_edit_far_down_reads_on_from_the_edit_not_the_whole_text() -> None:
+    text = "line\n" * 100_000
+    index = LineIndex(text)
+    assert index.line_start(90_000) == 450_000
+    edited = index.edited(text[:450_002] + "X" + text[450_002:], 450_002)
+    assert edited.line_col(450_003) == (90_000, 3)
+    # A stretch as long as all read *since the edit*: a few thousand lines, not the 10,000 after it.
+    assert len(edited._lines) < 90_000 + 3000
+
+
+def test_a_cr_before_the_edit_pairs_with_a_typed_newline() -> None:
+    index = LineIndex("ab\rcd")
+    assert index.line_start(1) == 3
+    edited = index.edited("ab\r\ncd", 3)
+    assert list(edited.lines) == ["ab", "cd"] and edited.line_start(1) == 4
+
+
+@pytest.mark.parametrize(("text", "lines"), [("", 1), ("a", 1), ("a\n", 2), ("a\r\nb", 2), ("\r\r", 3)])
+def test_has_line(text: str, lines: int) -> None:
+    index = LineIndex(text)
+    assert [index.has_line(n) for n in range(-1, 4)] == [False] + [n < lines for n in range(4)]

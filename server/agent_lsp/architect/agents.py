@@ -13,8 +13,6 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
 
-from lsprotocol.types import DiagnosticSeverity
-
 from agent_lsp.architect.prompt import AgentSpec
 
 log = logging.getLogger(__name__)
@@ -26,16 +24,17 @@ MAX_AGENT_BYTES = 1_000_000  # agent files are a few KB; a huge one is not worth
 def agent_from_text(text: str, path: str) -> AgentSpec | None:
     """Parse and check one agent file; None when it has errors or no name."""
     # Imported here: the core parser is only needed once someone asks for agents.
-    from agent_lsp.checks.validate import validate
+    from agent_lsp.checks.rules import Severity
+    from agent_lsp.checks.validate import AgentContext, find_problems
     from agent_lsp.syntax.frontmatter import parse_agent
 
     try:
         parsed = parse_agent(text)
-        diagnostics = validate(parsed, path=path)
+        findings = find_problems(parsed, AgentContext(path=path))
     except Exception:  # a checker bug must cost one agent, not the whole list
         log.exception("could not check agent file %s", path)
         return None
-    if any(d.severity == DiagnosticSeverity.Error for d in diagnostics):
+    if any(f.severity is Severity.ERROR for f in findings):
         return None
     data = parsed.data if isinstance(parsed.data, dict) else {}
     name = data.get("name")

@@ -9,10 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from lsprotocol.types import PositionEncodingKind
-from pygls.workspace.position_codec import PositionCodec
-
-from agent_lsp.syntax.text import LineIndex
+from agent_lsp.syntax.text import LineIndex, count_units, position_encoding
 
 
 @dataclass(frozen=True)
@@ -80,14 +77,14 @@ class DocumentEnd:
     """The end position of a document that only grows at its end, in the client's units.
 
     Lines break on `\\n`, `\\r\\n` and `\\r` as LSP defines them, including a CRLF pair
-    split across two appends; columns are counted with pygls's PositionCodec in the
-    negotiated encoding (UTF-16 unless the client chose otherwise).
+    split across two appends; columns are counted in code units of the negotiated
+    encoding (UTF-16 unless the client chose otherwise).
     """
 
-    __slots__ = ("_codec", "_pending_cr", "character", "line")
+    __slots__ = ("_encoding", "_pending_cr", "character", "line")
 
     def __init__(self, encoding: str = "utf-16") -> None:
-        self._codec = PositionCodec(PositionEncodingKind(encoding))
+        self._encoding = position_encoding(encoding)
         self.line = 0
         self.character = 0  # in client units; they add up, since a str never splits a character
         self._pending_cr = False  # the text so far ends with a "\r" that a "\n" may complete
@@ -104,7 +101,7 @@ class DocumentEnd:
         if len(lines) > 1:
             self.line += len(lines) - 1
             self.character = 0
-        self.character += int(self._codec.client_num_units(lines[-1]))
+        self.character += count_units(lines[-1], self._encoding)
 
 
 def write_answer(folder: Path, name: str, content: str) -> Path:

@@ -1,10 +1,10 @@
 """Find every problem in a parsed agent, skill or command file and say what Claude Code will do with it.
 
-`find_problems` is the engine (plain data, used by the CLI and the server);
-`validate` wraps it into LSP diagnostics. The context's `kind` picks the schema
-(`schemas/<kind>.schema.json`) and the checker: agents are skipped by Claude
-Code when their frontmatter is broken, while skills and commands still load,
-with empty metadata, so the same finding carries a different consequence.
+`find_problems` is the engine: findings as plain data, for the CLI, the server and
+the architect (features/diagnostics turns them into LSP diagnostics). The context's
+`kind` picks the schema (`schemas/<kind>.schema.json`) and the checker: agents are
+skipped by Claude Code when their frontmatter is broken, while skills and commands
+still load, with empty metadata, so the same finding carries a different consequence.
 """
 
 from __future__ import annotations
@@ -744,13 +744,6 @@ def _key_node(node: Node, key: Any) -> Node | None:
             if isinstance(k, ScalarNode) and k.value == str(key):
                 return k
     return None
-
-
-def validate(parsed: ParsedAgent, path: str | None = None, **options: Any) -> list[Any]:
-    """LSP diagnostics for a parsed agent (see `diagnostics.validate`)."""
-    from agent_lsp.features.diagnostics import validate as to_lsp
-
-    return to_lsp(parsed, path, **options)
 
 
 # ---- skills and commands ------------------------------------------------------------------

@@ -28,7 +28,7 @@ from agent_lsp.project import declared as workspace_files
 from agent_lsp.schema import paths as schema_paths
 from agent_lsp.schema.models import describe_model_id, sdk_model_ids
 from agent_lsp.schema.schemas import AgentSchema, schema_for
-from agent_lsp.syntax.cursor import Cursor, Entry, Place, cursor_at, entry_at, value_lead
+from agent_lsp.syntax.cursor import Cursor, Entry, Slot, cursor_at, entry_at, value_lead
 from agent_lsp.syntax.frontmatter import ParsedAgent
 from agent_lsp.syntax.text import PositionMapper, Span
 
@@ -269,13 +269,13 @@ def complete(
 
 def _dispatch(b: _Builder, cursor: Cursor, offset: int, schema: AgentSchema) -> None:
     path = cursor.path
-    if cursor.place is Place.KEY:
+    if cursor.slot is Slot.KEY:
         if path == ():
             _top_keys(b, cursor, schema)
         else:
             _nested_keys(b, cursor, schema)
         return
-    if cursor.place is Place.VALUE:
+    if cursor.slot is Slot.VALUE:
         assert cursor.key is not None
         if path == ():
             _top_value(b, cursor, offset, schema, cursor.key)
@@ -478,7 +478,7 @@ def _models(b: _Builder, cursor: Cursor, schema: AgentSchema) -> None:
 # ---- lists: tools, skills, MCP servers ---------------------------------------------------
 def _listed(b: _Builder, cursor: Cursor, offset: int, schema: AgentSchema, key: str) -> None:
     token = entry_at(b.parsed, cursor, offset)
-    listed = token.listed | (_listed_items(b.parsed, key) if cursor.place is Place.ITEM else set())
+    listed = token.listed | (_listed_items(b.parsed, key) if cursor.slot is Slot.ITEM else set())
     roots = b.options.roots
     if key == "skills":
         _named(b, token, workspace_files.skills(roots), listed, types.CompletionItemKind.Module)

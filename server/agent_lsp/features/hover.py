@@ -24,7 +24,7 @@ from agent_lsp.project import declared as workspace_files
 from agent_lsp.schema import paths as schema_paths
 from agent_lsp.schema.models import describe_model_id
 from agent_lsp.schema.schemas import AgentSchema, schema_for
-from agent_lsp.syntax.cursor import Cursor, Place, cursor_at, entry_at
+from agent_lsp.syntax.cursor import Cursor, Slot, cursor_at, entry_at
 from agent_lsp.syntax.frontmatter import ParsedAgent
 from agent_lsp.syntax.text import PositionMapper, Span
 
@@ -52,7 +52,7 @@ def hover(
 def _explain(
     parsed: ParsedAgent, cursor: Cursor, offset: int, schema: AgentSchema, roots: tuple[Path, ...]
 ) -> tuple[str, Span] | None:
-    if cursor.place is Place.KEY:
+    if cursor.slot is Slot.KEY:
         if cursor.key is None or not cursor.has_colon:
             return None
         span = Span(cursor.value_start, cursor.value_start + len(cursor.key))
@@ -65,15 +65,15 @@ def _explain(
     if cursor.word_start == cursor.word_end and cursor.value_start == cursor.value_end:
         return None
     top = cursor.path[0] if cursor.path else cursor.key
-    if (cursor.place is Place.VALUE and not cursor.path) or (cursor.place is Place.ITEM and len(cursor.path) == 1):
+    if (cursor.slot is Slot.VALUE and not cursor.path) or (cursor.slot is Slot.ITEM and len(cursor.path) == 1):
         if top is not None and top in schema.properties and (schema.tool_list_kind(top) or top == "skills"):
             return _entry_doc(parsed, cursor, offset, schema, roots, top)
-        if top == "mcpServers" and cursor.place is Place.ITEM:
+        if top == "mcpServers" and cursor.slot is Slot.ITEM:
             return _mcp_doc(parsed, cursor, roots)
-        if cursor.place is Place.VALUE and top in schema.properties:
+        if cursor.slot is Slot.VALUE and top in schema.properties:
             return _value_doc(parsed, cursor, schema, top, roots)
         return None
-    if cursor.place is Place.VALUE and cursor.key is not None:
+    if cursor.slot is Slot.VALUE and cursor.key is not None:
         prop = schema_paths.key_schema(schema, cursor.path, cursor.key)
         value = parsed.text[cursor.value_start : cursor.value_end]
         docs = schema_paths.enum_with_docs(schema_paths.resolve(schema, prop)) if prop else {}

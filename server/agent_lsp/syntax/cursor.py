@@ -24,7 +24,9 @@ _KEY = re.compile(r"(?P<key>[^\s:#'\"\[\]{},&*!|>%@`-][^:#]*?|[\w-]+?)\s*:(?=\s|
 _WORD = re.compile(r"[\w.-]*")
 
 
-class Place(Enum):
+class Slot(Enum):
+    """What the cursor is typing."""
+
     KEY = "key"  # a mapping key is being typed
     VALUE = "value"  # the value after `key:` on the same line
     ITEM = "item"  # a list item (`- ...`) whose container is `path[-1]`
@@ -32,7 +34,7 @@ class Place(Enum):
 
 @dataclass(frozen=True, slots=True)
 class Cursor:
-    place: Place
+    slot: Slot
     path: tuple[str, ...]  # keys of the enclosing mappings, outermost first
     key: str | None  # VALUE: the key whose value this is; KEY: the key already on the line, if any
     line: int
@@ -87,24 +89,24 @@ def cursor_at(parsed: ParsedAgent, offset: int) -> Cursor | None:
         key_end = key_col + key_match.end("key")
         colon = key_col + key_match.end()
         if col <= key_end:
-            return _word_cursor(Place.KEY, path, key, line_no, base, text, col, key_col, key_end, True)
+            return _word_cursor(Slot.KEY, path, key, line_no, base, text, col, key_col, key_end, True)
         start, end, quote = _value_bounds(text, colon)
         end = _reach_cursor(text, end, col)
         word_start, word_end = _word_around(text, col, start, end)
-        return Cursor(Place.VALUE, path, key, line_no, base + start, base + end, quote, base + word_start,
+        return Cursor(Slot.VALUE, path, key, line_no, base + start, base + end, quote, base + word_start,
                       base + word_end, True)  # fmt: skip
     if match.group("dashes"):
         start, end, quote = _value_bounds(text, key_col)
         end = _reach_cursor(text, end, col)
         word_start, word_end = _word_around(text, col, start, end)
-        return Cursor(Place.ITEM, path, None, line_no, base + start, base + end, quote, base + word_start,
+        return Cursor(Slot.ITEM, path, None, line_no, base + start, base + end, quote, base + word_start,
                       base + word_end, False)  # fmt: skip
     end = key_col + len(rest.rstrip())
-    return _word_cursor(Place.KEY, path, None, line_no, base, text, col, key_col, max(end, col), False)
+    return _word_cursor(Slot.KEY, path, None, line_no, base, text, col, key_col, max(end, col), False)
 
 
 def _word_cursor(
-    place: Place,
+    slot: Slot,
     path: tuple[str, ...],
     key: str | None,
     line_no: int,
@@ -116,7 +118,7 @@ def _word_cursor(
     has_colon: bool,
 ) -> Cursor:
     word_start, word_end = _word_around(text, col, start, end)
-    return Cursor(place, path, key, line_no, base + start, base + end, None, base + word_start, base + word_end,
+    return Cursor(slot, path, key, line_no, base + start, base + end, None, base + word_start, base + word_end,
                   has_colon)  # fmt: skip
 
 

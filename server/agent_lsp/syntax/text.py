@@ -2,9 +2,11 @@
 
 Everything inside the language service works with code-point offsets into the
 document string; positions are made only at the edge, in the unit the client
-negotiated (UTF-16 unless told otherwise). Lines break on `\\n`, `\\r\\n` and `\\r`
-only, as LSP defines them (str.splitlines would also split on form feeds and
-Unicode separators, which would shift every line after them).
+negotiated (UTF-16 unless told otherwise), counted here. Lines break on `\\n`,
+`\\r\\n` and `\\r` only, as LSP defines them (str.splitlines would also split on form
+feeds and Unicode separators, which would shift every line after them). This module
+is the one place that rule is written: the server's text documents (lsp/textdocument)
+find their lines with the same `LineIndex`.
 """
 
 from __future__ import annotations
@@ -15,16 +17,18 @@ import operator
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, overload
+from typing import overload
 
-if TYPE_CHECKING:
-    from pygls.workspace.position_codec import PositionCodec
-
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# LSP's line breaks, kept in what `split` returns: contents at even places, breaks at odd ones.
 _SPLIT_KEEPING_BREAKS = re.compile(r"(\r\n|\r|\n)")
 # The first stretch of text a LineIndex reads: a typical frontmatter and then some. Each later stretch
-# is as long as all the text read before it, so reading up to offset N costs O(N) in all.
+# is as long as all the text the index read before it (from its origin: the start of the text, or where
+# an edit began), so reading up to offset N costs O(N - origin) in all.
 _FIRST_STRETCH = 8192
+
+# The position encodings LSP defines, by the names it gives them (lsprotocol's PositionEncodingKind
+# values are these strings, so either may be passed).
+ENCODINGS = ("utf-8", "utf-16", "utf-32")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,23 +39,68 @@ class Span:
     end: int
 
 
+# ---- lines ----------------------------------------------------------------------------------
+def _break_count(text: str) -> int:
+    """How many line breaks `text` holds (a C scan, far cheaper than finding the lines)."""
+    count = text.count("\n")
+    if "\r" in text:
+        count += text.count("\r") - text.count("\r\n")
+    return count
+
+
+def lines_with_breaks(text: str) -> list[str]:
+    """The lines of `text` with their line breaks, like `text.splitlines(True)` but broken at
+    `\\n`, `\\r\\n` and `\\r` only; a final line break starts no line of its own."""
+    # `splitlines` is several times faster than the regex, and right unless the text has one of
+    # the separators LSP ignores. Every LSP line break is also one of `splitlines`'s, so the two
+    # cut the text at the same places exactly when they cut it as many times; counting LSP's
+    # breaks costs far less than searching for the other separators.
+    lines = text.splitlines(True)
+    if not text or len(lines) == _break_count(text) + (not text.endswith(("\n", "\r"))):
+        return lines
+    parts = _SPLIT_KEEPING_BREAKS.split(text)
+    lines = list(map(operator.add, parts[0:-1:2], parts[1::2]))
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
+
+
 class LineIndex:
     """Maps offsets to (line, column) and back for one text.
 
     Lines are found lazily, from the start of the text up to the furthest line or offset
     asked about: parsing reads only the frontmatter, so an edit of a file with a megabyte
-    of Markdown body does not split the whole body into lines on every keystroke.
+    of Markdown body does not split the whole body into lines on every keystroke. An
+    edited text's index starts from the lines before the edit (`edited`), so typing far
+    down a long document reads on from the edit, not from the start.
     """
 
-    __slots__ = ("_count", "_crlf", "_done", "_lines", "_starts", "text")
+    __slots__ = ("_count", "_done", "_lines", "_origin", "_starts", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._crlf = "\r" in text  # without `\r`, str.split("\n") finds the lines, several times faster than a regex
         self._starts = [0]  # starts of the lines found so far, and of the line after them unless `_done`
         self._lines: list[str] = []  # the content of every line found so far (without its line break)
         self._done = False
         self._count: int | None = None
+        self._origin = 0  # where this index began reading (after the lines an edit kept)
+
+    def edited(self, text: str, offset: int) -> LineIndex:
+        """The index of `text`, a text equal to this one before `offset` (an edit begins there).
+
+        The lines found before `offset` are kept, the one holding it and all after are read again:
+        a line starting at `offset` may start elsewhere now (a `\\r` just before the edit pairs with
+        a `\\n` the edit begins with). The new index takes this one's lists over, which costs
+        nothing however many lines were found; this index starts afresh (its answers stay right).
+        """
+        starts, lines = self._starts, self._lines
+        kept = max(1, bisect.bisect_left(starts, offset))
+        del starts[kept:]
+        del lines[kept - 1 :]
+        index = LineIndex(text)
+        index._starts, index._lines, index._origin = starts, lines, starts[-1]
+        self._starts, self._lines, self._done, self._origin = [0], [], False, 0
+        return index
 
     # ---- finding lines ------------------------------------------------------------------
     def _read_on(self, reach: int = 0) -> None:
@@ -59,16 +108,16 @@ class LineIndex:
         text = self.text
         size = len(text)
         begin = self._starts[-1]
-        stretch = max(_FIRST_STRETCH, begin, reach + 1 - begin)
+        stretch = max(_FIRST_STRETCH, begin - self._origin, reach + 1 - begin)
         while True:
             end = min(size, begin + stretch)
             if end < size and text[end - 1] == "\r":
                 end -= 1  # a `\r` that may pair with the `\n` after it is read with the next stretch
             chunk = text[begin:end]
-            if self._crlf:
+            if "\r" in chunk:
                 parts = _SPLIT_KEEPING_BREAKS.split(chunk)
                 contents, breaks = parts[0::2], parts[1::2]
-            else:
+            else:  # str.split finds the lines several times faster than the regex
                 contents = chunk.split("\n")
                 breaks = []
             if end == size or len(contents) > 1:
@@ -120,16 +169,16 @@ class LineIndex:
 
     @property
     def line_count(self) -> int:
+        """How many lines the text has; after a final line break (and in an empty text) one more, empty, line."""
         if self._done:
             return len(self._lines)
         if self._count is None:
-            # Counting breaks is a C scan, far cheaper than finding every line.
-            text = self.text
-            count = text.count("\n") + 1
-            if self._crlf:
-                count += text.count("\r") - text.count("\r\n")
-            self._count = count
+            self._count = _break_count(self.text) + 1
         return self._count
+
+    def has_line(self, line: int) -> bool:
+        """Whether the text has line `line` (of `line_count`'s lines), found by reading no further than that line."""
+        return line >= 0 and self._read_to_line(line)
 
     def line_start(self, line: int) -> int:
         line = max(0, line)
@@ -204,43 +253,85 @@ class _LazyLines(Sequence[str]):
         return f"<lines of a {len(self._index.text)}-character text, {len(self._index._lines)} read>"
 
 
+# ---- code units -------------------------------------------------------------------------------
+# A client counts a position's character in code units of the negotiated encoding: UTF-8 bytes,
+# UTF-16 units (two for a character above U+FFFF) or UTF-32 units (code points, as Python counts).
+# Each code point is counted on its own, a lone surrogate too (one UTF-16 unit, three UTF-8 bytes),
+# which is what "surrogatepass" encodes it as.
+_UTF8, _UTF16, _UTF32 = ENCODINGS
+
+
+def position_encoding(encoding: str) -> str:
+    """The encoding's name as a plain string (lsprotocol's enum may be passed); ValueError if LSP has no such one."""
+    if encoding not in ENCODINGS:
+        raise ValueError(f"unknown position encoding {encoding!r}: expected one of {', '.join(ENCODINGS)}")
+    return ENCODINGS[ENCODINGS.index(encoding)]
+
+
+def count_units(text: str, encoding: str) -> int:
+    """How many code units of `encoding` the client counts in `text`."""
+    if encoding == _UTF32 or text.isascii():
+        return len(text)
+    if encoding == _UTF8:
+        return len(text.encode("utf-8", "surrogatepass"))
+    if encoding == _UTF16:
+        return len(text.encode("utf-16-le", "surrogatepass")) // 2
+    raise ValueError(f"unknown position encoding {encoding!r}")
+
+
+def column_at(text: str, units: int, encoding: str) -> int:
+    """The code-point column of the character `units` code units into `text` (one line's content).
+
+    A count inside a character's units (half a surrogate pair) means the end of that character,
+    and a count past the end of the line means its end, as LSP says.
+    """
+    if units <= 0:
+        return 0
+    if encoding == _UTF32 or text.isascii():
+        return min(units, len(text))
+    total = count_units(text, encoding)
+    if units >= total:
+        return len(text)
+    if total == len(text):  # UTF-16 without a character above U+FFFF: one unit each
+        return units
+    utf8 = encoding == _UTF8
+    counted = 0
+    for column, char in enumerate(text):
+        if counted >= units:
+            return column
+        point = ord(char)
+        if utf8:
+            counted += 1 if point < 0x80 else 2 if point < 0x800 else 3 if point < 0x10000 else 4
+        else:
+            counted += 1 if point < 0x10000 else 2
+    return len(text)  # not reached: `units` is below the line's total
+
+
 class PositionMapper:
     """Turns offsets into LSP positions and back, in the client's encoding.
 
-    The unit arithmetic is pygls's PositionCodec; this class only feeds it our
-    LSP-correct lines and clamps what clients send past the end of a line.
-    The codec reads only `len(lines)` and the one line a position is on, which
-    `LineIndex.lines` answers without indexing the rest of the text.
+    Reads only the lines the positions are on, which `LineIndex` answers without indexing
+    the rest of the text; a character past the end of a line means the end of the line, and
+    a line past the last one the end of the text.
     """
 
-    __slots__ = ("_codec", "_types", "index")
+    __slots__ = ("encoding", "index")
 
     def __init__(self, index: LineIndex, encoding: str = "utf-16") -> None:
-        # Imported here so that `agent-lsp check` does not pay for lsprotocol at start-up.
-        from lsprotocol import types
-        from pygls.workspace.position_codec import PositionCodec
-
-        self._types: Any = types
         self.index = index
-        self._codec: PositionCodec = PositionCodec(types.PositionEncodingKind(encoding))
+        self.encoding = position_encoding(encoding)
 
     def position(self, offset: int) -> tuple[int, int]:
         line, col = self.index.line_col(offset)
-        lines = self.index.lines
-        if lines[line].isascii():  # one unit per character in every encoding: nothing to count
+        text = self.index.lines[line]
+        if text.isascii():  # one unit per character in every encoding: nothing to count
             return line, col
-        pos = self._codec.position_to_client_units(lines, self._types.Position(line, col))
-        return pos.line, pos.character
+        return line, count_units(text[:col], self.encoding)
 
     def offset(self, line: int, character: int) -> int:
         if line < 0:
             return 0
-        if line >= self.index.line_count:
-            return len(self.index.text)
-        text = self.index.lines[line]
-        if text.isascii():
-            return self.index.offset(line, max(0, min(character, len(text))))
-        if character >= self._codec.client_num_units(text):
-            return self.index.line_end(line)
-        pos = self._codec.position_from_client_units(self.index.lines, self._types.Position(line, max(0, character)))
-        return self.index.offset(pos.line, pos.character)
+        index = self.index
+        if not index.has_line(line):
+            return len(index.text)
+        return index.offset(line, column_at(index.lines[line], character, self.encoding))
