@@ -11,19 +11,17 @@ from __future__ import annotations
 import importlib.util
 import re
 from collections.abc import Callable, Sequence
-from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
-from pygls.uris import to_fs_path
 
 from agent_lsp.syntax.text import PositionMapper
 
 if TYPE_CHECKING:
     from agent_lsp.features import complete
     from agent_lsp.features.analysis import Analysis
+    from agent_lsp.project.index import ProjectView
 
 # The feature modules (complete, hover, actions, colors, symbols) are imported by the
 # first request that needs them, not at start-up: `initialize` is answered without
@@ -88,19 +86,13 @@ def _cross_file_fixes(params: types.CodeActionParams) -> list[types.CodeAction]:
     return fixes
 
 
-def _roots(ls: LanguageServer, analysis: Analysis) -> tuple[Path, ...]:
-    folders = [p for f in ls.workspace.folders.values() if (p := to_fs_path(f.uri))]
-    if not folders and ls.workspace.root_path:
-        folders.append(ls.workspace.root_path)
-    return _project_roots(analysis.path, tuple(folders))
+# ---- glue: the one project model (the workspace index) for completion and hover ----------------
+def _project(ls: LanguageServer, analysis: Analysis) -> ProjectView:
+    """The workspace index seen from the document, with the document's own text fed to it first."""
+    from agent_lsp.lsp.handlers.workspace import state_of
+    from agent_lsp.project.index import ProjectView
 
-
-@lru_cache(maxsize=256)
-def _project_roots(document_path: str | None, folders: tuple[str, ...]) -> tuple[Path, ...]:
-    """Pure on its strings; asked on every completion, so worked out once per document and folder set."""
-    from agent_lsp.project import declared as workspace_files
-
-    return tuple(workspace_files.project_roots(document_path, folders))
+    return ProjectView(state_of(ls).index_for(analysis), analysis.path)
 
 
 def _markdown(formats: Any) -> bool:
@@ -121,7 +113,6 @@ def _completion_options(ls: LanguageServer, analysis: Analysis) -> complete.Comp
     return complete.CompletionOptions(
         snippets=bool(item and item.snippet_support),
         markdown=_markdown(item.documentation_format if item else None),
-        roots=_roots(ls, analysis),
         defer_docs="documentation" in resolvable,
         defer_detail="detail" in resolvable,
         item_defaults="editRange" in _list_defaults(ls),
@@ -180,7 +171,14 @@ def register(server: LanguageServer) -> None:
         analysis, mapper, offset = found
         options = _completion_options(ls, analysis)
         return complete.complete(
-            analysis.parsed, offset, mapper, options, kind=_kind(analysis), docs=_doc_store(ls), memo=_item_memo(ls)
+            analysis.parsed,
+            offset,
+            mapper,
+            options,
+            kind=_kind(analysis),
+            docs=_doc_store(ls),
+            memo=_item_memo(ls),
+            project=_project(ls, analysis),
         )
 
     @server.feature(types.COMPLETION_ITEM_RESOLVE)
@@ -201,8 +199,8 @@ def register(server: LanguageServer) -> None:
         analysis, mapper, offset = found
         caps = ls.client_capabilities.text_document
         markdown = _markdown(caps.hover.content_format if caps and caps.hover else None)
-        roots = _roots(ls, analysis)
-        return hover.hover(analysis.parsed, offset, mapper, markdown=markdown, roots=roots, kind=_kind(analysis))
+        project = _project(ls, analysis)
+        return hover.hover(analysis.parsed, offset, mapper, markdown=markdown, project=project, kind=_kind(analysis))
 
     kinds = [types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll]
     if importlib.util.find_spec("agent_lsp.lsp.handlers.architect") is not None:

@@ -27,13 +27,14 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from agent_lsp.features.markup import to_range
-from agent_lsp.project.kinds import uri_to_path
+from agent_lsp.project.paths import uri_to_path
 from agent_lsp.syntax.text import PositionMapper, Span
 
 if TYPE_CHECKING:
     from agent_lsp.checks.validate import Finding
     from agent_lsp.features.navigation import RenamePlan
-    from agent_lsp.project.index import EntryKind, IndexedFile, WorkspaceIndex
+    from agent_lsp.project.index import IndexedFile, WorkspaceIndex
+    from agent_lsp.project.paths import FileKind
 
 log = logging.getLogger(__name__)
 
@@ -51,18 +52,18 @@ WATCH_GLOBS = (
     "**/skills/**/SKILL.md",
     "**/commands/**/*.md",
 )
-_KINDS: dict[EntryKind, types.SymbolKind] = {}  # filled on first use (EntryKind lives with the index)
+_KINDS: dict[FileKind, types.SymbolKind] = {}  # filled on first use
 
 
-def _symbol_kind(kind: EntryKind) -> types.SymbolKind:
+def _symbol_kind(kind: FileKind) -> types.SymbolKind:
     if not _KINDS:
-        from agent_lsp.project.index import EntryKind
+        from agent_lsp.project.paths import FileKind
 
         _KINDS.update(
             {
-                EntryKind.AGENT: types.SymbolKind.Class,
-                EntryKind.SKILL: types.SymbolKind.Module,
-                EntryKind.COMMAND: types.SymbolKind.Function,
+                FileKind.AGENT: types.SymbolKind.Class,
+                FileKind.SKILL: types.SymbolKind.Module,
+                FileKind.COMMAND: types.SymbolKind.Function,
             }
         )
     return _KINDS.get(kind, types.SymbolKind.File)
@@ -97,7 +98,8 @@ class WorkspaceState:
 
     def _built(self) -> WorkspaceIndex:
         if self._index is None:
-            from agent_lsp.project.index import WorkspaceIndex, default_user_dir
+            from agent_lsp.project.index import WorkspaceIndex
+            from agent_lsp.project.paths import default_user_dir
 
             self._index = WorkspaceIndex(self.folders(), default_user_dir())
             self._index.scan()
@@ -113,7 +115,7 @@ class WorkspaceState:
     def _is_indexable(self, path: str) -> bool:
         known = self._indexable.get(path)
         if known is None:
-            from agent_lsp.project.index import locate
+            from agent_lsp.project.paths import locate
 
             assert self._index is not None
             known = locate(path, self._index.user_dir) is not None
@@ -496,7 +498,7 @@ def register(server: LanguageServer) -> None:
     @server.feature(types.WORKSPACE_DIAGNOSTIC)
     def on_workspace_diagnostic(ls: Any, params: types.WorkspaceDiagnosticParams) -> types.WorkspaceDiagnosticReport:
         from agent_lsp.features.analysis import AnalysisCache
-        from agent_lsp.project.index import EntryKind
+        from agent_lsp.project.paths import FileKind
 
         index = state.index
         previous = {os.path.normpath(uri_to_path(p.uri) or p.uri): p.value for p in params.previous_result_ids}
@@ -508,7 +510,7 @@ def register(server: LanguageServer) -> None:
         # come from the stamp they were indexed with.
         index.revalidate(e for e in index.files() if e.path not in open_paths)
         for entry in sorted(index.files(), key=lambda e: e.path):
-            if entry.kind is EntryKind.MEMORY or entry.path in open_paths or not index.in_workspace(entry.path):
+            if entry.kind is FileKind.MEMORY or entry.path in open_paths or not index.in_workspace(entry.path):
                 continue
             uri = Path(entry.path).as_uri()
             result_id = _result_id(entry, index.generation)
