@@ -121,8 +121,19 @@ def plugin_name(root: Path) -> str:
 
 
 def _parts(path: str | Path) -> tuple[str, ...]:
-    # Backslashes too, on every platform: a Windows path handed over in a URI or a test reads the same.
-    return Path(str(path).replace("\\", "/")).parts
+    """The path's parts as `Path.parts` gives them. Backslashes count as separators on every platform:
+    a Windows path handed over in a URI or a test reads the same."""
+    text = str(path).replace("\\", "/")
+    if os.sep != "/":
+        return Path(text).parts
+    # On POSIX, splitting the string is several times cheaper than making a Path: every new version
+    # of an open document is classified again.
+    text = os.path.normpath(text)
+    if text == ".":
+        return ()
+    if text.startswith("/"):
+        return ("/", *text.lstrip("/").split("/")) if text.strip("/") else ("/",)
+    return tuple(text.split("/"))
 
 
 def locate(
@@ -159,8 +170,13 @@ def locate(
 
 
 def _in_plugin(parts: tuple[str, ...], plugins: dict[tuple[str, ...], bool] | None) -> Placement | None:
-    """A component of the nearest plugin above the file (skills-directory plugins live in `.claude/skills/`)."""
-    for i in range(len(parts) - 1, 0, -1):
+    """A component of the nearest plugin above the file (skills-directory plugins live in `.claude/skills/`).
+
+    A file in a `.claude/` folder belongs to that folder unless a plugin lives inside it, so the
+    search for a manifest stops there (and a project agent costs no look-up at all)."""
+    claude = [n for n, part in enumerate(parts[:-1]) if part == ".claude"]
+    stop = claude[-1] + 1 if claude else 0
+    for i in range(len(parts) - 1, stop, -1):
         if parts[i - 1] in _COMPONENT_DIRS:
             continue
         key = parts[:i]
@@ -195,17 +211,18 @@ def _in_claude(parts: tuple[str, ...], user_dir: Path | None) -> Placement | Non
     if not claude:
         return None
     i = claude[-1]
-    claude_dir = Path(*parts[: i + 1])
     rest = parts[i + 1 :]
-    scope = Scope.USER if user_dir is not None and claude_dir == user_dir else Scope.PROJECT
-    root = str(claude_dir.parent)
-    if len(rest) >= 2 and rest[0] == "agents":
-        return Placement(FileKind.AGENT, scope, root, str(claude_dir / "agents"))
-    if len(rest) >= 2 and rest[0] == "commands":
-        return Placement(FileKind.COMMAND, scope, root, str(claude_dir / "commands"))
-    if len(rest) == 3 and rest[0] == "skills" and rest[2] == SKILL_FILE:
-        return Placement(FileKind.SKILL, scope, root, str(claude_dir / "skills"), None, rest[1])
-    return None
+    if len(rest) >= 2 and rest[0] in ("agents", "commands"):
+        kind, skill_dir = (FileKind.AGENT if rest[0] == "agents" else FileKind.COMMAND), None
+    elif len(rest) == 3 and rest[0] == "skills" and rest[2] == SKILL_FILE:
+        kind, skill_dir = FileKind.SKILL, rest[1]
+    else:
+        return None
+    # Strings rather than Path objects: every new version of an open document is classified again.
+    claude_dir = os.path.join(*parts[: i + 1])
+    scope = Scope.USER if user_dir is not None and claude_dir == str(user_dir) else Scope.PROJECT
+    root = os.path.join(*parts[:i]) if i else "."
+    return Placement(kind, scope, root, os.path.join(claude_dir, rest[0]), None, skill_dir)
 
 
 def document_kind(path: str | None, agent_globs: Sequence[str] = ()) -> tuple[FileKind | None, bool]:
