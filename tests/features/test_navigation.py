@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from agent_lsp.features import navigation
-from agent_lsp.project.index import IndexedFile, WorkspaceIndex
+from agent_lsp.project.entry import IndexedFile
+from agent_lsp.project.index import WorkspaceIndex
 from agent_lsp.project.references import RefKind
 
 

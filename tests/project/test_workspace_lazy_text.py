@@ -12,7 +12,8 @@ from pathlib import Path
 
 from agent_lsp.features import navigation
 from agent_lsp.lsp.handlers import workspace as lsp_workspace
-from agent_lsp.project.index import IndexedFile, WorkspaceIndex, build_index
+from agent_lsp.project.entry import IndexedFile
+from agent_lsp.project.index import WorkspaceIndex, build_index
 from agent_lsp.project.paths import FileKind
 from agent_lsp.project.references import RefKind
 

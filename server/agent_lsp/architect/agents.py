@@ -19,7 +19,8 @@ from agent_lsp.project import disk
 from agent_lsp.project.paths import FileKind, Scope
 
 if TYPE_CHECKING:
-    from agent_lsp.project.index import IndexedFile, WorkspaceIndex
+    from agent_lsp.project.entry import IndexedFile
+    from agent_lsp.project.index import WorkspaceIndex
 
 log = logging.getLogger(__name__)
 

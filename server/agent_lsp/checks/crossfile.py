@@ -16,7 +16,8 @@ from typing import Any, Protocol
 from agent_lsp.checks.rules import RULES
 from agent_lsp.checks.suggest import closest
 from agent_lsp.checks.validate import Finding
-from agent_lsp.project.index import IndexedFile, WorkspaceIndex
+from agent_lsp.project.entry import IndexedFile
+from agent_lsp.project.index import WorkspaceIndex
 from agent_lsp.project.paths import FileKind, Scope
 from agent_lsp.project.references import BUILTIN_AGENT_TYPES, BUNDLED_SKILLS, Reference, RefKind
 from agent_lsp.syntax.frontmatter import ParsedAgent

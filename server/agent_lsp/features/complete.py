@@ -33,7 +33,8 @@ from agent_lsp.syntax.frontmatter import ParsedAgent
 from agent_lsp.syntax.text import PositionMapper, Span
 
 if TYPE_CHECKING:
-    from agent_lsp.project.index import IndexedFile, ProjectView
+    from agent_lsp.project.entry import IndexedFile
+    from agent_lsp.project.index import ProjectView
 
 _TOP_KEY = re.compile(r"([^\s:#-][^:#]*?)\s*:(?=\s|$)")
 

@@ -32,7 +32,8 @@ from agent_lsp.syntax.frontmatter import ParsedAgent
 from agent_lsp.syntax.text import PositionMapper, Span
 
 if TYPE_CHECKING:
-    from agent_lsp.project.index import IndexedFile, ProjectView
+    from agent_lsp.project.entry import IndexedFile
+    from agent_lsp.project.index import ProjectView
 
 
 def hover(

@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from agent_lsp.project.index import IndexedFile, WorkspaceIndex
+from agent_lsp.project.entry import IndexedFile
+from agent_lsp.project.index import WorkspaceIndex
 from agent_lsp.project.paths import FileKind
 from agent_lsp.project.references import RefKind
 from agent_lsp.syntax.text import Span

@@ -92,6 +92,15 @@ def matches_globs(path: str, globs: Iterable[str]) -> bool:
     return any(fnmatch.fnmatch(posix, g) or fnmatch.fnmatch(posix, f"*/{g.lstrip('/')}") for g in globs)
 
 
+def within(path: str, folder: str) -> bool:
+    """Whether `path` is `folder` or lies below it (by their text: no file system look-up)."""
+    try:
+        Path(path).relative_to(folder)
+    except ValueError:
+        return False
+    return True
+
+
 def is_plugin(folder: str | Path) -> bool:
     return os.path.isfile(os.path.join(folder, ".claude-plugin", "plugin.json"))
 

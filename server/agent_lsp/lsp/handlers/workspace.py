@@ -33,7 +33,8 @@ from agent_lsp.syntax.text import PositionMapper, Span
 if TYPE_CHECKING:
     from agent_lsp.checks.validate import Finding
     from agent_lsp.features.navigation import RenamePlan
-    from agent_lsp.project.index import IndexedFile, WorkspaceIndex
+    from agent_lsp.project.entry import IndexedFile
+    from agent_lsp.project.index import WorkspaceIndex
     from agent_lsp.project.paths import FileKind
 
 log = logging.getLogger(__name__)
