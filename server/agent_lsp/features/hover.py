@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import yaml
 from lsprotocol import types
@@ -59,14 +59,9 @@ def hover(
     return types.Hover(contents=content(text, markdown), range=to_range(mapper, span))
 
 
-class _Project:
-    """The project as the document sees it, and what the document is served as."""
-
-    __slots__ = ("kind", "view")
-
-    def __init__(self, view: ProjectView | None, kind: FileKind) -> None:
-        self.view = view
-        self.kind = kind
+class _Project(NamedTuple):
+    view: ProjectView | None  # the project as the document sees it
+    kind: FileKind  # what the document is served as
 
 
 def _explain(
