@@ -14,6 +14,7 @@ import pytest
 from agent_lsp import check as cli
 from agent_lsp.check import run_check
 from agent_lsp.checks.rules import RULES
+from agent_lsp.project import disk
 
 GOOD = "---\nname: reviewer\ndescription: Reviews code when asked\ntools: Read, Grep\n---\nYou review code.\n"
 WARN = "---\nname: reviewer\ndescription: Reviews code\ntools: Read, Grpe, Glob\ncolor: gold\n---\nBody.\n"
@@ -323,20 +324,39 @@ def test_binary_non_utf8_and_huge_files_get_a_clear_finding(
 
 def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     target = _write(tmp_path, ".claude/agents/locked.md", GOOD)
-    real_read_bytes = Path.read_bytes
+    real_open = os.open
 
-    def refuse(self: Path) -> bytes:
-        if self.name == "locked.md":
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_read_bytes(self)
+    def refuse(path: str | os.PathLike[str], flags: int, *args: int) -> int:
+        if Path(path).name == "locked.md":  # (root reads files whatever their mode: refuse it here)
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args)
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(disk.os, "open", refuse)
     code, out, err = _run([str(target)], tmp_path, monkeypatch, capsys)
     assert code == 1
     assert err == ""
     assert out.startswith(
         ".claude/agents/locked.md:1:1: error unreadable-file Cannot read the file: Permission denied."
     )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    """Opening a FIFO for reading waits for a writer, and reading it may never end: the one bounded
+    reader refuses anything but a regular file before reading a byte."""
+    fifo = tmp_path / "pipe.md"
+    os.mkfifo(fifo)
+    report = cli.check_file(fifo, "pipe.md", plugin=False)
+    assert [(f.code, f.message) for f in report.findings] == [
+        ("unreadable-file", "Cannot read the file: not a regular file.")
+    ]
+
+
+def test_the_reader_stops_one_byte_past_the_limit(tmp_path: Path) -> None:
+    path = _write(tmp_path, "big.md", b"x" * 10_000)
+    raw, status = disk.read_bytes(path, 100)
+    assert len(raw) == 101 and status.st_size == 10_000  # one byte more than the limit says "larger"
+    assert disk.read_text(path, 100) is None and disk.read_text(path, 10_000) is not None
 
 
 def test_file_at_the_size_limit_is_still_checked(tmp_path: Path) -> None:

@@ -18,7 +18,8 @@ from typing import Any, TextIO
 from agent_lsp import __version__
 from agent_lsp.checks.rules import RULES, Severity
 from agent_lsp.checks.validate import AgentContext, Finding, find_problems
-from agent_lsp.project.kinds import DocumentKind, classify, kind_of
+from agent_lsp.project import disk
+from agent_lsp.project.paths import FileKind, document_kind
 from agent_lsp.syntax.frontmatter import parse_agent
 from agent_lsp.syntax.text import LineIndex, PositionMapper, Span
 
@@ -40,7 +41,7 @@ class FileReport:
 def check_file(path: Path, display: str, plugin: bool, kind: str = "agent") -> FileReport:
     """Read one file defensively and run the checks on it."""
     try:
-        raw = path.read_bytes()[: MAX_FILE_BYTES + 1]
+        raw, _status = disk.read_bytes(path, MAX_FILE_BYTES)
     except OSError as error:
         return _unreadable(path, display, f"Cannot read the file: {error.strerror or error}.")
     if len(raw) > MAX_FILE_BYTES:
@@ -134,7 +135,7 @@ def discover(targets: Sequence[str], all_markdown: bool = False) -> Iterator[tup
                 for p in candidates
                 if named_agents
                 or "agents" in p.relative_to(root).parts[:-1]
-                or kind_of(str(p.resolve()))[0] is not None
+                or document_kind(str(p.resolve()))[0] is not None
             ]
             chosen = candidates if all_markdown or not known else known
         else:
@@ -144,9 +145,9 @@ def discover(targets: Sequence[str], all_markdown: bool = False) -> Iterator[tup
             if resolved in seen:
                 continue
             seen.add(resolved)
-            kind, plugin = kind_of(str(resolved))
-            if kind is None:
-                kind, plugin = DocumentKind.AGENT, classify(str(resolved))[1]
+            kind, plugin = document_kind(str(resolved))
+            if kind is None:  # named on the command line, or in a loose collection: read as an agent
+                kind, plugin = FileKind.AGENT, False
             yield path, plugin, kind.value
 
 
@@ -185,15 +186,16 @@ def run_check(argv: Sequence[str]) -> int:
 def add_cross_file_findings(reports: list[FileReport], user_dir: Path | None = None) -> None:
     """Add the findings that need the other files: the projects of the checked files and `user_dir`."""
     from agent_lsp.checks.crossfile import entry_findings
-    from agent_lsp.project.index import Scope, WorkspaceIndex, default_user_dir, locate
+    from agent_lsp.project.index import WorkspaceIndex
+    from agent_lsp.project.paths import Scope, default_user_dir, locate
 
     user = user_dir if user_dir is not None else default_user_dir()
     user = user.resolve() if user is not None else None
     roots: list[str] = []
     for report in reports:
-        place = locate(report.path.resolve(), user)
-        if place is not None and place.scope is not Scope.USER and place.root not in roots:
-            roots.append(place.root)
+        placement = locate(report.path.resolve(), user)
+        if placement is not None and placement.scope is not Scope.USER and placement.root not in roots:
+            roots.append(placement.root)
     index = WorkspaceIndex(roots, user, walk=False)
     index.scan()
     for report in reports:

@@ -1,6 +1,6 @@
-"""The askable-agent list is read from disk on every code-action request; unchanged files are
-not parsed again, unchanged folders not walked again, and a changed, added, removed or broken
-file is noticed at once."""
+"""The askable-agent list is asked for on every code-action request. It comes from the workspace
+index, which walks no folder to answer; an unchanged file is not parsed and checked again, and a
+changed, removed or broken file is noticed at once, an added one as soon as a watcher reports it."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from agent_lsp.architect import agents
+from agent_lsp.project import paths
+from agent_lsp.project.index import WorkspaceIndex, build_index
 
 GOOD = "---\nname: {name}\ndescription: Reviews {name}.\n---\nYou review.\n"
 
@@ -17,7 +19,7 @@ GOOD = "---\nname: {name}\ndescription: Reviews {name}.\n---\nYou review.\n"
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     agents._LOADED.clear()
-    agents._LISTINGS.clear()
+    agents._INDEXED.clear()
 
 
 def _write(path: Path, text: str, mtime_ns: int) -> None:
@@ -66,12 +68,7 @@ def test_the_cache_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert list(agents._LOADED) == [str(tmp_path / f"a{i}.md") for i in (2, 3, 4)]
 
 
-OLD_NS = 1_000_000_000  # 1970: long settled
-
-
-def _settle(*folders: Path) -> None:
-    for folder in folders:
-        os.utime(folder, ns=(OLD_NS, OLD_NS))
+OLD_NS = 1_000_000_000  # 1970
 
 
 def _count_walks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -82,51 +79,90 @@ def _count_walks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         walks.append(str(top))
         return real(top, **kwargs)
 
-    monkeypatch.setattr(agents.os, "walk", walk)
+    monkeypatch.setattr(paths.os, "walk", walk)
     return walks
 
 
-def _names(root: Path) -> list[str]:
-    return [a.name for a in agents.discover_agents([root], None)]
+def _names(index: WorkspaceIndex) -> list[str]:
+    return [a.name for a in agents.discover_agents(index)]
 
 
-def test_a_settled_folder_is_walked_once_and_an_added_file_is_seen(
+def test_listing_walks_no_folder_and_checks_an_unchanged_file_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder = tmp_path / ".claude" / "agents"
     (folder / "team").mkdir(parents=True)
-    _write(folder / "a.md", GOOD.format(name="alpha"), OLD_NS)
+    _write(folder / "z.md", GOOD.format(name="zeta"), OLD_NS)
     _write(folder / "team" / "b.md", GOOD.format(name="beta"), OLD_NS)
-    _settle(folder, folder / "team")
+    index = build_index([tmp_path], None)
     walks = _count_walks(monkeypatch)
-    assert _names(tmp_path) == ["alpha", "beta"]
-    assert _names(tmp_path) == ["alpha", "beta"]
-    assert walks == [str(folder)]  # the second request reused the listing
-    _write(folder / "team" / "c.md", GOOD.format(name="gamma"), OLD_NS)  # in a subfolder: its time moves
-    assert _names(tmp_path) == ["alpha", "beta", "gamma"]
-    (folder / "a.md").unlink()
-    assert _names(tmp_path) == ["beta", "gamma"]
+    calls: list[str] = []
+    real = agents.agent_from_text
+    monkeypatch.setattr(agents, "agent_from_text", lambda text, p: calls.append(p) or real(text, p))
+    first = agents.discover_agents(index)
+    second = agents.discover_agents(index)
+    assert [a.name for a in first] == ["zeta", "beta"]  # a folder's own files before its subfolders'
+    assert second[0] is first[0] and second[1] is first[1]
+    assert walks == []  # the index answers; no request walks a folder
+    assert sorted(calls) == sorted([str(folder / "z.md"), str(folder / "team" / "b.md")])
 
 
-def test_a_folder_changed_just_now_is_not_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A folder whose time is within the last two seconds may change again within the same tick of
-    a coarse clock: its listing is not kept, and every request walks it."""
+def test_changed_removed_and_added_files(tmp_path: Path) -> None:
     folder = tmp_path / ".claude" / "agents"
     folder.mkdir(parents=True)
     _write(folder / "a.md", GOOD.format(name="alpha"), OLD_NS)
-    walks = _count_walks(monkeypatch)
-    assert _names(tmp_path) == ["alpha"]
-    assert _names(tmp_path) == ["alpha"]
-    assert len(walks) == 2 and not agents._LISTINGS
+    index = build_index([tmp_path], None)
+    assert _names(index) == ["alpha"]
+    _write(folder / "a.md", GOOD.format(name="beta"), 2 * OLD_NS)  # same size, newer time: no watcher told
+    assert _names(index) == ["beta"]
+    _write(folder / "a.md", "---\nname: beta\n---\n", 2 * OLD_NS)  # no description: an error
+    assert _names(index) == []
+    _write(folder / "a.md", GOOD.format(name="alpha"), 3 * OLD_NS)
+    _write(folder / "c.md", GOOD.format(name="gamma"), OLD_NS)
+    index.refresh(folder / "c.md")  # what the client's file watcher reports
+    assert _names(index) == ["alpha", "gamma"]
+    (folder / "a.md").unlink()  # noticed without a watcher
+    assert _names(index) == ["gamma"]
+    assert str(folder / "a.md") not in agents._INDEXED
 
 
 def test_a_removed_folder_lists_nothing(tmp_path: Path) -> None:
     folder = tmp_path / ".claude" / "agents"
     folder.mkdir(parents=True)
     _write(folder / "a.md", GOOD.format(name="alpha"), OLD_NS)
-    _settle(folder)
-    assert _names(tmp_path) == ["alpha"]
+    index = build_index([tmp_path], None)
+    assert _names(index) == ["alpha"]
     (folder / "a.md").unlink()
     folder.rmdir()
-    assert _names(tmp_path) == []
-    assert not agents._LISTINGS
+    assert _names(index) == []
+    assert not agents._INDEXED
+
+
+def test_an_open_documents_text_is_what_is_checked(tmp_path: Path) -> None:
+    path = tmp_path / ".claude" / "agents" / "a.md"
+    path.parent.mkdir(parents=True)
+    _write(path, GOOD.format(name="alpha"), OLD_NS)
+    index = build_index([tmp_path], None)
+    index.set_overlay(str(path), GOOD.format(name="edited"))
+    assert _names(index) == ["edited"]
+
+
+def test_project_agents_come_first_then_the_users_and_plugin_agents_are_not_listed(tmp_path: Path) -> None:
+    user = tmp_path / "home" / ".claude"
+    project = tmp_path / "project"
+    plugin = project / "plugins" / "acme"
+    for folder, name in (
+        (user / "agents", "shared"),
+        (user / "agents", "mine"),
+        (project / ".claude" / "agents", "shared"),
+    ):
+        folder.mkdir(parents=True, exist_ok=True)
+        _write(folder / f"{name}.md", GOOD.format(name=name), OLD_NS)
+    (plugin / ".claude-plugin").mkdir(parents=True)
+    (plugin / ".claude-plugin" / "plugin.json").write_text('{"name": "acme"}')
+    (plugin / "agents").mkdir()
+    _write(plugin / "agents" / "plug.md", GOOD.format(name="plug"), OLD_NS)
+    index = build_index([project], user)
+    found = agents.discover_agents(index)
+    assert [a.name for a in found] == ["shared", "mine"]
+    assert found[0].path == str(project / ".claude" / "agents" / "shared.md")  # the project's wins

@@ -18,7 +18,8 @@ from agent_lsp.features.actions import apply_edits, fix_all, fixes_for
 from agent_lsp.features.analysis import AnalysisCache
 from agent_lsp.features.complete import CompletionOptions, complete
 from agent_lsp.features.hover import hover
-from agent_lsp.project.kinds import DocumentKind, classify, kind_of
+from agent_lsp.project.index import ProjectView, WorkspaceIndex, build_index
+from agent_lsp.project.paths import FileKind, document_kind, locate
 from agent_lsp.schema.schemas import agent_schema, schema_for
 from agent_lsp.syntax.frontmatter import ParseMode, parse_agent
 from agent_lsp.syntax.text import PositionMapper
@@ -45,13 +46,13 @@ def skill(*lines: str, body: str = "Do the thing.\n") -> str:
 @pytest.mark.parametrize(
     ("path", "kind"),
     [
-        ("/p/.claude/skills/deploy/SKILL.md", DocumentKind.SKILL),
-        ("/home/me/.claude/skills/deploy/SKILL.md", DocumentKind.SKILL),
-        ("/p/apps/web/.claude/skills/deploy/SKILL.md", DocumentKind.SKILL),
-        ("/p/.claude/commands/deploy.md", DocumentKind.COMMAND),
-        ("/p/.claude/commands/frontend/component.md", DocumentKind.COMMAND),
-        ("/p/.claude/agents/reviewer.md", DocumentKind.AGENT),
-        ("C:\\p\\.claude\\skills\\deploy\\SKILL.md", DocumentKind.SKILL),
+        ("/p/.claude/skills/deploy/SKILL.md", FileKind.SKILL),
+        ("/home/me/.claude/skills/deploy/SKILL.md", FileKind.SKILL),
+        ("/p/apps/web/.claude/skills/deploy/SKILL.md", FileKind.SKILL),
+        ("/p/.claude/commands/deploy.md", FileKind.COMMAND),
+        ("/p/.claude/commands/frontend/component.md", FileKind.COMMAND),
+        ("/p/.claude/agents/reviewer.md", FileKind.AGENT),
+        ("C:\\p\\.claude\\skills\\deploy\\SKILL.md", FileKind.SKILL),
         # A skill's supporting files, and anything else, are not documents of ours.
         ("/p/.claude/skills/deploy/reference.md", None),
         ("/p/.claude/skills/deploy/README.md", None),
@@ -62,24 +63,24 @@ def skill(*lines: str, body: str = "Do the thing.\n") -> str:
         ("/p/.claude/commands/deploy.txt", None),
     ],
 )
-def test_kind_of_paths(path: str, kind: DocumentKind | None) -> None:
-    assert kind_of(path) == (kind, False)
+def test_kind_of_paths(path: str, kind: FileKind | None) -> None:
+    assert document_kind(path) == (kind, False)
 
 
 def test_plugin_layouts_are_recognised(tmp_path: Path) -> None:
     plugin = tmp_path / "my-plugin"
     (plugin / ".claude-plugin").mkdir(parents=True)
     (plugin / ".claude-plugin" / "plugin.json").write_text('{"name": "my-plugin"}')
-    assert kind_of(str(plugin / "skills" / "review" / "SKILL.md")) == (DocumentKind.SKILL, True)
-    assert kind_of(str(plugin / "SKILL.md")) == (DocumentKind.SKILL, True)
-    assert kind_of(str(plugin / "commands" / "deploy.md")) == (DocumentKind.COMMAND, True)
-    assert kind_of(str(plugin / "commands" / "ops" / "deploy.md")) == (DocumentKind.COMMAND, True)
-    assert kind_of(str(plugin / "agents" / "reviewer.md")) == (DocumentKind.AGENT, True)
-    assert kind_of(str(plugin / "README.md")) == (None, False)
-    assert kind_of(str(plugin / "skills" / "review" / "notes.md")) == (None, False)
+    assert document_kind(str(plugin / "skills" / "review" / "SKILL.md")) == (FileKind.SKILL, True)
+    assert document_kind(str(plugin / "SKILL.md")) == (FileKind.SKILL, True)
+    assert document_kind(str(plugin / "commands" / "deploy.md")) == (FileKind.COMMAND, True)
+    assert document_kind(str(plugin / "commands" / "ops" / "deploy.md")) == (FileKind.COMMAND, True)
+    assert document_kind(str(plugin / "agents" / "reviewer.md")) == (FileKind.AGENT, True)
+    assert document_kind(str(plugin / "README.md")) == (None, False)
+    assert document_kind(str(plugin / "skills" / "review" / "notes.md")) == (None, False)
     # Without a manifest, a `skills/` or `commands/` folder is just a folder.
-    assert kind_of(str(tmp_path / "other" / "skills" / "x" / "SKILL.md")) == (None, False)
-    assert kind_of(str(tmp_path / "other" / "commands" / "x.md")) == (None, False)
+    assert document_kind(str(tmp_path / "other" / "skills" / "x" / "SKILL.md")) == (None, False)
+    assert document_kind(str(tmp_path / "other" / "commands" / "x.md")) == (None, False)
 
 
 def test_skills_directory_plugin(tmp_path: Path) -> None:
@@ -87,27 +88,29 @@ def test_skills_directory_plugin(tmp_path: Path) -> None:
     root = tmp_path / ".claude" / "skills" / "my-tool"
     (root / ".claude-plugin").mkdir(parents=True)
     (root / ".claude-plugin" / "plugin.json").write_text("{}")
-    assert kind_of(str(root / "SKILL.md")) == (DocumentKind.SKILL, False)
-    assert kind_of(str(root / "skills" / "inner" / "SKILL.md")) == (DocumentKind.SKILL, True)
-    assert kind_of(str(root / "agents" / "helper.md")) == (DocumentKind.AGENT, True)
-    assert kind_of(str(root / "commands" / "go.md")) == (DocumentKind.COMMAND, True)
+    assert document_kind(str(root / "SKILL.md")) == (FileKind.SKILL, False)
+    assert document_kind(str(root / "skills" / "inner" / "SKILL.md")) == (FileKind.SKILL, True)
+    assert document_kind(str(root / "agents" / "helper.md")) == (FileKind.AGENT, True)
+    assert document_kind(str(root / "commands" / "go.md")) == (FileKind.COMMAND, True)
 
 
-def test_classify_still_answers_for_agents_only() -> None:
-    assert classify("/p/.claude/agents/a.md") == (True, False)
-    assert classify("/p/.claude/skills/deploy/SKILL.md") == (False, False)
+def test_the_one_classifier_tells_agents_from_skills() -> None:
+    agent = locate("/p/.claude/agents/a.md")
+    assert agent is not None and agent.kind is FileKind.AGENT
+    skill = locate("/p/.claude/skills/deploy/SKILL.md")
+    assert skill is not None and skill.kind is not FileKind.AGENT
 
 
 def test_analysis_kind_and_is_agent() -> None:
     cache = AnalysisCache()
     text = skill("description: d", "shell: zsh")
     analysis = cache.get("file:///p/.claude/skills/deploy/SKILL.md", 1, text)
-    assert analysis.kind is DocumentKind.SKILL and analysis.is_agent is False
+    assert analysis.kind is FileKind.SKILL and analysis.is_agent is False
     assert [f.code for f in analysis.findings] == ["invalid-value"]
     command = cache.get("file:///p/.claude/commands/go.md", 1, "Just do it.\n")
-    assert command.kind is DocumentKind.COMMAND and command.findings == []
+    assert command.kind is FileKind.COMMAND and command.findings == []
     agent = cache.get("file:///p/.claude/agents/a.md", 1, "---\nname: a\ndescription: d\n---\nB\n")
-    assert agent.kind is DocumentKind.AGENT and agent.is_agent is True
+    assert agent.kind is FileKind.AGENT and agent.is_agent is True
     readme = cache.get("file:///p/.claude/skills/deploy/README.md", 1, "---\nnope: [\n")
     assert readme.kind is None and readme.is_agent is False and readme.findings == []
 
@@ -286,11 +289,15 @@ def test_empty_body() -> None:
 
 
 # ---- completion and hover -------------------------------------------------------------------
-def completions(marked: str, kind: str = "skill", roots: tuple[Path, ...] = ()) -> dict[str, types.CompletionItem]:
+def completions(
+    marked: str, kind: str = "skill", index: WorkspaceIndex | None = None, path: str | None = None
+) -> dict[str, types.CompletionItem]:
     offset = marked.index("|")
     text = marked[:offset] + marked[offset + 1 :]
     parsed = parse_agent(text)
-    result = complete(parsed, offset, PositionMapper(parsed.index, "utf-16"), CompletionOptions(roots=roots), kind)
+    project = ProjectView(index, path) if index is not None else None
+    mapper = PositionMapper(parsed.index, "utf-16")
+    result = complete(parsed, offset, mapper, CompletionOptions(), kind, project=project)
     return {item.label: item for item in result.items}
 
 
@@ -313,7 +320,8 @@ def test_value_completion(tmp_path: Path) -> None:
     agents = tmp_path / ".claude" / "agents"
     agents.mkdir(parents=True)
     (agents / "researcher.md").write_text("---\nname: researcher\ndescription: Digs deep.\n---\nB\n")
-    items = completions("---\ncontext: fork\nagent: |\n---\nB\n", roots=(tmp_path,))
+    skill_path = str(tmp_path / ".claude" / "skills" / "research" / "SKILL.md")
+    items = completions("---\ncontext: fork\nagent: |\n---\nB\n", index=build_index([tmp_path]), path=skill_path)
     assert {"general-purpose", "Explore", "Plan", "researcher"} <= set(items)
     assert items["researcher"].detail == "Digs deep."
     models = completions("---\nmodel: |\n---\nB\n")

@@ -8,6 +8,7 @@ import pytest
 from lsprotocol import types
 
 from agent_lsp.features.complete import CompletionOptions, complete
+from agent_lsp.project.index import ProjectView, build_index
 from agent_lsp.schema.models import sdk_model_ids
 from agent_lsp.schema.schemas import agent_schema
 from agent_lsp.syntax.frontmatter import parse_agent
@@ -16,15 +17,19 @@ from agent_lsp.syntax.text import PositionMapper
 SCHEMA = agent_schema()
 
 
+def view(folder: Path, user_dir: Path | None = None) -> ProjectView:
+    """The workspace index of `folder`, seen from an agent of its own `.claude/agents/`."""
+    return ProjectView(build_index([folder], user_dir), str(folder / ".claude" / "agents" / "doc.md"))
+
+
 def items(
-    marked: str, *, encoding: str = "utf-16", roots: tuple[Path, ...] = (), snippets: bool = True
+    marked: str, *, encoding: str = "utf-16", project: ProjectView | None = None, snippets: bool = True
 ) -> dict[str, types.CompletionItem]:
     offset = marked.index("|")
     text = marked[:offset] + marked[offset + 1 :]
     parsed = parse_agent(text)
-    result = complete(
-        parsed, offset, PositionMapper(parsed.index, encoding), CompletionOptions(snippets=snippets, roots=roots)
-    )
+    mapper = PositionMapper(parsed.index, encoding)
+    result = complete(parsed, offset, mapper, CompletionOptions(snippets=snippets), project=project)
     return {item.label: item for item in result.items}
 
 
@@ -199,13 +204,13 @@ def test_specifier_templates() -> None:
 
 def test_mcp_servers_from_the_project_and_the_file(project: Path) -> None:
     marked = "---\nmcpServers:\n  - own:\n      command: x\ntools: mcp_|\n---\n"
-    found = items(marked, roots=(project,))
+    found = items(marked, project=view(project))
     assert {"mcp__github__", "mcp__db__", "mcp__own__"} <= set(found)
     assert edit_of(found["mcp__github__"]) == ((4, 7, 11), "mcp__github__")
 
 
 def test_agent_names_inside_agent_parentheses(project: Path) -> None:
-    found = items("---\ntools: Agent(|\n---\n", roots=(project,))
+    found = items("---\ntools: Agent(|\n---\n", project=view(project))
     assert set(found) == {"worker"}
     assert doc_of(found["worker"]) == "Does the heavy lifting."
     assert edit_of(found["worker"]) == ((1, 13, 13), "worker")
@@ -218,22 +223,22 @@ def test_webfetch_domain_form() -> None:
 
 # ---- skills and MCP server names --------------------------------------------------------------
 def test_skills_from_the_project(project: Path) -> None:
-    found = items("---\nskills:\n  - |\n---\n", roots=(project,))
+    found = items("---\nskills:\n  - |\n---\n", project=view(project))
     assert set(found) == {"api-conventions", "testing"}
     assert doc_of(found["api-conventions"]) == "How our HTTP APIs are shaped."
-    listed = items("---\nskills:\n  - testing\n  - |\n---\n", roots=(project,))
+    listed = items("---\nskills:\n  - testing\n  - |\n---\n", project=view(project))
     assert set(listed) == {"api-conventions"}
 
 
 def test_mcp_server_names_in_mcp_servers(project: Path) -> None:
-    found = items("---\nmcpServers:\n  - gi|\n---\n", roots=(project,))
+    found = items("---\nmcpServers:\n  - gi|\n---\n", project=view(project))
     assert edit_of(found["github"]) == ((2, 4, 6), "github")
 
 
 def test_missing_project_files_give_no_error(tmp_path: Path) -> None:
     (tmp_path / ".mcp.json").write_text("{not json")
-    assert items("---\nskills:\n  - |\n---\n", roots=(tmp_path,)) == {}
-    assert "Grep" in items("---\ntools: |\n---\n", roots=(tmp_path,))
+    assert items("---\nskills:\n  - |\n---\n", project=view(tmp_path)) == {}
+    assert "Grep" in items("---\ntools: |\n---\n", project=view(tmp_path))
 
 
 # ---- hooks ------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import pytest
 from lsprotocol import types
 
 from agent_lsp.features.hover import hover
+from agent_lsp.project.index import ProjectView, build_index
 from agent_lsp.schema.schemas import agent_schema
 from agent_lsp.syntax.frontmatter import parse_agent
 from agent_lsp.syntax.text import PositionMapper
@@ -15,13 +16,18 @@ from agent_lsp.syntax.text import PositionMapper
 SCHEMA = agent_schema()
 
 
+def view(folder: Path, user_dir: Path | None = None) -> ProjectView:
+    """The workspace index of `folder`, seen from an agent of its own `.claude/agents/`."""
+    return ProjectView(build_index([folder], user_dir), str(folder / ".claude" / "agents" / "doc.md"))
+
+
 def at(
-    marked: str, *, markdown: bool = True, encoding: str = "utf-16", roots: tuple[Path, ...] = ()
+    marked: str, *, markdown: bool = True, encoding: str = "utf-16", project: ProjectView | None = None
 ) -> types.Hover | None:
     offset = marked.index("|")
     text = marked[:offset] + marked[offset + 1 :]
     parsed = parse_agent(text)
-    return hover(parsed, offset, PositionMapper(parsed.index, encoding), markdown=markdown, roots=roots)
+    return hover(parsed, offset, PositionMapper(parsed.index, encoding), markdown=markdown, project=project)
 
 
 def text_of(result: types.Hover | None) -> str:
@@ -110,17 +116,17 @@ def test_retired_tool_hover_names_the_successor() -> None:
 
 
 def test_agent_and_skill_descriptions_from_the_project(project: Path) -> None:
-    agent = at("---\ntools: Read, Agent(wor|ker)\n---\n", roots=(project,))
+    agent = at("---\ntools: Read, Agent(wor|ker)\n---\n", project=view(project))
     assert "Does the heavy lifting." in text_of(agent)
     assert span_of(agent) == (1, 19, 25)
-    skill = at("---\nskills:\n  - api-con|ventions\n---\n", roots=(project,))
+    skill = at("---\nskills:\n  - api-con|ventions\n---\n", project=view(project))
     assert "How our HTTP APIs are shaped." in text_of(skill)
-    assert text_of(at("---\nskills: api-con|ventions\n---\n", roots=(project,)))
-    assert at("---\nskills:\n  - unkn|own\n---\n", roots=(project,)) is None
+    assert text_of(at("---\nskills: api-con|ventions\n---\n", project=view(project)))
+    assert at("---\nskills:\n  - unkn|own\n---\n", project=view(project)) is None
 
 
 def test_mcp_server_hover(project: Path) -> None:
-    assert "`github`" in text_of(at("---\nmcpServers:\n  - git|hub\n---\n", roots=(project,)))
+    assert "`github`" in text_of(at("---\nmcpServers:\n  - git|hub\n---\n", project=view(project)))
 
 
 def test_hook_event_handler_key_and_type() -> None:

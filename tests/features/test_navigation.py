@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from agent_lsp.features import navigation
-from agent_lsp.project.index import IndexedFile, RefKind, WorkspaceIndex
+from agent_lsp.project.entry import IndexedFile
+from agent_lsp.project.index import WorkspaceIndex
+from agent_lsp.project.references import RefKind
 
 
 def _entry(index: WorkspaceIndex, sample: Path, rel: str) -> IndexedFile:

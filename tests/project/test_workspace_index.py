@@ -10,7 +10,9 @@ import pytest
 from agent_lsp.check import run_check
 from agent_lsp.checks.crossfile import crossfile_findings, entry_findings
 from agent_lsp.checks.rules import RULES, Severity
-from agent_lsp.project.index import EntryKind, RefKind, Scope, WorkspaceIndex, build_index, locate
+from agent_lsp.project.index import WorkspaceIndex, build_index
+from agent_lsp.project.paths import FileKind, Scope, locate
+from agent_lsp.project.references import RefKind
 from agent_lsp.syntax.frontmatter import parse_agent
 
 
@@ -47,7 +49,7 @@ def test_every_agent_skill_command_and_memory_file_is_indexed(index: WorkspaceIn
         ("skill", "user", "summarize", "home/.claude/skills/summarize/SKILL.md"),
         ("command", "user", "standup", "home/.claude/commands/standup.md"),
     }
-    skill = index.named(EntryKind.SKILL, "api-conventions")[0]
+    skill = index.named(FileKind.SKILL, "api-conventions")[0]
     assert skill.description == "The team's API conventions. Use when writing endpoints."
 
 
@@ -135,7 +137,7 @@ def test_overlays_follow_the_editor_and_changes_bump_the_generation(index: Works
     assert index.set_overlay(path, text) is False  # same text: nothing to do
     assert index.set_overlay(path, text + "More body.\n") is False  # the body changes nothing others see
     index.clear_overlay(path)  # closed unsaved: back to the disk text
-    assert index.named(EntryKind.AGENT, "tester")[1:]
+    assert index.named(FileKind.AGENT, "tester")[1:]
 
 
 def test_refresh_and_remove_follow_the_disk(index: WorkspaceIndex, sample: Path) -> None:
@@ -146,7 +148,7 @@ def test_refresh_and_remove_follow_the_disk(index: WorkspaceIndex, sample: Path)
     assert not any(code == "unknown-skill" for _, code, _ in _findings(index, sample))
     shutil.rmtree(skill.parent)
     assert index.remove(skill.parent) is True
-    assert index.named(EntryKind.SKILL, "style-guide") == []
+    assert index.named(FileKind.SKILL, "style-guide") == []
     # A new folder of agents, reported as one created folder.
     extra = sample / "project/.claude/agents/more"
     extra.mkdir()
@@ -164,7 +166,7 @@ def test_locate_knows_each_layout(sample: Path) -> None:
     place = locate(sample / "project/plugins/acme/agents/security.md", user)
     assert place is not None and place.scope is Scope.PLUGIN and place.plugin == "acme"
     place = locate(user / "agents/helper.md", user)
-    assert place is not None and place.scope is Scope.USER and place.kind is EntryKind.AGENT
+    assert place is not None and place.scope is Scope.USER and place.kind is FileKind.AGENT
     assert locate(sample / "project/.claude/skills/deploy/reference.md", user) is None
     assert locate(sample / "project/README.md", user) is None
 
@@ -174,7 +176,7 @@ def test_walk_skips_dependency_folders(sample: Path) -> None:
     hidden.mkdir(parents=True)
     (hidden / "x.md").write_text("---\nname: x\ndescription: X.\n---\nX.\n", encoding="utf-8")
     index = build_index([sample / "project"], None)
-    assert index.named(EntryKind.AGENT, "x") == []
+    assert index.named(FileKind.AGENT, "x") == []
 
 
 def test_crlf_files_keep_their_offsets(sample: Path) -> None:
@@ -209,5 +211,5 @@ def test_a_link_out_of_the_workspace_is_not_read(sample: Path, tmp_path: Path) -
     outside.write_text("---\nname: secret\ndescription: Not yours.\n---\nSecret.\n", encoding="utf-8")
     (sample / "project/.claude/agents/link.md").symlink_to(outside)
     index = build_index([sample / "project"], None)
-    assert index.named(EntryKind.AGENT, "secret") == []
-    assert index.named(EntryKind.AGENT, "reviewer")
+    assert index.named(FileKind.AGENT, "secret") == []
+    assert index.named(FileKind.AGENT, "reviewer")

@@ -14,7 +14,10 @@ from agent_lsp.features import navigation
 from agent_lsp.lsp.handlers import workspace as lsp_workspace
 from agent_lsp.lsp.server import AgentLanguageServer
 from agent_lsp.lsp.session import Session
-from agent_lsp.project.index import EntryKind, IndexedFile, RefKind, WorkspaceIndex, build_index
+from agent_lsp.project.entry import IndexedFile
+from agent_lsp.project.index import WorkspaceIndex, build_index
+from agent_lsp.project.paths import FileKind
+from agent_lsp.project.references import RefKind
 
 LEAD = "project/.claude/agents/lead.md"
 REVIEWER = "project/.claude/agents/reviewer.md"
@@ -104,7 +107,7 @@ def test_a_change_on_disk_after_indexing_is_noticed_by_navigation(index: Workspa
     _rewrite(reviewer_path, reviewer_path.read_text(encoding="utf-8").replace("name: reviewer", "name: critic"))
     assert navigation.definitions(index, lead, symbol) == []
     assert index.generation > generation
-    assert index.named(EntryKind.AGENT, "critic")
+    assert index.named(FileKind.AGENT, "critic")
 
 
 def test_a_held_stale_entry_is_re_indexed_when_its_text_is_read(index: WorkspaceIndex, sample: Path) -> None:
@@ -129,7 +132,7 @@ def test_a_file_gone_or_turned_into_a_link_out_of_the_workspace_is_not_read(
     (sample / REVIEWER).unlink()
     (sample / REVIEWER).symlink_to(outside)
     assert reviewer.text == "" and index.get(str(sample / REVIEWER)) is None
-    assert index.named(EntryKind.AGENT, "secret") == []
+    assert index.named(FileKind.AGENT, "secret") == []
 
 
 def test_workspace_diagnostic_result_ids_follow_the_file(index: WorkspaceIndex, sample: Path) -> None:
@@ -161,7 +164,7 @@ def test_an_indexed_file_retains_far_less_than_its_text(tmp_path: Path) -> None:
     finally:
         tracemalloc.stop()
     assert len(index.files()) == 200
-    ours = [tracemalloc.Filter(True, "*workspace_index.py")]
+    ours = [tracemalloc.Filter(True, "*agent_lsp/project/*.py")]  # the index and what it holds
     retained = sum(s.size_diff for s in after.filter_traces(ours).compare_to(before.filter_traces(ours), "filename"))
     # Each file has a ~8 KB text and 13 references; what stays is a small part of the text alone.
     assert retained < 200 * size / 5, retained  # (with the texts kept it was over 200 * size)
@@ -182,10 +185,10 @@ def test_importing_lsp_workspace_loads_no_parser_index_or_validator() -> None:
 def test_symbol_kinds_are_mapped_on_first_use() -> None:
     from lsprotocol import types
 
-    assert lsp_workspace._symbol_kind(EntryKind.AGENT) is types.SymbolKind.Class
-    assert lsp_workspace._symbol_kind(EntryKind.SKILL) is types.SymbolKind.Module
-    assert lsp_workspace._symbol_kind(EntryKind.COMMAND) is types.SymbolKind.Function
-    assert lsp_workspace._symbol_kind(EntryKind.MEMORY) is types.SymbolKind.File
+    assert lsp_workspace._symbol_kind(FileKind.AGENT) is types.SymbolKind.Class
+    assert lsp_workspace._symbol_kind(FileKind.SKILL) is types.SymbolKind.Module
+    assert lsp_workspace._symbol_kind(FileKind.COMMAND) is types.SymbolKind.Function
+    assert lsp_workspace._symbol_kind(FileKind.MEMORY) is types.SymbolKind.File
 
 
 def _session(encoding: str = "utf-16") -> Session:

@@ -1,24 +1,31 @@
-"""Finding the agents a user can ask: the shipped one, the workspace's and the user's.
+"""Finding the agents a user can ask: the shipped one, and the workspace's and the user's from the index.
 
-An agent is offered only when our own checker finds no error in it: an agent that
-Claude Code would refuse to load should not be run from the editor either.
+The project and user agents come from the workspace index, the same model the editor's
+diagnostics, completion and navigation use; no folder is walked here. An agent is offered only
+when our own checker finds no error in it: an agent that Claude Code would refuse to load should
+not be run from the editor either.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import time
 from collections import OrderedDict
-from collections.abc import Iterable
-from pathlib import Path
+from collections.abc import Callable, Hashable
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING
 
 from agent_lsp.architect.prompt import AgentSpec
+from agent_lsp.project import disk
+from agent_lsp.project.paths import FileKind, Scope
+
+if TYPE_CHECKING:
+    from agent_lsp.project.entry import IndexedFile
+    from agent_lsp.project.index import WorkspaceIndex
 
 log = logging.getLogger(__name__)
 
 SHIPPED_AGENT = "backend-architect"
-MAX_AGENT_BYTES = 1_000_000  # agent files are a few KB; a huge one is not worth reading on every ask
+MAX_AGENT_BYTES = disk.MAX_FILE_BYTES  # agent files are a few KB; a huge one is not worth reading on every ask
 
 
 def agent_from_text(text: str, path: str) -> AgentSpec | None:
@@ -51,39 +58,48 @@ def agent_from_text(text: str, path: str) -> AgentSpec | None:
     )
 
 
-# Code actions list the askable agents on every request (each cursor move in VS Code), so a
-# file is read, parsed and checked again only when its size or modification time changed.
-_LOADED: OrderedDict[str, tuple[tuple[int, int], AgentSpec | None]] = OrderedDict()
+# Code actions list the askable agents on every request (each cursor move in VS Code), so a file
+# is parsed and checked again only when it changed: path -> (its version, the agent it holds).
+# `_LOADED` holds files read here (the shipped agent), by size and modification time; `_INDEXED`
+# the index's agent files, by the stamp the index read them at or the editor's text.
+_Cache = OrderedDict[str, tuple[Hashable, AgentSpec | None]]
+_LOADED: _Cache = OrderedDict()
+_INDEXED: _Cache = OrderedDict()
 _LOADED_MAX = 1024
 
 
+def _remember(cache: _Cache, path: str, version: Hashable, make: Callable[[], AgentSpec | None]) -> AgentSpec | None:
+    known = cache.get(path)
+    if known is not None and known[0] == version:
+        cache.move_to_end(path)
+        return known[1]
+    agent = make()
+    cache[path] = (version, agent)
+    cache.move_to_end(path)
+    while len(cache) > _LOADED_MAX:
+        cache.popitem(last=False)
+    return agent
+
+
 def load_agent(path: Path) -> AgentSpec | None:
+    """The agent in a file outside the workspace (the shipped one), read again when it changed."""
     key = str(path)
     try:
         info = path.stat()
     except OSError:
         _LOADED.pop(key, None)
         return None
-    signature = (info.st_size, info.st_mtime_ns)
-    known = _LOADED.get(key)
-    if known is not None and known[0] == signature:
-        _LOADED.move_to_end(key)
-        return known[1]
-    agent = _read_agent(path, info.st_size)
-    _LOADED[key] = (signature, agent)
-    while len(_LOADED) > _LOADED_MAX:
-        _LOADED.popitem(last=False)
-    return agent
+    return _remember(_LOADED, key, (info.st_size, info.st_mtime_ns), lambda: _read_agent(path))
 
 
-def _read_agent(path: Path, size: int) -> AgentSpec | None:
-    if size > MAX_AGENT_BYTES:
-        return None
+def _read_agent(path: Path) -> AgentSpec | None:
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        raw, _status = disk.read_bytes(path, MAX_AGENT_BYTES)
     except OSError:
         return None
-    return agent_from_text(text, str(path))
+    if len(raw) > MAX_AGENT_BYTES:
+        return None
+    return agent_from_text(raw.decode("utf-8", errors="replace"), str(path))
 
 
 def shipped_agent() -> AgentSpec | None:
@@ -96,60 +112,43 @@ def shipped_agent() -> AgentSpec | None:
     return load_agent(path)
 
 
-# The listing of each agents folder, kept while no directory of it has changed: a file added,
-# removed or renamed changes the modification time of the directory that holds it. A listing
-# is kept only when every directory's time is older than _SETTLED_NS when it is read, so a
-# change within the same tick of a coarse file-system clock cannot hide behind it.
-_LISTINGS: dict[Path, tuple[tuple[tuple[str, int], ...], list[Path]]] = {}
-_LISTINGS_MAX = 64
-_SETTLED_NS = 2_000_000_000
+def agent_of(entry: IndexedFile) -> AgentSpec | None:
+    """The agent an indexed agent file holds, as the index holds it (an open document's editor text)."""
+    held = entry.held_text
+    version: Hashable = ("text", held) if held is not None else ("stamp", entry.stamp)
+    return _remember(_INDEXED, entry.path, version, lambda: agent_from_text(entry.text, entry.path))
 
 
-def _agent_files(folder: Path) -> list[Path]:
-    known = _LISTINGS.get(folder)
-    if known is not None:
-        stamps, listed = known
-        try:
-            if all(os.stat(directory).st_mtime_ns == mtime for directory, mtime in stamps):
-                return listed
-        except OSError:
-            pass
-        del _LISTINGS[folder]
-    if not folder.is_dir():
-        return []
-    found: list[Path] = []
-    walked: list[tuple[str, int]] = []
-    # followlinks=False: a symlink must not lead the walk out of the agents folder.
-    for root, dirs, files in os.walk(folder, followlinks=False):
-        walked.append((root, os.stat(root).st_mtime_ns))
-        dirs.sort()
-        found.extend(Path(root) / f for f in sorted(files) if f.endswith(".md"))
-    settled = time.time_ns() - _SETTLED_NS
-    if all(mtime < settled for _, mtime in walked):
-        if len(_LISTINGS) >= _LISTINGS_MAX:
-            _LISTINGS.pop(next(iter(_LISTINGS)))
-        _LISTINGS[folder] = (tuple(walked), found)
-    return found
-
-
-def agent_folders(workspace_roots: Iterable[Path], home: Path | None) -> list[Path]:
-    """Workspace folders first: as in Claude Code, a project agent wins over a user agent."""
-    folders = [root / ".claude" / "agents" for root in workspace_roots]
-    if home is not None:
-        folders.append(home / ".claude" / "agents")
-    return folders
-
-
-def discover_agents(workspace_roots: Iterable[Path], home: Path | None) -> list[AgentSpec]:
-    """The valid agents, one per name, in folder order."""
+def discover_agents(index: WorkspaceIndex) -> list[AgentSpec]:
+    """The valid project and user agents, one per name: the workspace folders' projects first (as in
+    Claude Code, a project agent wins over a user agent), each folder's files in walk order."""
+    entries = _askable(index)
+    if index.revalidate(entries):  # files changed on disk that no watcher reported
+        entries = _askable(index)
     seen: dict[str, AgentSpec] = {}
-    for folder in agent_folders(workspace_roots, home):
-        try:
-            files = _agent_files(folder)
-        except OSError:  # an unreadable ~/.claude is not our error to show
-            continue
-        for path in files:
-            agent = load_agent(path)
-            if agent is not None and agent.name not in seen:
-                seen[agent.name] = agent
+    for entry in entries:
+        agent = agent_of(entry)
+        if agent is not None and agent.name not in seen:
+            seen[agent.name] = agent
+    listed = {entry.path for entry in entries}
+    for path in [p for p in _INDEXED if p not in listed]:
+        del _INDEXED[path]  # an agent file no longer indexed is forgotten
     return list(seen.values())
+
+
+def _askable(index: WorkspaceIndex) -> list[IndexedFile]:
+    found = [e for e in index.files(FileKind.AGENT) if e.scope in (Scope.PROJECT, Scope.USER)]
+    return sorted(found, key=lambda e: _order(index, e))
+
+
+def _order(index: WorkspaceIndex, entry: IndexedFile) -> tuple[int, int, int, tuple[tuple[int, str], ...]]:
+    """Project agents of the workspace folders in folder order (nearest project first), then the user's;
+    within a folder, as a walk lists them: a folder's own files before its subfolders', by name."""
+    root = PurePath(entry.placement.root)
+    folder = next((i for i, f in enumerate(index.folders) if root == f or f in root.parents), len(index.folders))
+    group = PurePath(entry.placement.group)
+    rel = PurePath(entry.path).relative_to(group).parts if group in PurePath(entry.path).parents else ()
+    walk = tuple((1, part) for part in rel[:-1]) + tuple((0, part) for part in rel[-1:])
+    if entry.scope is Scope.USER:
+        return 1, 0, 0, walk
+    return 0, folder, len(root.parts), walk

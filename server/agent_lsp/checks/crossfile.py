@@ -11,24 +11,15 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from agent_lsp.checks.rules import RULES
 from agent_lsp.checks.suggest import closest
 from agent_lsp.checks.validate import Finding
-from agent_lsp.project.index import (
-    BUILTIN_AGENT_TYPES,
-    BUNDLED_SKILLS,
-    EntryKind,
-    IndexedFile,
-    Place,
-    Reference,
-    RefKind,
-    Scope,
-    WorkspaceIndex,
-    locate,
-    read_file,
-)
+from agent_lsp.project.entry import IndexedFile
+from agent_lsp.project.index import WorkspaceIndex
+from agent_lsp.project.paths import FileKind, Scope
+from agent_lsp.project.references import BUILTIN_AGENT_TYPES, BUNDLED_SKILLS, Reference, RefKind
 from agent_lsp.syntax.frontmatter import ParsedAgent
 from agent_lsp.syntax.text import Span
 
@@ -42,44 +33,48 @@ CROSS_FILE_CODES = (
 _MCP_NAME = re.compile(r"[^a-zA-Z0-9_-]")
 
 
-def findings_for(analysis: Any, index: WorkspaceIndex | None) -> list[Finding]:
-    """Cross-file findings for an analysed document (`service.Analysis`), or none without an index."""
+class Analysed(Protocol):
+    """What the cross-file checks read of an analysed document (`features.analysis.Analysis`)."""
+
+    @property
+    def path(self) -> str | None: ...
+
+    @property
+    def parsed(self) -> ParsedAgent: ...
+
+    @property
+    def kind(self) -> FileKind | None: ...
+
+
+def findings_for(analysis: Analysed, index: WorkspaceIndex | None) -> list[Finding]:
+    """Cross-file findings for an analysed document, or none without an index."""
     if index is None:
         return []
     path = analysis.path
     if path is None:
         return []
-    is_agent = bool(getattr(analysis, "is_agent", False))
-    return crossfile_findings(analysis.parsed, path, index, is_agent=is_agent)
+    return crossfile_findings(analysis.parsed, path, index, is_agent=analysis.kind is FileKind.AGENT)
 
 
 def crossfile_findings(
     parsed: ParsedAgent, path: str, index: WorkspaceIndex, *, is_agent: bool = True
 ) -> list[Finding]:
-    """Cross-file findings for a file's current text (`is_agent`: an agent matched by the user's globs)."""
-    path = os.path.normpath(path)
-    place = locate(path, index.user_dir)
-    if place is None:
-        if not is_agent:
-            return []
-        root = index.project_root_of(path) or str(Path(path).parent)
-        place = Place(EntryKind.AGENT, Scope.PROJECT, root, str(Path(path).parent))
-    if place.kind is EntryKind.MEMORY:
-        return []
-    # The server has usually just indexed this very text as the file's overlay: reuse that entry
+    """Cross-file findings for a file's current text (`is_agent`: read as an agent where Claude Code's
+    layout says nothing of the file, as for one the user's globs name)."""
+    # The server has usually just indexed this very text as the file's overlay: that entry is reused
     # rather than scanning a possibly large body for mentions a second time.
-    entry = index.get(path)
-    if entry is None or entry.held_text is not parsed.text or entry.place != place:
-        entry = read_file(path, place, parsed.text, parsed)
+    entry = index.document_entry(path, parsed.text, parsed, FileKind.AGENT if is_agent else None)
+    if entry is None or entry.kind is FileKind.MEMORY:
+        return []
     return entry_findings(entry, index)
 
 
 def entry_findings(entry: IndexedFile, index: WorkspaceIndex) -> list[Finding]:
     """Cross-file findings for an indexed file, as indexed (the CLI: the text on disk)."""
-    if entry.kind is EntryKind.MEMORY:
+    if entry.kind is FileKind.MEMORY:
         return []
     checker = _Checker(entry, index)
-    if entry.kind is EntryKind.AGENT:
+    if entry.kind is FileKind.AGENT:
         checker.check_duplicates()
     checker.check_references(entry.references)
     return sorted(checker.findings, key=lambda f: (f.span.start, f.span.end, f.code))
@@ -89,7 +84,7 @@ class _Checker:
     def __init__(self, me: IndexedFile, index: WorkspaceIndex) -> None:
         self.me = me
         self.path = me.path
-        self.place = me.place
+        self.placement = me.placement
         self.index = index
         self.findings: list[Finding] = []
 
@@ -101,7 +96,7 @@ class _Checker:
         user = self.index.user_dir
         if user is not None and entry.path.startswith(str(user) + os.sep):
             return "~/.claude/" + Path(os.path.relpath(entry.path, user)).as_posix()
-        for base in (self.place.root, *(str(f) for f in self.index.folders)):
+        for base in (self.placement.root, *(str(f) for f in self.index.folders)):
             if entry.path.startswith(base + os.sep):
                 return Path(os.path.relpath(entry.path, base)).as_posix()
         return entry.path
@@ -112,9 +107,11 @@ class _Checker:
         span = self.me.name_span
         if name is None or span is None:
             return
-        others = [f for f in self.index.named(EntryKind.AGENT, name) if f.path != self.path and f.name is not None]
+        others = [f for f in self.index.named(FileKind.AGENT, name) if f.path != self.path and f.name is not None]
         others = [f for f in others if f.qualified_name == name]
-        same_group = [f for f in others if f.place.group == self.place.group and f.scope is self.place.scope]
+        same_group = [
+            f for f in others if f.placement.group == self.placement.group and f.scope is self.placement.scope
+        ]
         if same_group:
             listed = ", ".join(f"`{self.show(f)}`" for f in same_group)
             self.report(
@@ -125,7 +122,7 @@ class _Checker:
                 "agent its own name.",
                 others=[f.path for f in same_group],
             )
-        if self.place.scope is Scope.PROJECT:
+        if self.placement.scope is Scope.PROJECT:
             users = [f for f in others if f.scope is Scope.USER]
             if users:
                 self.report(
@@ -135,7 +132,7 @@ class _Checker:
                     "project Claude Code uses this one.",
                     others=[f.path for f in users],
                 )
-        elif self.place.scope is Scope.USER:
+        elif self.placement.scope is Scope.USER:
             projects = [f for f in others if f.scope is Scope.PROJECT]
             if projects:
                 self.report(
@@ -164,9 +161,9 @@ class _Checker:
         name = ref.name
         if name in BUNDLED_SKILLS or self._foreign_plugin(name):
             return
-        if self.index.named(EntryKind.SKILL, name) or self.index.named(EntryKind.COMMAND, name):
+        if self.index.named(FileKind.SKILL, name) or self.index.named(FileKind.COMMAND, name):
             return
-        names = sorted({f.qualified_name or "" for f in self.index.files(EntryKind.SKILL)} - {""})
+        names = sorted({f.qualified_name or "" for f in self.index.files(FileKind.SKILL)} - {""})
         suggestion = closest(name, names, cutoff=0.7)
         hint = f" Did you mean `{suggestion}`?" if suggestion else ""
         self.report(
@@ -182,9 +179,9 @@ class _Checker:
         name = ref.name
         if name in BUILTIN_AGENT_TYPES or self._foreign_plugin(name):
             return
-        if self.index.named(EntryKind.AGENT, name):
+        if self.index.named(FileKind.AGENT, name):
             return
-        names = sorted({f.qualified_name or "" for f in self.index.files(EntryKind.AGENT)} - {""})
+        names = sorted({f.qualified_name or "" for f in self.index.files(FileKind.AGENT)} - {""})
         suggestion = closest(name, [*names, *BUILTIN_AGENT_TYPES], cutoff=0.7)
         hint = f" Did you mean `{suggestion}`?" if suggestion else ""
         self.report(
@@ -196,13 +193,13 @@ class _Checker:
         )
 
     def check_mcp(self, ref: Reference) -> None:
-        if self.place.scope is Scope.USER:
+        if self.placement.scope is Scope.USER:
             return  # the user's servers live in ~/.claude.json, which is not ours to read
         known = list(self.me.inline_mcp)
-        if self.place.scope is Scope.PLUGIN and self.place.plugin:
-            known += self.index.plugin_mcp_servers(self.place.root, self.place.plugin)
+        if self.placement.scope is Scope.PLUGIN and self.placement.plugin:
+            known += self.index.plugin_mcp_servers(self.placement.root, self.placement.plugin)
         project = self.index.mcp_servers(self.path)
-        if project is None and self.place.scope is not Scope.PLUGIN:
+        if project is None and self.placement.scope is not Scope.PLUGIN:
             return  # no project around the file: nothing to compare with
         known += project or ()
         tail = ref.name  # what follows `mcp__`

@@ -6,7 +6,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from agent_lsp.checks.validate import AgentContext, Finding, find_problems
-from agent_lsp.project.kinds import DocumentKind, kind_of, uri_to_path
+from agent_lsp.project.paths import FileKind, document_kind, uri_to_path
 from agent_lsp.syntax.frontmatter import ParsedAgent, parse_agent
 
 
@@ -20,12 +20,12 @@ class Analysis:
     is_agent: bool  # an agent file (skills and commands are not: see `kind`)
     plugin: bool
     parsed: ParsedAgent
-    kind: DocumentKind | None = None  # agent, skill or command; None for every other file
+    kind: FileKind | None = None  # agent, skill or command; None for every other file
     _findings: list[Finding] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.kind is None and self.is_agent:
-            self.kind = DocumentKind.AGENT
+            self.kind = FileKind.AGENT
 
     @property
     def path(self) -> str | None:
@@ -34,7 +34,7 @@ class Analysis:
     @property
     def context(self) -> AgentContext:
         """What the document's location tells the checks (its kind, plugin or not)."""
-        kind = (self.kind or DocumentKind.AGENT).value
+        kind = (self.kind or FileKind.AGENT).value
         return AgentContext(path=self.path, plugin=self.plugin, kind=kind)
 
     @property
@@ -60,8 +60,8 @@ class AnalysisCache:
         if cached is not None and cached.version == version and (version is not None or cached.text == text):
             self._items.move_to_end(uri)
             return cached
-        kind, plugin = kind_of(uri_to_path(uri), self.agent_globs)
-        is_agent = kind is DocumentKind.AGENT
+        kind, plugin = document_kind(uri_to_path(uri), self.agent_globs)
+        is_agent = kind is FileKind.AGENT
         # The previous version's blocks are reused where the edit left them unchanged.
         previous = cached.parsed if cached is not None else None
         analysis = Analysis(uri, version, text, is_agent, plugin, parse_agent(text, previous), kind)

@@ -2,8 +2,9 @@
 
 The document's kind (agent, skill or command) picks the schema that is read.
 Every name offered comes from the schema (fields, values, tools, hook events and
-handler keys), the installed anthropic SDK (full model ids) or the project on
-disk (skills, `.mcp.json` servers, agents). Nothing is offered in the Markdown
+handler keys), the installed anthropic SDK (full model ids) or the workspace
+index seen from the document (`ProjectView`: its skills, agents and `.mcp.json`
+servers, the same the cross-file checks know). Nothing is offered in the Markdown
 body. Each item carries a `textEdit` whose range is the word being typed, so
 accepting it mid-word, after `- `, after a comma or inside quotes replaces just
 that word.
@@ -16,21 +17,24 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 from lsprotocol import types
 
 from agent_lsp.features import completion_wire
 from agent_lsp.features.markup import content, first_sentence, to_range
-from agent_lsp.project import declared as workspace_files
+from agent_lsp.project.references import inline_mcp_server_names
 from agent_lsp.schema import paths as schema_paths
 from agent_lsp.schema.models import describe_model_id, sdk_model_ids
 from agent_lsp.schema.schemas import AgentSchema, schema_for
 from agent_lsp.syntax.cursor import Cursor, Entry, Slot, cursor_at, entry_at, value_lead
 from agent_lsp.syntax.frontmatter import ParsedAgent
 from agent_lsp.syntax.text import PositionMapper, Span
+
+if TYPE_CHECKING:
+    from agent_lsp.project.entry import IndexedFile
+    from agent_lsp.project.index import ProjectView
 
 _TOP_KEY = re.compile(r"([^\s:#-][^:#]*?)\s*:(?=\s|$)")
 
@@ -39,7 +43,6 @@ _TOP_KEY = re.compile(r"([^\s:#-][^:#]*?)\s*:(?=\s|$)")
 class CompletionOptions:
     snippets: bool = True
     markdown: bool = True
-    roots: tuple[Path, ...] = field(default_factory=tuple)
     # The client fetches `documentation` with completionItem/resolve when an item is focused:
     # items then carry a `data` reference instead of their docs (most of a list's bytes).
     defer_docs: bool = False
@@ -157,6 +160,7 @@ class _Builder:
     parsed: ParsedAgent
     mapper: PositionMapper
     options: CompletionOptions
+    project: ProjectView | None = None  # what the project declares, seen from the document
     # Items are gathered first and built at the end, once it is known which replace range
     # most of them share (it goes to `itemDefaults.editRange` when the client takes one).
     pending: list[_Pending] = field(default_factory=list)
@@ -252,15 +256,17 @@ def complete(
     kind: str = "agent",
     docs: DocStore | None = None,
     memo: ItemMemo | None = None,
+    project: ProjectView | None = None,
 ) -> types.CompletionList:
     """Completion items for the cursor at `offset` (an empty list outside the frontmatter).
 
     With `docs`, a client that resolves items gets docs and details by reference
     (`options.defer_docs`, `options.defer_detail`);
-    with `memo`, items are reused from earlier lists (see `ItemMemo`).
+    with `memo`, items are reused from earlier lists (see `ItemMemo`);
+    with `project` (the workspace index, seen from the document), skills, agents and MCP servers are named.
     """
     options = options or CompletionOptions()
-    builder = _Builder(parsed, mapper, options)
+    builder = _Builder(parsed, mapper, options, project)
     cursor = cursor_at(parsed, offset)
     if cursor is not None:
         _dispatch(builder, cursor, offset, schema_for(kind))
@@ -422,12 +428,13 @@ def _top_value(b: _Builder, cursor: Cursor, offset: int, schema: AgentSchema, ke
         span = _value_span(cursor)
         lead = value_lead(b.parsed, span.start)
         known = set(schema.enum_values(key))
-        for item in workspace_files.agents(b.options.roots):
-            if item.name in known:
+        for item in _agents(b):
+            name = item.qualified_name or ""
+            if name in known:
                 continue
-            b.add(item.name, span, lead + item.name, kind=types.CompletionItemKind.Class,
-                  detail=first_sentence(item.description) if item.description else "agent in .claude/agents/",
-                  doc=item.description or None, sort="1", filter_text=item.name)  # fmt: skip
+            b.add(name, span, lead + name, kind=types.CompletionItemKind.Class,
+                  detail=first_sentence(item.description) if item.description else f"{item.scope.value} agent",
+                  doc=item.description or None, sort="1", filter_text=name)  # fmt: skip
 
 
 def _nested_value(b: _Builder, cursor: Cursor, schema: AgentSchema) -> None:
@@ -479,22 +486,21 @@ def _models(b: _Builder, cursor: Cursor, schema: AgentSchema) -> None:
 def _listed(b: _Builder, cursor: Cursor, offset: int, schema: AgentSchema, key: str) -> None:
     token = entry_at(b.parsed, cursor, offset)
     listed = token.listed | (_listed_items(b.parsed, key) if cursor.slot is Slot.ITEM else set())
-    roots = b.options.roots
     if key == "skills":
-        _named(b, token, workspace_files.skills(roots), listed, types.CompletionItemKind.Module)
+        _named(b, token, b.project.skills() if b.project else [], listed, types.CompletionItemKind.Module)
         return
     if key == "mcpServers":
-        names = [n for n in workspace_files.mcp_server_names(roots) if n not in listed]
+        names = [n for n in _mcp_servers(b) if n not in listed]
         for name in names:
             b.add(name, token.span, token.lead + name, kind=types.CompletionItemKind.Module,
                   detail="MCP server from .mcp.json", filter_text=name)  # fmt: skip
         return
     if token.owner is not None:
-        _specifier(b, token, roots)
+        _specifier(b, token)
         return
     _tool_names(b, cursor, token.span, schema, listed, lead=token.lead, allow=schema.tool_list_kind(key) == "tools")
     _templates(b, token, schema)
-    servers = [*workspace_files.mcp_server_names(roots), *_own_mcp_servers(b.parsed)]
+    servers = [*_mcp_servers(b), *_own_mcp_servers(b.parsed)]
     for name in dict.fromkeys(servers):
         label = f"mcp__{name}__"
         b.add(label, token.span, token.lead + label, kind=types.CompletionItemKind.Module, sort="2",
@@ -511,7 +517,15 @@ def _listed_items(parsed: ParsedAgent, key: str) -> set[str]:
 
 
 def _own_mcp_servers(parsed: ParsedAgent) -> list[str]:
-    return workspace_files.inline_mcp_server_names(parsed.data.get("mcpServers") if parsed.data else None)
+    return inline_mcp_server_names(parsed.data.get("mcpServers") if parsed.data else None)
+
+
+def _mcp_servers(b: _Builder) -> tuple[str, ...]:
+    return b.project.mcp_servers() if b.project else ()
+
+
+def _agents(b: _Builder) -> list[IndexedFile]:
+    return b.project.agents() if b.project else []
 
 
 def _tool_names(
@@ -550,10 +564,10 @@ def _templates(b: _Builder, token: Entry, schema: AgentSchema) -> None:
               snippet=True, filter_text=f"{tool}(")  # fmt: skip
 
 
-def _specifier(b: _Builder, token: Entry, roots: Iterable[Path]) -> None:
+def _specifier(b: _Builder, token: Entry) -> None:
     """Inside `Agent(` the project's agents; inside `WebFetch(` the `domain:` form."""
     if token.owner == "Agent":
-        _named(b, token, workspace_files.agents(roots), token.listed, types.CompletionItemKind.Class)
+        _named(b, token, _agents(b), token.listed, types.CompletionItemKind.Class)
     elif token.owner == "WebFetch":
         text = "domain:${1:example.com}" if b.options.snippets else "domain:"
         b.add("domain:", token.span, text, kind=types.CompletionItemKind.Keyword,
@@ -563,13 +577,15 @@ def _specifier(b: _Builder, token: Entry, roots: Iterable[Path]) -> None:
 def _named(
     b: _Builder,
     token: Entry,
-    items: Iterable[workspace_files.Named],
+    items: Iterable[IndexedFile],
     listed: set[str],
     kind: types.CompletionItemKind,
 ) -> None:
+    """Skills or agents by the name they are listed under (`plugin:name` for a plugin's), with their descriptions."""
     for item in items:
-        if item.name in listed:
+        name = item.qualified_name
+        if not name or name in listed:
             continue
-        b.add(item.name, token.span, token.lead + item.name, kind=kind,
+        b.add(name, token.span, token.lead + name, kind=kind,
               detail=first_sentence(item.description) if item.description else None,
-              doc=item.description or None, filter_text=item.name)  # fmt: skip
+              doc=item.description or None, filter_text=name)  # fmt: skip

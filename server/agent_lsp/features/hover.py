@@ -3,30 +3,37 @@
 On a key: the field's docs, its type, the allowed values with a line each, the
 default, an example and a link to the docs. On a value: the model alias, tool,
 permission mode, colour, hook event or handler type it names; inside `Agent(x)`
-or under `skills`, that agent's or skill's own description from the project.
-All text comes from the schema of the document's kind (agent, skill or
-command) and the project's files.
+or under `skills`, that agent's or skill's own description, from the workspace
+index (`ProjectView`): the name under the cursor is found as go-to-definition
+finds it (`navigation.symbol_at`) and resolved as Claude Code would. All text
+comes from the schema of the document's kind (agent, skill or command) and the
+index.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import yaml
 from lsprotocol import types
 
 from agent_lsp.features.complete import type_words
 from agent_lsp.features.markup import content, to_range
-from agent_lsp.project import declared as workspace_files
+from agent_lsp.features.navigation import symbol_at
+from agent_lsp.project.paths import FileKind
+from agent_lsp.project.references import RefKind
 from agent_lsp.schema import paths as schema_paths
 from agent_lsp.schema.models import describe_model_id
 from agent_lsp.schema.schemas import AgentSchema, schema_for
 from agent_lsp.syntax.cursor import Cursor, Slot, cursor_at, entry_at
 from agent_lsp.syntax.frontmatter import ParsedAgent
 from agent_lsp.syntax.text import PositionMapper, Span
+
+if TYPE_CHECKING:
+    from agent_lsp.project.entry import IndexedFile
+    from agent_lsp.project.index import ProjectView
 
 
 def hover(
@@ -35,22 +42,30 @@ def hover(
     mapper: PositionMapper,
     *,
     markdown: bool = True,
-    roots: Iterable[Path] = (),
+    project: ProjectView | None = None,
     kind: str = "agent",
 ) -> types.Hover | None:
-    """The hover for `offset`, or None where there is nothing to explain (the body, free text)."""
+    """The hover for `offset`, or None where there is nothing to explain (the body, free text).
+
+    `project`: the workspace index seen from the document; without it, skills, agents and MCP
+    servers are not explained."""
     cursor = cursor_at(parsed, offset)
     if cursor is None:
         return None
-    found = _explain(parsed, cursor, offset, schema_for(kind), tuple(roots))
+    found = _explain(parsed, cursor, offset, schema_for(kind), _Project(project, FileKind(kind)))
     if found is None:
         return None
     text, span = found
     return types.Hover(contents=content(text, markdown), range=to_range(mapper, span))
 
 
+class _Project(NamedTuple):
+    view: ProjectView | None  # the project as the document sees it
+    kind: FileKind  # what the document is served as
+
+
 def _explain(
-    parsed: ParsedAgent, cursor: Cursor, offset: int, schema: AgentSchema, roots: tuple[Path, ...]
+    parsed: ParsedAgent, cursor: Cursor, offset: int, schema: AgentSchema, project: _Project
 ) -> tuple[str, Span] | None:
     if cursor.slot is Slot.KEY:
         if cursor.key is None or not cursor.has_colon:
@@ -67,11 +82,11 @@ def _explain(
     top = cursor.path[0] if cursor.path else cursor.key
     if (cursor.slot is Slot.VALUE and not cursor.path) or (cursor.slot is Slot.ITEM and len(cursor.path) == 1):
         if top is not None and top in schema.properties and (schema.tool_list_kind(top) or top == "skills"):
-            return _entry_doc(parsed, cursor, offset, schema, roots, top)
+            return _entry_doc(parsed, cursor, offset, schema, project, top)
         if top == "mcpServers" and cursor.slot is Slot.ITEM:
-            return _mcp_doc(parsed, cursor, roots)
+            return _mcp_doc(parsed, cursor, project.view)
         if cursor.slot is Slot.VALUE and top in schema.properties:
-            return _value_doc(parsed, cursor, schema, top, roots)
+            return _value_doc(parsed, cursor, schema, top, project.view)
         return None
     if cursor.slot is Slot.VALUE and cursor.key is not None:
         prop = schema_paths.key_schema(schema, cursor.path, cursor.key)
@@ -129,7 +144,7 @@ def _nested_key_doc(schema: AgentSchema, path: tuple[str, ...], key: str) -> str
 
 
 def _value_doc(
-    parsed: ParsedAgent, cursor: Cursor, schema: AgentSchema, key: str, roots: tuple[Path, ...] = ()
+    parsed: ParsedAgent, cursor: Cursor, schema: AgentSchema, key: str, project: ProjectView | None
 ) -> tuple[str, Span] | None:
     span = Span(cursor.value_start, cursor.value_end)
     value = parsed.text[span.start : span.end]
@@ -139,23 +154,22 @@ def _value_doc(
         return f"**`{value}`** ({what})\n\n{docs[value]}", span
     if key == "model" and value.startswith("claude-"):
         return f"**`{value}`** (full model id)\n\n{describe_model_id(value)}", span
-    if schema.ext(key).get("completeFrom") == "agents":
-        agent = workspace_files.find(workspace_files.agents(roots), value)
-        return (_named_doc("agent", agent), span) if agent else None
+    if schema.ext(key).get("completeFrom") == "agents" and project is not None:
+        # A skill's `agent` names an agent by itself: no reference to find, the value is the name.
+        agent = project.definition(RefKind.AGENT, value)
+        return (_named_doc(agent), span) if agent else None
     return None
 
 
 def _entry_doc(
-    parsed: ParsedAgent, cursor: Cursor, offset: int, schema: AgentSchema, roots: tuple[Path, ...], key: str
+    parsed: ParsedAgent, cursor: Cursor, offset: int, schema: AgentSchema, project: _Project, key: str
 ) -> tuple[str, Span] | None:
     entry = entry_at(parsed, cursor, offset)
-    word = parsed.text[entry.span.start : entry.span.end].strip()
     if key == "skills":
-        skill = workspace_files.find(workspace_files.skills(roots), word)
-        return (_named_doc("skill", skill), entry.span) if skill else None
+        return _named_at(parsed, offset, project, RefKind.SKILL)
     if entry.owner == "Agent":
-        agent = workspace_files.find(workspace_files.agents(roots), word)
-        return (_named_doc("agent", agent), entry.span) if agent else None
+        return _named_at(parsed, offset, project, RefKind.AGENT)
+    word = parsed.text[entry.span.start : entry.span.end].strip()
     if entry.owner is not None:
         name = entry.owner
         start = parsed.text.rfind(name, cursor.value_start, entry.span.start)
@@ -174,15 +188,30 @@ def _entry_doc(
     return f"**`{name}`** (tool)\n\n{doc}{note}", span
 
 
-def _named_doc(kind: str, item: workspace_files.Named) -> str:
+def _named_at(parsed: ParsedAgent, offset: int, project: _Project, wanted: RefKind) -> tuple[str, Span] | None:
+    """The skill or agent named under the cursor, described: the name is the one go-to-definition finds
+    there (the document's references, as the index reads them), resolved from the document."""
+    if project.view is None:
+        return None
+    document = project.view.document(parsed, project.kind)
+    symbol = symbol_at(document, offset) if document is not None else None
+    if symbol is None or symbol.declaration or symbol.kind is not wanted:
+        return None
+    target = project.view.definition(symbol.kind, symbol.name)
+    return (_named_doc(target), symbol.span) if target is not None else None
+
+
+def _named_doc(item: IndexedFile) -> str:
     description = item.description or "(no description)"
-    return f"**`{item.name}`** ({kind} in `{item.path.parent.name}/{item.path.name}`)\n\n{description}"
+    path = Path(item.path)
+    what = f"{item.scope.value} {item.kind.value}"
+    return f"**`{item.qualified_name}`** ({what} in `{path.parent.name}/{path.name}`)\n\n{description}"
 
 
-def _mcp_doc(parsed: ParsedAgent, cursor: Cursor, roots: tuple[Path, ...]) -> tuple[str, Span] | None:
+def _mcp_doc(parsed: ParsedAgent, cursor: Cursor, project: ProjectView | None) -> tuple[str, Span] | None:
     span = Span(cursor.value_start, cursor.value_end)
     name = parsed.text[span.start : span.end]
-    if name not in workspace_files.mcp_server_names(roots):
+    if project is None or name not in project.mcp_servers():
         return None
     return (
         f"**`{name}`** (MCP server)\n\nConfigured in the project's `.mcp.json`; this subagent shares its connection.",

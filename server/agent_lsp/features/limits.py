@@ -32,11 +32,11 @@ def oversized(uri: str, version: int | None, size: int, globs: tuple[str, ...] =
     from agent_lsp.checks.rules import Severity
     from agent_lsp.checks.validate import Finding
     from agent_lsp.features.analysis import Analysis
-    from agent_lsp.project.kinds import kind_of, uri_to_path
+    from agent_lsp.project.paths import document_kind, uri_to_path
     from agent_lsp.syntax.frontmatter import parse_agent
     from agent_lsp.syntax.text import Span
 
-    kind, _plugin = kind_of(uri_to_path(uri), globs)
+    kind, _plugin = document_kind(uri_to_path(uri), globs)
     if kind is None:
         return Analysis(uri, version, "", False, False, parse_agent(""), None, [])
     message = (

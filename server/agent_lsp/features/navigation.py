@@ -5,18 +5,20 @@ Everything here works in code-point offsets into file texts held by the index
 other files' texts are read again from disk). Before handing out a file whose
 spans will be mapped with its disk text, each function checks that the file did
 not change since it was indexed (`WorkspaceIndex.revalidate`) and asks again of
-the re-indexed files when one did. `lsp_workspace` turns the results into LSP
+the re-indexed files when one did. `lsp.handlers.workspace` turns the results into LSP
 locations and edits.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from agent_lsp.project.index import EntryKind, IndexedFile, Place, RefKind, Scope, WorkspaceIndex, locate, read_file
+from agent_lsp.project.entry import IndexedFile
+from agent_lsp.project.index import WorkspaceIndex
+from agent_lsp.project.paths import FileKind
+from agent_lsp.project.references import RefKind
 from agent_lsp.syntax.text import Span
 
 # A new agent name: a plain YAML scalar that stays a string, without what Claude Code rejects (`:`, a leading `-`).
@@ -53,24 +55,15 @@ class RenameError(ValueError):
 
 def document_entry(index: WorkspaceIndex, path: str, text: str) -> IndexedFile | None:
     """The index's entry for a document, read from `text` (any Markdown file may mention agents)."""
-    path = os.path.normpath(path)
-    entry = index.get(path)
-    if entry is not None and entry.held_text == text:  # (a text the index does not keep is not compared)
-        return entry
-    place = locate(path, index.user_dir)
-    if place is None:
-        if not path.lower().endswith(".md"):
-            return None
-        place = Place(EntryKind.MEMORY, Scope.PROJECT, str(Path(path).parent), str(Path(path).parent))
-    return read_file(path, place, text)
+    return index.document_entry(path, text)
 
 
 def symbol_at(entry: IndexedFile, offset: int) -> Symbol | None:
     """The agent or skill name at an offset (the cursor may sit just after it)."""
     span = entry.name_span
     if span is not None and span.start <= offset <= span.end and entry.name is not None:
-        kind = RefKind.AGENT if entry.kind is EntryKind.AGENT else RefKind.SKILL
-        if entry.kind in (EntryKind.AGENT, EntryKind.SKILL):
+        kind = RefKind.AGENT if entry.kind is FileKind.AGENT else RefKind.SKILL
+        if entry.kind in (FileKind.AGENT, FileKind.SKILL):
             return Symbol(kind, entry.qualified_name or entry.name, span, True)
     for ref in entry.references:
         exact = entry.text[ref.span.start : ref.span.end] == ref.name
@@ -79,8 +72,8 @@ def symbol_at(entry: IndexedFile, offset: int) -> Symbol | None:
     return None
 
 
-def _definition_kind(kind: RefKind) -> EntryKind:
-    return EntryKind.AGENT if kind is RefKind.AGENT else EntryKind.SKILL
+def _definition_kind(kind: RefKind) -> FileKind:
+    return FileKind.AGENT if kind is RefKind.AGENT else FileKind.SKILL
 
 
 def definitions(index: WorkspaceIndex, entry: IndexedFile, symbol: Symbol) -> list[IndexedFile]:
@@ -166,7 +159,7 @@ def rename(
     targets = definitions(index, entry, symbol)
     clash = [
         f
-        for f in index.named(EntryKind.AGENT, new)
+        for f in index.named(FileKind.AGENT, new)
         if f.path not in {t.path for t in targets} and f.scope is targets[0].scope
     ]
     if clash:
@@ -200,7 +193,7 @@ def workspace_symbols(index: WorkspaceIndex, query: str) -> list[IndexedFile]:
     found = _matching(index, wanted)
     if index.revalidate(found):
         found = _matching(index, wanted)
-    order = {EntryKind.AGENT: 0, EntryKind.SKILL: 1, EntryKind.COMMAND: 2}
+    order = {FileKind.AGENT: 0, FileKind.SKILL: 1, FileKind.COMMAND: 2}
     return sorted(found, key=lambda e: (order.get(e.kind, 3), e.qualified_name or "", e.path))
 
 
@@ -208,7 +201,7 @@ def _matching(index: WorkspaceIndex, wanted: str) -> list[IndexedFile]:
     found = []
     for entry in index.files():
         name = entry.qualified_name
-        if entry.kind is EntryKind.MEMORY or not name:
+        if entry.kind is FileKind.MEMORY or not name:
             continue
         if _subsequence(wanted, name.lower()):
             found.append(entry)

@@ -18,7 +18,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from agent_lsp.project.kinds import uri_to_path
+from agent_lsp.project.paths import uri_to_path
 
 if TYPE_CHECKING:
     from agent_lsp.checks.validate import Finding
@@ -51,7 +51,8 @@ class ProjectState:
 
     def _built(self) -> WorkspaceIndex:
         if self._index is None:
-            from agent_lsp.project.index import WorkspaceIndex, default_user_dir
+            from agent_lsp.project.index import WorkspaceIndex
+            from agent_lsp.project.paths import default_user_dir
 
             self._index = WorkspaceIndex(list(self._session.workspace_roots()), default_user_dir())
             self._index.scan()
@@ -67,7 +68,7 @@ class ProjectState:
     def _is_indexable(self, path: str) -> bool:
         known = self._indexable.get(path)
         if known is None:
-            from agent_lsp.project.index import locate
+            from agent_lsp.project.paths import locate
 
             assert self._index is not None
             known = locate(path, self._index.user_dir) is not None

@@ -15,8 +15,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
@@ -36,6 +34,7 @@ if TYPE_CHECKING:
     from agent_lsp.features.complete import DocStore, ItemMemo
     from agent_lsp.features.completion_wire import SharedItems
     from agent_lsp.lsp.handlers.architect import ArchitectFeature
+    from agent_lsp.project.index import ProjectView
 
 log = logging.getLogger(__name__)
 
@@ -108,9 +107,12 @@ class Session:
             return (workspace.root_path,)
         return found
 
-    def project_roots_for(self, analysis: Analysis) -> tuple[Path, ...]:
-        """The folders whose `.claude/` and `.mcp.json` completion and hover draw names from for a document."""
-        return _project_roots(analysis.path, self.workspace_roots())
+    def project_view(self, analysis: Analysis) -> ProjectView:
+        """The one project model (the workspace index) as a document sees it, the document's own text
+        fed to it first: what completion and hover name and describe."""
+        from agent_lsp.project.index import ProjectView
+
+        return ProjectView(self.project.index_for(analysis), analysis.path)
 
     # ---- settings ----------------------------------------------------------------------------
     def apply_initial_settings(self, value: object) -> None:
@@ -279,11 +281,3 @@ class Session:
         except Exception as error:  # a status display must never fail the command
             log.warning("architect status failed: %s", type(error).__name__)
             return {"error": type(error).__name__}
-
-
-@lru_cache(maxsize=256)
-def _project_roots(document_path: str | None, folders: tuple[str, ...]) -> tuple[Path, ...]:
-    """Pure on its strings; asked on every completion, so worked out once per document and folder set."""
-    from agent_lsp.project import declared
-
-    return tuple(declared.project_roots(document_path, folders))

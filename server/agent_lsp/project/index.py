@@ -1,640 +1,51 @@
-"""Every agent, skill and command of a workspace, and what each one names: the cross-file model.
+"""Every agent, skill and command of a workspace, and what each one names: the one project model.
 
-The index knows the files Claude Code would load from the workspace folders (each
-`.claude/` folder found in them, and every plugin: a folder holding
-`.claude-plugin/plugin.json`) and from the user's `~/.claude/`, plus the
-`CLAUDE.md` files, which only mention agents. For each file it keeps the name
-the file registers, its description, and its references: the `skills:` entries,
-`Agent(x)` entries and `mcp__server` entries of its tool fields, and the
-`@agent-x` / `subagent_type: x` mentions in its text, each with its span.
-It keeps the text only of open documents: a file read from disk is read again
-when its text is needed (`IndexedFile.text`), after checking that it did not
-change since it was indexed (re-indexing it when it did).
+The index knows the files Claude Code would load from the workspace folders (each `.claude/`
+folder found in them, and every plugin) and from the user's `~/.claude/`, plus the `CLAUDE.md`
+files, which only mention agents (`paths` says which files those are and finds them). For each
+file it keeps an `IndexedFile` (`entry`): the name the file registers, its description, and its
+references (`references`), each with its span. It keeps the text only of open documents: a file
+read from disk is read again when its text is needed, after checking that it did not change since
+it was indexed (re-indexing it when it did).
 
-It is transport-free: the server feeds it the text of open documents
-(`set_overlay`) and the files its watchers report (`refresh`, `remove`); the
-CLI builds one for the files it checks. Nothing here raises on a missing,
-unreadable or malformed file: such a file is simply not (or no longer) indexed.
+Every feature asks it: cross-file diagnostics and navigation, and completion, hover and the
+architect's agent list through the queries at the end (`visible`, `resolve`, `mcp_servers`,
+`ProjectView`). Names are looked up in dictionaries kept beside the files.
+
+It is transport-free: the server feeds it the text of open documents (`set_overlay`) and the
+files its watchers report (`refresh`, `remove`); the CLI builds one for the files it checks.
+Nothing here raises on a missing, unreadable or malformed file: such a file is simply not (or no
+longer) indexed.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import re
-import stat
-import sys
 import weakref
-from array import array
-from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from yaml.nodes import ScalarNode, SequenceNode
-
-from agent_lsp.project.declared import inline_mcp_server_names, mcp_server_names
-from agent_lsp.syntax.frontmatter import ParsedAgent, parse_agent
-from agent_lsp.syntax.text import LineIndex, Span
-from agent_lsp.syntax.tools import split_tool_string, tool_entries
-
-MAX_FILE_BYTES = 1_000_000
-MAX_DIRECTORIES = 50_000  # a walk stops here: a workspace holding more folders is not worth scanning whole
-MAX_FILES = 10_000
-# Folders never worth walking into for `.claude/` or plugin folders.
-SKIP_DIRS = frozenset(
-    {"node_modules", "__pycache__", "venv", "site-packages", "dist", "build", "target", "vendor", "worktrees"}
-)
-MEMORY_FILES = ("CLAUDE.md", "CLAUDE.local.md")
-SKILL_FILE = "SKILL.md"
-TOOL_FIELDS = ("tools", "disallowedTools", "allowed-tools")
-
-# Agent types Claude Code always has, and skills it ships with (commands reference; aliases included).
-BUILTIN_AGENT_TYPES = ("Explore", "Plan", "general-purpose", "claude", "statusline-setup", "claude-code-guide", "fork")
-BUNDLED_SKILLS = (
-    "batch",
-    "checkup",
-    "claude-api",
-    "code-review",
-    "dataviz",
-    "debug",
-    "design-sync",
-    "doctor",
-    "fewer-permission-prompts",
-    "loop",
-    "proactive",
-    "review",
-    "run",
-    "run-skill-generator",
-    "simplify",
-    "verify",
-)
-
-_NAME = r"[A-Za-z0-9][A-Za-z0-9_.:-]*"
-_MENTION = re.compile(rf"(?<![\w@/.-])@agent-(?P<name>{_NAME})")
-_SUBAGENT_TYPE = re.compile(rf"\bsubagent_type[\"']?\s*[:=]\s*[\"']?(?P<name>{_NAME})")
-_AGENT_TOOLS = ("Agent", "Task")
+from agent_lsp.project import disk
+from agent_lsp.project.entry import IndexedFile, read_file
+from agent_lsp.project.paths import FileKind, Placement, Scope, discover, locate, markdown_under, within
+from agent_lsp.project.references import Reference, RefKind
+from agent_lsp.syntax.frontmatter import ParsedAgent
 
 
-class EntryKind(str, Enum):
-    AGENT = "agent"
-    SKILL = "skill"
-    COMMAND = "command"
-    MEMORY = "memory"  # a CLAUDE.md: it names no entry, it only mentions agents
-
-
-class Scope(str, Enum):
-    PROJECT = "project"
-    USER = "user"
-    PLUGIN = "plugin"
-
-
-class RefKind(str, Enum):
-    AGENT = "agent"
-    SKILL = "skill"
-    MCP = "mcp"
-
-
-@dataclass(frozen=True, slots=True)
-class Reference:
-    """A name written in a file: `span` covers the name only (no quotes, no `Agent(`)."""
-
-    kind: RefKind
-    name: str
-    span: Span
-    how: str  # "skills", "tools", "mention" or "subagent_type"
-    field: str | None = None  # the frontmatter field holding it, if any
-
-
-@dataclass(frozen=True, slots=True)
-class Place:
-    """What a path means to Claude Code: which kind of file, in which scope, grouped with what."""
-
-    kind: EntryKind
-    scope: Scope
-    root: str  # the project folder holding `.claude/`, the user's home, or the plugin folder
-    group: str  # files loaded together: `.claude/agents`, `.claude/skills`..., or the plugin's component folder
-    plugin: str | None = None  # the plugin's name, for plugin files
-    skill_dir: str | None = None  # a skill's folder name
-
-
-class IndexedFile:
-    """One indexed file: the name it registers, its description and its references, with their spans.
-
-    A workspace may hold thousands of these for as long as the server runs, so a file read from
-    disk keeps no text: its references are packed (interned names, one array of kind/start/end
-    codes) and its text is read again when navigation needs it, checked against the size,
-    mtime and inode it was indexed with (a file changed since is re-indexed first, through the
-    index that read it). Open documents, and entries made from a given text, keep their text.
-    """
-
-    __slots__ = (
-        "_lines",
-        "_name_col",
-        "_name_end",
-        "_name_line",
-        "_name_start",
-        "_owner",
-        "_ref_data",
-        "_ref_names",
-        "_stamp",
-        "_text",
-        "description",
-        "inline_mcp",
-        "name",
-        "path",
-        "place",
-    )
-
-    def __init__(
-        self,
-        path: str,
-        place: Place,
-        text: str,
-        name: str | None,
-        description: str,
-        name_span: Span | None,
-        references: Iterable[Reference] = (),
-        inline_mcp: tuple[str, ...] = (),
-        name_at: tuple[int, int] | None = None,
-    ) -> None:
-        self.path = path
-        self.place = place
-        self.name = name  # the name the file registers (None when it registers nothing, or for CLAUDE.md)
-        self.description = description
-        # Two small ints rather than a Span object each (offsets below 256 are shared ints).
-        self._name_start, self._name_end = (name_span.start, name_span.end) if name_span is not None else (-1, -1)
-        self._name_line, self._name_col = name_at if name_at is not None else (-1, -1)
-        self.inline_mcp = inline_mcp
-        self._ref_names, self._ref_data = _pack(references)
-        self._text: str | None = text
-        self._lines: LineIndex | None = None
-        self._stamp: int | None = None  # set when the text is dropped: what the file on disk must still match
-        self._owner: weakref.ref[WorkspaceIndex] | None = None
-
-    def __repr__(self) -> str:
-        return f"IndexedFile({self.path!r}, {self.kind.value}, name={self.name!r})"
-
-    @property
-    def name_span(self) -> Span | None:
-        """Where the name is written in the frontmatter, when it is."""
-        return Span(self._name_start, self._name_end) if self._name_start >= 0 else None
-
-    @property
-    def name_position(self) -> tuple[int, int, int] | None:
-        """(line, start column, end column) of the name, the same in every position encoding (its line
-        is ASCII up to the name's end), when known: a location without reading the file again."""
-        if self._name_line < 0:
-            return None
-        return self._name_line, self._name_col, self._name_col + self._name_end - self._name_start
-
-    @property
-    def kind(self) -> EntryKind:
-        return self.place.kind
-
-    @property
-    def scope(self) -> Scope:
-        return self.place.scope
-
-    @property
-    def uri(self) -> str:
-        return Path(self.path).as_uri()
-
-    @property
-    def qualified_name(self) -> str | None:
-        """How Claude Code lists it: plugin entries are `plugin:name`."""
-        if self.name is None:
-            return None
-        return f"{self.place.plugin}:{self.name}" if self.place.plugin else self.name
-
-    @property
-    def references(self) -> list[Reference]:
-        """Every reference the file holds, in text order (made on demand from the packed form)."""
-        return [self._reference(i) for i in range(len(self._ref_names))]
-
-    @property
-    def reference_names(self) -> tuple[str, ...]:
-        """The names of `references`, without making them."""
-        return self._ref_names
-
-    def references_named(self, kind: RefKind, names: Iterable[str]) -> list[Reference]:
-        """The references of a kind to any of `names` (only those are made)."""
-        wanted = set(names)
-        data = self._ref_data
-        return [
-            self._reference(i)
-            for i, name in enumerate(self._ref_names)
-            if name in wanted and data is not None and _REF_SHAPES[data[3 * i]][0] is kind
-        ]
-
-    def _reference(self, i: int) -> Reference:
-        data = self._ref_data
-        assert data is not None
-        kind, how, field_name = _REF_SHAPES[data[3 * i]]
-        return Reference(kind, self._ref_names[i], Span(data[3 * i + 1], data[3 * i + 2]), how, field_name)
-
-    @property
-    def stamp(self) -> int | None:
-        """For an entry that keeps no text: what the file on disk must still match (size, mtime, inode)."""
-        return self._stamp
-
-    @property
-    def held_text(self) -> str | None:
-        """The text when the entry keeps it (an open document, or an entry made from a given text)."""
-        return self._text
-
-    @property
-    def text(self) -> str:
-        """The text the spans point into: kept, or read again from disk ("" once the file is gone)."""
-        record = self._disk() if self._text is None else None
-        if self._text is not None:  # (re-indexing may have made it an open document's)
-            return self._text
-        return record.text if record is not None else ""
-
-    @property
-    def lines(self) -> LineIndex:
-        record = self._disk() if self._text is None else None
-        if self._text is not None:
-            if self._lines is None:
-                self._lines = LineIndex(self._text)
-            return self._lines
-        if record is None:
-            return LineIndex("")
-        if record.lines is None:
-            record.lines = LineIndex(record.text)
-        return record.lines
-
-    def _drop_text(self, stamp: int, owner: weakref.ref[WorkspaceIndex]) -> None:
-        self._text = None
-        self._lines = None
-        self._stamp = stamp
-        self._owner = owner
-
-    def _disk(self) -> _DiskText | None:
-        """The file's text as indexed; when the file changed since, this entry is re-indexed from it first."""
-        for _ in range(2):
-            record = _disk_text(self.path)
-            if record is not None and record.stamp == self._stamp:
-                return record
-            owner = self._owner() if self._owner is not None else None
-            fresh = owner.current(self) if owner is not None else None
-            if fresh is None or fresh is self:
-                return None  # gone, no longer indexed, or its index is gone: nothing to read
-            self._adopt(fresh)
-            if self._text is not None:
-                return None  # it is an open document now: the caller takes the kept text
-        return None
-
-    def _adopt(self, other: IndexedFile) -> None:
-        """Become `other` (the same file indexed again), so that holders of this entry see text and spans agree."""
-        for slot in IndexedFile.__slots__:
-            setattr(self, slot, getattr(other, slot))
-
-
-# ---- packed references and texts read again ------------------------------------------------------
-
-# (kind, how, field) of a reference, by the code its file stores; codes are handed out on first use.
-_REF_SHAPES: list[tuple[RefKind, str, str | None]] = []
-_REF_CODES: dict[tuple[RefKind, str, str | None], int] = {}
-# Offsets fit 32 bits (files are at most MAX_FILE_BYTES; open documents far below 4 GB).
-_OFFSET_TYPE = "I" if array("I").itemsize >= 4 else "L"
-
-
-def _pack(references: Iterable[Reference]) -> tuple[tuple[str, ...], array[int] | None]:
-    """Interned names and one array of (shape code, start, end): a fraction of a Reference object each."""
+def mcp_server_names(roots: Iterable[Path]) -> list[str]:
+    """Server names declared in each root's `.mcp.json`, in file order."""
     names: list[str] = []
-    data: list[int] = []
-    for ref in references:
-        shape = (ref.kind, ref.how, ref.field)
-        code = _REF_CODES.get(shape)
-        if code is None:
-            code = _REF_CODES[shape] = len(_REF_SHAPES)
-            _REF_SHAPES.append(shape)
-        names.append(sys.intern(ref.name))
-        data += (code, ref.span.start, ref.span.end)
-    if not names:
-        return (), None
-    return tuple(names), array(_OFFSET_TYPE, data)
-
-
-class _DiskText:
-    __slots__ = ("lines", "stamp", "text")
-
-    def __init__(self, stamp: int, text: str) -> None:
-        self.stamp = stamp
-        self.text = text
-        self.lines: LineIndex | None = None
-
-
-# The last few texts read again (a references result maps several spans per file, one file after another),
-# within a budget of characters so that what is kept stays small; the latest is kept whatever its size.
-_DISK_TEXTS: OrderedDict[str, _DiskText] = OrderedDict()
-_DISK_TEXTS_KEPT = 8
-_DISK_TEXTS_CHARS = 200_000
-
-
-def _stamp_of(status: os.stat_result) -> int:
-    """What tells a file's versions apart without keeping its text: size, mtime and inode."""
-    return hash((status.st_size, status.st_mtime_ns, status.st_ino))
-
-
-def _read_disk(path: str, status: os.stat_result | None = None) -> tuple[str, int] | None:
-    """The file's text exactly as an editor holds it (line breaks kept, so offsets agree), and its stamp.
-
-    The stamp is taken before reading (`status`, when the caller just took it): a write in between
-    makes the next check see a change."""
-    try:
-        status = os.stat(path) if status is None else status
-        if status.st_size > MAX_FILE_BYTES or not stat.S_ISREG(status.st_mode):
-            return None
-        with open(path, "rb") as handle:
-            raw = handle.read()
-        return None if b"\x00" in raw else (raw.decode("utf-8"), _stamp_of(status))
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
-def _disk_text(path: str) -> _DiskText | None:
-    """The file's current text (from the small cache while its stamp holds)."""
-    try:
-        status = os.stat(path)
-    except OSError:
-        return None
-    record = _DISK_TEXTS.pop(path, None)
-    if record is None or record.stamp != _stamp_of(status):
-        read = _read_disk(path, status)
-        if read is None:
-            return None
-        record = _DiskText(read[1], read[0])
-    _DISK_TEXTS[path] = record  # (last: the most recent)
-    kept = sum(len(r.text) for r in _DISK_TEXTS.values())  # at most a few entries
-    while len(_DISK_TEXTS) > 1 and (len(_DISK_TEXTS) > _DISK_TEXTS_KEPT or kept > _DISK_TEXTS_CHARS):
-        kept -= len(_DISK_TEXTS.popitem(last=False)[1].text)
-    return record
-
-
-# ---- reading one file ----------------------------------------------------------------------------
-
-
-def _text_value(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _scalar_inner_span(parsed: ParsedAgent, node: ScalarNode) -> Span:
-    """The span of a scalar's value without its quotes (the whole node when the text differs)."""
-    span = parsed.node_span(node)
-    source = parsed.text[span.start : span.end]
-    if node.style in ("'", '"') and len(source) >= 2:
-        inner = Span(span.start + 1, span.end - 1)
-        if parsed.text[inner.start : inner.end] == node.value:
-            return inner
-    found = source.find(node.value) if node.value else -1
-    return Span(span.start + found, span.start + found + len(node.value)) if found >= 0 else span
-
-
-def name_field_span(parsed: ParsedAgent) -> Span | None:
-    """Where the `name` value is written, without quotes."""
-    item = parsed.fields.get("name")
-    if item is None or not isinstance(item.node, ScalarNode) or not isinstance(item.value, str):
-        return None
-    return _scalar_inner_span(parsed, item.node)
-
-
-def skill_references(parsed: ParsedAgent) -> list[Reference]:
-    """The entries of a `skills:` field: a list of names, or one comma-separated string."""
-    item = parsed.fields.get("skills")
-    if item is None or not parsed.loads:
-        return []
-    found: list[Reference] = []
-    node = item.node
-    if isinstance(node, SequenceNode):
-        for child in node.value:
-            if isinstance(child, ScalarNode) and child.tag == "tag:yaml.org,2002:str" and child.value.strip():
-                span = _scalar_inner_span(parsed, child)
-                name = child.value.strip()
-                lead = len(child.value) - len(child.value.lstrip())
-                if span.end - span.start == len(child.value):
-                    span = Span(span.start + lead, span.start + lead + len(name))
-                found.append(Reference(RefKind.SKILL, name, span, "skills", "skills"))
-    elif isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:str":
-        whole = _scalar_inner_span(parsed, node)
-        exact = whole.end - whole.start == len(node.value)
-        for text, start in _split_names(node.value):
-            span = Span(whole.start + start, whole.start + start + len(text)) if exact else whole
-            found.append(Reference(RefKind.SKILL, text, span, "skills", "skills"))
-    return found
-
-
-def _split_names(value: str) -> list[tuple[str, int]]:
-    return [(m.group(), m.start()) for m in re.finditer(r"[^,\s]+", value)]
-
-
-def tool_references(parsed: ParsedAgent) -> list[Reference]:
-    """`Agent(x, y)` / `Task(x)` entries (each name) and `mcp__server...` entries (the server part)."""
-    found: list[Reference] = []
-    if not parsed.loads:
-        return found
-    for key in TOOL_FIELDS:
-        item = parsed.fields.get(key)
-        if item is None:
-            continue
-        entries = tool_entries(parsed, item.node) or []
-        for entry in entries:
-            exact = entry.span.end - entry.span.start == len(entry.text)
-            if entry.is_mcp:
-                server = entry.text[5:].split("__", 1)[0]
-                if not server or server == "*":
-                    continue
-                start = entry.span.start + 5 if exact else entry.span.start
-                end = start + len(server) if exact else entry.span.end
-                found.append(Reference(RefKind.MCP, entry.text[5:], Span(start, end), "tools", key))
-                continue
-            if entry.name not in _AGENT_TOOLS or entry.specifier is None:
-                continue
-            offset = entry.text.index("(") + 1
-            for name, start in split_tool_string(entry.specifier):
-                name = name.strip()
-                if not name or "*" in name:
-                    continue
-                if exact:
-                    span = Span(entry.span.start + offset + start, entry.span.start + offset + start + len(name))
-                else:
-                    span = entry.span
-                found.append(Reference(RefKind.AGENT, name, span, "tools", key))
-    return found
-
-
-def mention_references(text: str, start: int = 0) -> list[Reference]:
-    """`@agent-name` mentions and `subagent_type: name` in prose, from `start` on."""
-    found: list[Reference] = []
-    for pattern, how, marker in ((_MENTION, "mention", "@agent-"), (_SUBAGENT_TYPE, "subagent_type", "subagent_type")):
-        # str.find is a fast C scan; most bodies mention no agent, and a regex that starts with a
-        # look-behind would otherwise be tried at every position of a long body.
-        if text.find(marker, start) < 0:
-            continue
-        for match in pattern.finditer(text, start):
-            name = match.group("name").rstrip(".:-")
-            if name:
-                begin = match.start("name")
-                found.append(Reference(RefKind.AGENT, name, Span(begin, begin + len(name)), how))
-    return sorted(found, key=lambda r: r.span.start)
-
-
-def references_in(parsed: ParsedAgent, kind: EntryKind) -> list[Reference]:
-    """Every reference a file holds, in text order."""
-    if kind is EntryKind.MEMORY:
-        return mention_references(parsed.text)
-    refs = skill_references(parsed) if kind is EntryKind.AGENT else []
-    refs += tool_references(parsed)
-    body_from = parsed.body_start if parsed.has_frontmatter else 0
-    refs += mention_references(parsed.text, body_from)
-    return sorted(refs, key=lambda r: r.span.start)
-
-
-def read_file(path: str, place: Place, text: str, parsed: ParsedAgent | None = None) -> IndexedFile:
-    """Index one file's text (`parsed`: the text already parsed, to save parsing it again)."""
-    if place.kind is EntryKind.MEMORY:
-        return IndexedFile(path, place, text, None, "", None, mention_references(text))
-    if parsed is None or parsed.text != text:
-        parsed = parse_agent(text)
-    data = parsed.data if parsed.loads and isinstance(parsed.data, dict) else {}
-    name: str | None = None
-    name_span: Span | None = None
-    stem = Path(path).stem
-    if place.kind is EntryKind.AGENT:
-        value = data.get("name")
-        if isinstance(value, str) and value.strip():
-            name, name_span = value.strip(), name_field_span(parsed)
-        elif place.scope is Scope.PLUGIN:
-            name = stem  # a plugin agent without a name loads under its file name
-        if name is not None and place.scope is Scope.PLUGIN:
-            # A plugin's subfolders are part of the scoped name: agents/review/security.md -> review:security.
-            sub = Path(path).parent.relative_to(place.group).parts if _within(path, place.group) else ()
-            name = ":".join((*sub, name)) if sub else name
-    elif place.kind is EntryKind.SKILL:
-        value = data.get("name")
-        if place.scope is Scope.PLUGIN and isinstance(value, str) and value.strip():
-            name, name_span = value.strip(), name_field_span(parsed)
-        else:
-            name = place.skill_dir or Path(path).parent.name
-    elif place.kind is EntryKind.COMMAND:
-        name = stem
-    inline = tuple(inline_mcp_server_names(data.get("mcpServers")))
-    return IndexedFile(
-        path,
-        place,
-        text,
-        name,
-        _text_value(data.get("description")),
-        name_span,
-        references_in(parsed, place.kind),
-        inline,
-        _ascii_position(parsed, name_span),
-    )
-
-
-def _ascii_position(parsed: ParsedAgent, span: Span | None) -> tuple[int, int] | None:
-    """The (line, column) of a span on a line that is ASCII up to its end: workspace symbols and
-    definitions place it without reading the file again (a column counts the same in every encoding)."""
-    if span is None:
-        return None
-    line, col = parsed.index.line_col(span.start)
-    return (line, col) if parsed.text[span.start - col : span.end].isascii() else None
-
-
-def _within(path: str, folder: str) -> bool:
-    try:
-        Path(path).relative_to(folder)
-    except ValueError:
-        return False
-    return True
-
-
-def _read_json(path: Path) -> Any:
-    read = _read_disk(str(path))
-    if read is None:
-        return None
-    try:
-        return json.loads(read[0])
-    except ValueError:
-        return None
-
-
-def plugin_name(root: Path) -> str:
-    data = _read_json(root / ".claude-plugin" / "plugin.json")
-    name = data.get("name") if isinstance(data, dict) else None
-    return name.strip() if isinstance(name, str) and name.strip() else root.name
-
-
-def _is_plugin(folder: Path) -> bool:
-    return (folder / ".claude-plugin" / "plugin.json").is_file()
-
-
-def locate(
-    path: str | Path, user_dir: Path | None = None, plugins: dict[tuple[str, ...], bool] | None = None
-) -> Place | None:
-    """What a file is to Claude Code, judged by where it stands (None: nothing Claude Code loads).
-
-    `plugins` remembers which folders hold a plugin manifest, across the calls of one scan: each file
-    would otherwise look for one in every folder above it."""
-    p = Path(path)
-    parts = p.parts
-    if p.name in MEMORY_FILES:
-        folder = p.parent.parent if p.parent.name == ".claude" else p.parent
-        scope = Scope.USER if user_dir is not None and p.parent == user_dir else Scope.PROJECT
-        return Place(EntryKind.MEMORY, scope, str(folder), str(p.parent))
-    if p.suffix.lower() != ".md":
-        return None
-    # A plugin first: the nearest folder above with a manifest (skills-directory plugins live in .claude/skills/).
-    for i in range(len(parts) - 1, 0, -1):
-        if parts[i - 1] in ("agents", "skills", "commands"):
-            continue
-        key = parts[:i]
-        found = plugins.get(key) if plugins is not None else None
-        if found is None:
-            found = os.path.isfile(os.path.join(*key, ".claude-plugin", "plugin.json"))
-            if plugins is not None:
-                plugins[key] = found
-        if not found:
-            continue
-        folder = Path(*key)
-        rest = parts[i:]
-        name = plugin_name(folder)
-        if len(rest) >= 2 and rest[0] in ("agents", "commands"):
-            kind = EntryKind.AGENT if rest[0] == "agents" else EntryKind.COMMAND
-            return Place(kind, Scope.PLUGIN, str(folder), str(folder / rest[0]), name)
-        if len(rest) == 3 and rest[0] == "skills" and rest[2] == SKILL_FILE:
-            return Place(EntryKind.SKILL, Scope.PLUGIN, str(folder), str(folder / "skills"), name, rest[1])
-        if rest == (SKILL_FILE,):
-            return Place(EntryKind.SKILL, Scope.PLUGIN, str(folder), str(folder), name, folder.name)
-        break  # inside a plugin but not one of its components: maybe its own `.claude/` folder
-    claude = [i for i, part in enumerate(parts[:-1]) if part == ".claude"]
-    if not claude:
-        return None
-    i = claude[-1]
-    claude_dir = Path(*parts[: i + 1])
-    rest = parts[i + 1 :]
-    scope = Scope.USER if user_dir is not None and claude_dir == user_dir else Scope.PROJECT
-    root = str(claude_dir.parent)
-    if len(rest) >= 2 and rest[0] == "agents":
-        return Place(EntryKind.AGENT, scope, root, str(claude_dir / "agents"))
-    if len(rest) >= 2 and rest[0] == "commands":
-        return Place(EntryKind.COMMAND, scope, root, str(claude_dir / "commands"))
-    if len(rest) == 3 and rest[0] == "skills" and rest[2] == SKILL_FILE:
-        return Place(EntryKind.SKILL, scope, root, str(claude_dir / "skills"), None, rest[1])
-    return None
+    for root in roots:
+        data = disk.read_json(root / ".mcp.json")
+        servers = data.get("mcpServers") if isinstance(data, dict) else None
+        if isinstance(servers, dict):
+            names.extend(str(n) for n in servers if str(n) not in names)
+    return names
 
 
 # ---- the index -----------------------------------------------------------------------------------
-
-
-def default_user_dir() -> Path | None:
-    try:
-        return Path.home() / ".claude"
-    except (RuntimeError, KeyError):
-        return None
 
 
 class WorkspaceIndex:
@@ -645,10 +56,13 @@ class WorkspaceIndex:
         self.user_dir = Path(os.path.normpath(user_dir)) if user_dir is not None else None
         self.walk = walk  # False: only each folder's own `.claude/` (and the folder itself as a plugin)
         self._files: dict[str, IndexedFile] = {}
+        # The same entries by kind and by (kind, name), plain and plugin-qualified: a name is a lookup.
+        self._by_kind: dict[FileKind, dict[str, IndexedFile]] = {}
+        self._by_name: dict[tuple[FileKind, str], dict[str, IndexedFile]] = {}
         self._overlays: dict[str, str] = {}
         self._mcp: dict[str, tuple[str, ...]] = {}
-        self._places: dict[Place, Place] = {}
-        self._plugin_dirs: dict[tuple[str, ...], bool] | None = None  # during a scan: see `locate`
+        self._placements: dict[Placement, Placement] = {}
+        self._plugin_dirs: dict[tuple[str, ...], bool] | None = None  # during a scan: see `paths.locate`
         self._real_bases: tuple[tuple[Path, ...], list[str]] | None = None  # (bases, their real paths + sep)
         self._self_ref = weakref.ref(self)  # one for all entries: they re-index through it, without a cycle
         self.generation = 0  # bumps whenever a name or `.mcp.json` changes: what other files' findings use
@@ -659,8 +73,10 @@ class WorkspaceIndex:
     def scan(self) -> None:
         """(Re)read everything from disk; open documents keep their editor text."""
         self._files.clear()
+        self._by_kind.clear()
+        self._by_name.clear()
         self._mcp.clear()
-        self._places.clear()
+        self._placements.clear()
         self._plugin_dirs = {}
         try:
             for path in self.discover():
@@ -678,93 +94,72 @@ class WorkspaceIndex:
         self._changed_all, self._changed_names = False, set()
         return result
 
-    def discover(self) -> Iterator[str]:
+    def discover(self) -> Iterable[str]:
         """Every file worth indexing, from the user directory and a bounded walk of each folder."""
-        seen = 0
-        if self.user_dir is not None and self.user_dir.is_dir():
-            for path in self._claude_folder(self.user_dir):
-                seen += 1
-                yield path
-        budget = MAX_DIRECTORIES
-        for folder in self.folders:
-            if not self.walk:
-                if folder / ".claude" != self.user_dir:
-                    yield from self._claude_folder(folder / ".claude")
-                if _is_plugin(folder):
-                    yield from self._plugin_folder(folder)
-                for memory in MEMORY_FILES:
-                    if (folder / memory).is_file():
-                        yield str(folder / memory)
-                continue
-            for dirpath, dirnames, filenames in os.walk(folder):
-                budget -= 1
-                if budget < 0 or seen >= MAX_FILES:
-                    return
-                here = Path(dirpath)
-                for memory in MEMORY_FILES:
-                    if memory in filenames:
-                        seen += 1
-                        yield str(here / memory)
-                if ".claude" in dirnames and here / ".claude" != self.user_dir:
-                    for path in self._claude_folder(here / ".claude"):
-                        seen += 1
-                        yield path
-                if ".claude-plugin" in dirnames and _is_plugin(here):
-                    for path in self._plugin_folder(here):
-                        seen += 1
-                        yield path
-                dirnames[:] = [d for d in dirnames if not d.startswith(".") and d not in SKIP_DIRS]
+        return discover(self.folders, self.user_dir, self.walk)
 
-    def _claude_folder(self, claude: Path) -> Iterator[str]:
-        for memory in MEMORY_FILES:
-            if (claude / memory).is_file():
-                yield str(claude / memory)
-        yield from _markdown_under(claude / "agents")
-        yield from _markdown_under(claude / "commands")
-        skills = claude / "skills"
-        for entry in _children(skills):
-            if (entry / SKILL_FILE).is_file():
-                yield str(entry / SKILL_FILE)
-            if _is_plugin(entry):  # a skills-directory plugin
-                yield from self._plugin_folder(entry)
-
-    def _plugin_folder(self, root: Path) -> Iterator[str]:
-        yield from _markdown_under(root / "agents")
-        yield from _markdown_under(root / "commands")
-        if (root / SKILL_FILE).is_file():
-            yield str(root / SKILL_FILE)
-        for entry in _children(root / "skills"):
-            if (entry / SKILL_FILE).is_file():
-                yield str(entry / SKILL_FILE)
+    def locate(self, path: str | Path) -> Placement | None:
+        """Where a file stands, with this index's user directory (and, during a scan, its plugin memo)."""
+        return locate(path, self.user_dir, plugins=self._plugin_dirs)
 
     def _load(self, path: str, parsed: ParsedAgent | None = None) -> bool:
         """Index one path (overlay text first, then disk); say whether anything others see changed."""
         path = _norm(path)
         before = self._files.get(path)
-        place = locate(path, self.user_dir, self._plugin_dirs)
+        placement = self.locate(path)
         text = self._overlays.get(path)
         stamp: int | None = None
-        if text is None and place is not None and self._inside(path):
-            read = _read_disk(path)
+        if text is None and placement is not None and self._inside(path):
+            read = disk.read_text(path)
             if read is not None:
                 text, stamp = read
-        if place is None or text is None:
-            self._files.pop(path, None)
+        if placement is None or text is None:
+            self._drop(path)
             if before is not None:
                 self._changed_names.update(entry_names(before))
             return before is not None
-        # Files of one folder share one Place (and its strings).
-        place = self._places.setdefault(place, place)
-        after = read_file(path, place, text, parsed)
+        # Files of one folder share one Placement (and its strings).
+        placement = self._placements.setdefault(placement, placement)
+        after = read_file(path, placement, text, parsed)
         if stamp is not None:
-            after._drop_text(stamp, self._self_ref)  # read again from disk when navigation needs it
-        self._files[path] = after
+            after.keep_no_text(stamp, self._self_ref)  # read again from disk when navigation needs it
+        self._put(after)
         if before is not None and _signature(before) == _signature(after):
             return False
         self._changed_names.update(entry_names(after))
         if before is not None:
             self._changed_names.update(entry_names(before))
         return True
+
+    def _put(self, entry: IndexedFile) -> None:
+        """Hold `entry` (in place of the same file's entry, whose position in each table it keeps)."""
+        path = entry.path
+        before = self._files.get(path)
+        self._files[path] = entry
+        if before is not None and before.kind is not entry.kind:
+            self._by_kind[before.kind].pop(path, None)
+        self._by_kind.setdefault(entry.kind, {})[path] = entry
+        names = {(entry.kind, n) for n in entry_names(entry)}
+        if before is not None:
+            for key in {(before.kind, n) for n in entry_names(before)} - names:
+                self._unname(key, path)
+        for key in names:
+            self._by_name.setdefault(key, {})[path] = entry
+
+    def _drop(self, path: str) -> IndexedFile | None:
+        entry = self._files.pop(path, None)
+        if entry is not None:
+            self._by_kind[entry.kind].pop(path, None)
+            for name in entry_names(entry):
+                self._unname((entry.kind, name), path)
+        return entry
+
+    def _unname(self, key: tuple[FileKind, str], path: str) -> None:
+        holders = self._by_name.get(key)
+        if holders is not None:
+            holders.pop(path, None)
+            if not holders:
+                del self._by_name[key]
 
     def _inside(self, path: str) -> bool:
         """Whether a file on disk really lies in a workspace folder or the user folder (symlinks resolved):
@@ -793,15 +188,13 @@ class WorkspaceIndex:
             return True
         changed = False
         if Path(path).is_dir():
-            inside = [p for p in self._files if _within(p, path)]
+            inside = [p for p in self._files if within(p, path)]
             for p in inside:
                 changed |= self._load(p)
             # A new folder: inside `.claude/` or a plugin every Markdown file may count; elsewhere look for them.
-            walker = WorkspaceIndex([path], None)
-            walker.user_dir = self.user_dir
-            candidates = [*_markdown_under(Path(path)), *walker.discover()]
+            candidates = [*markdown_under(Path(path)), *discover([Path(path)], self.user_dir)]
             for p in dict.fromkeys(_norm(c) for c in candidates):
-                if p not in self._files and locate(p, self.user_dir) is not None:
+                if p not in self._files and self.locate(p) is not None:
                     changed |= self._load(p)
         elif Path(path).exists() or path in self._files or path in self._overlays:
             changed = self._load(path)
@@ -814,15 +207,13 @@ class WorkspaceIndex:
     def remove(self, path: str | Path) -> bool:
         """A file or folder is gone (open documents stay, with their editor text)."""
         path = _norm(str(path))
-        gone = [
-            self._files.pop(p) for p in list(self._files) if (p == path or _within(p, path)) and p not in self._overlays
-        ]
+        gone = [self._drop(p) for p in list(self._files) if (p == path or within(p, path)) and p not in self._overlays]
         if Path(path).name == ".mcp.json":
             self._mcp.clear()
             self._changed_all = True
             self.generation += 1
             return True
-        self._changed_names.update(n for p in gone for n in entry_names(p))
+        self._changed_names.update(n for p in gone if p is not None for n in entry_names(p))
         if gone:
             self.generation += 1
         return bool(gone)
@@ -857,64 +248,83 @@ class WorkspaceIndex:
         """The index's entry for `entry`'s file as the file is now: re-indexed when it changed on disk
         since it was read (no watcher told us), None when it is no longer indexed."""
         mine = self._files.get(entry.path)
-        if mine is None or mine._stamp is None:
+        if mine is None or mine.stamp is None:
             return mine
         try:
-            stamp = _stamp_of(os.stat(mine.path))
+            stamp = disk.stamp_of(os.stat(mine.path))
         except OSError:
             stamp = None
-        if stamp != mine._stamp:
+        if stamp != mine.stamp:
             self.refresh(mine.path)
         return self._files.get(entry.path)
 
     def revalidate(self, entries: Iterable[IndexedFile]) -> bool:
         """Re-index those of `entries` whose file changed on disk since it was read; True when any did
         (the caller then asks its question again, of the current entries)."""
-        return any([self.current(e) is not e for e in entries if e._stamp is not None])
+        return any([self.current(e) is not e for e in entries if e.stamp is not None])
 
     # ---- queries ---------------------------------------------------------------------------------
-    def files(self, kind: EntryKind | None = None) -> list[IndexedFile]:
-        return [f for f in self._files.values() if kind is None or f.kind is kind]
+    def files(self, kind: FileKind | None = None) -> list[IndexedFile]:
+        if kind is None:
+            return list(self._files.values())
+        return list(self._by_kind.get(kind, {}).values())
 
     def get(self, path: str | None) -> IndexedFile | None:
         return self._files.get(_norm(path)) if path else None
 
-    def named(self, kind: EntryKind, name: str) -> list[IndexedFile]:
+    def named(self, kind: FileKind, name: str) -> list[IndexedFile]:
         """Entries of a kind registering `name` (plain or `plugin:`-qualified)."""
-        return [f for f in self._files.values() if f.kind is kind and name in (f.name, f.qualified_name)]
+        holders = self._by_name.get((kind, name))
+        return list(holders.values()) if holders else []
 
     def known_plugins(self) -> set[str]:
-        return {f.place.plugin for f in self._files.values() if f.place.plugin}
+        return {f.placement.plugin for f in self._files.values() if f.placement.plugin}
 
     def in_workspace(self, path: str) -> bool:
-        return any(_within(path, str(folder)) for folder in self.folders)
+        return any(within(path, str(folder)) for folder in self.folders)
 
-    def resolve(self, kind: EntryKind, name: str, from_path: str | None) -> list[IndexedFile]:
+    def resolve(self, kind: FileKind, name: str, from_path: str | None) -> list[IndexedFile]:
         """The entries Claude Code would use for `name` seen from a file, best group first.
 
         Agents: the nearest project (the file's own, then enclosing ones), then the user's, then other
         projects, then plugins. Skills: personal overrides project (skills.md), so the user's come first.
         """
         candidates = self.named(kind, name)
-        if kind is EntryKind.SKILL:
-            candidates += [f for f in self.named(EntryKind.COMMAND, name) if f not in candidates]
+        if kind is FileKind.SKILL:
+            candidates += [f for f in self.named(FileKind.COMMAND, name) if f not in candidates]
         if not candidates:
             return []
-        ranked = sorted(candidates, key=lambda f: (self._rank(f, from_path), f.path))
-        best = self._rank(ranked[0], from_path)
-        return [f for f in ranked if self._rank(f, from_path) == best]
+        here = self.project_root_of(from_path)
+        ranked = sorted(candidates, key=lambda f: (self._rank(f, here), f.path))
+        best = self._rank(ranked[0], here)
+        return [f for f in ranked if self._rank(f, here) == best]
 
-    def _rank(self, entry: IndexedFile, from_path: str | None) -> tuple[int, int]:
-        """(group, distance): lower wins; a skill beats a command of the same name in its group."""
-        tie = 1 if entry.kind is EntryKind.COMMAND else 0
+    def visible(self, kind: FileKind, from_path: str | None) -> list[IndexedFile]:
+        """Every name of a kind, each with the entry `resolve` would give first from `from_path`, by name:
+        what completion offers (and describes) in a file."""
+        here = self.project_root_of(from_path)
+        best: dict[str, tuple[tuple[tuple[int, int], str], IndexedFile]] = {}
+        for entry in self._by_kind.get(kind, {}).values():
+            name = entry.qualified_name
+            if not name:
+                continue
+            key = (self._rank(entry, here), entry.path)
+            known = best.get(name)
+            if known is None or key < known[0]:
+                best[name] = (key, entry)
+        return [best[name][1] for name in sorted(best)]
+
+    def _rank(self, entry: IndexedFile, here: str | None) -> tuple[int, int]:
+        """(group, distance) seen from the project `here`: lower wins; a skill beats a command of the same
+        name in its group."""
+        tie = 1 if entry.kind is FileKind.COMMAND else 0
         if entry.scope is Scope.PLUGIN:
             return 4, tie
         if entry.scope is Scope.USER:
-            return (2 if entry.kind is EntryKind.AGENT else 0), tie
-        here = self.project_root_of(from_path)
-        if here is not None and _within(here, entry.place.root):
+            return (2 if entry.kind is FileKind.AGENT else 0), tie
+        if here is not None and within(here, entry.placement.root):
             # The file's own project, then enclosing ones: the nearest definition wins.
-            return 1, 2 * (len(Path(here).parts) - len(Path(entry.place.root).parts)) + tie
+            return 1, 2 * (len(Path(here).parts) - len(Path(entry.placement.root).parts)) + tie
         return 3, tie
 
     def project_root_of(self, path: str | None) -> str | None:
@@ -923,12 +333,12 @@ class WorkspaceIndex:
             return None
         entry = self.get(path)
         if entry is not None and entry.scope is Scope.PROJECT:
-            return entry.place.root
-        place = locate(path, self.user_dir)
-        if place is not None and place.scope is Scope.PROJECT:
-            return place.root
+            return entry.placement.root
+        placement = locate(path, self.user_dir)
+        if placement is not None and placement.scope is Scope.PROJECT:
+            return placement.root
         for folder in self.folders:
-            if _within(path, str(folder)):
+            if within(path, str(folder)):
                 return _norm(str(folder))
         return None
 
@@ -938,7 +348,7 @@ class WorkspaceIndex:
         if root is None:
             return None
         if root not in self._mcp:
-            roots = [Path(root)] + [p for p in Path(root).parents if any(_within(str(p), str(f)) for f in self.folders)]
+            roots = [Path(root)] + [p for p in Path(root).parents if any(within(str(p), str(f)) for f in self.folders)]
             self._mcp[root] = tuple(mcp_server_names(roots))
         return self._mcp[root]
 
@@ -946,8 +356,8 @@ class WorkspaceIndex:
         """A plugin's servers (`.mcp.json` or `mcpServers` in plugin.json), as tools name them."""
         names: list[str] = []
         for data in (
-            _read_json(Path(entry_root) / ".mcp.json"),
-            _read_json(Path(entry_root) / ".claude-plugin" / "plugin.json"),
+            disk.read_json(Path(entry_root) / ".mcp.json"),
+            disk.read_json(Path(entry_root) / ".claude-plugin" / "plugin.json"),
         ):
             servers = data.get("mcpServers") if isinstance(data, dict) else None
             if isinstance(servers, dict):
@@ -962,10 +372,34 @@ class WorkspaceIndex:
                 found.extend((entry, ref) for ref in entry.references_named(kind, (name,)))
         return found
 
+    def document_entry(
+        self, path: str | None, text: str, parsed: ParsedAgent | None = None, kind: FileKind | None = None
+    ) -> IndexedFile | None:
+        """An open document as the index reads it: its own entry when it holds this very text, else one
+        read from `text` (and not added). `kind`: what the editor serves the document as (an agent named
+        by the user's globs, say), for a file Claude Code's layout says nothing of; any other Markdown
+        file is read for its mentions, like a CLAUDE.md. None for a file that can mention nothing."""
+        if path is None:  # a document with no file behind it (`untitled:`): read as what it is served as
+            return read_file("", Placement(kind or FileKind.MEMORY, Scope.PROJECT, "", ""), text, parsed)
+        path = _norm(path)
+        entry = self._files.get(path)
+        if entry is not None and (entry.held_text is text or entry.held_text == text):
+            return entry
+        placement = locate(path, self.user_dir)
+        if placement is None:
+            parent = str(Path(path).parent)
+            if kind is not None and kind is not FileKind.MEMORY:
+                placement = Placement(kind, Scope.PROJECT, self.project_root_of(path) or parent, parent)
+            elif path.lower().endswith(".md"):
+                placement = Placement(FileKind.MEMORY, Scope.PROJECT, parent, parent)
+            else:
+                return None
+        return read_file(path, placement, text, parsed)
+
 
 def _signature(entry: IndexedFile) -> tuple[Any, ...]:
     """What other files' diagnostics and navigation depend on."""
-    return entry.kind, entry.name, entry.place
+    return entry.kind, entry.name, entry.placement
 
 
 def entry_names(entry: IndexedFile) -> set[str]:
@@ -977,28 +411,43 @@ def _norm(path: str) -> str:
     return os.path.normpath(path)
 
 
-def _children(folder: Path) -> list[Path]:
-    try:
-        return sorted(p for p in folder.iterdir() if p.is_dir())
-    except OSError:
-        return []
-
-
-def _markdown_under(folder: Path) -> Iterator[str]:
-    if not folder.is_dir():
-        return
-    count = 0
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if name.lower().endswith(".md"):
-                count += 1
-                if count > MAX_FILES:
-                    return
-                yield str(Path(dirpath) / name)
-
-
 def build_index(folders: Sequence[str | Path], user_dir: Path | None = None, walk: bool = True) -> WorkspaceIndex:
     index = WorkspaceIndex(folders, user_dir, walk)
     index.scan()
     return index
+
+
+# ---- what a document sees ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectView:
+    """The project as one document sees it (`path`: the document's file): what completion and hover ask.
+
+    Names and descriptions come from the index's entries, kept in memory, so no file is read to
+    answer; `definition` checks that the file it names did not change on disk since it was indexed."""
+
+    index: WorkspaceIndex
+    path: str | None = None
+
+    def skills(self) -> list[IndexedFile]:
+        return self.index.visible(FileKind.SKILL, self.path)
+
+    def agents(self) -> list[IndexedFile]:
+        return self.index.visible(FileKind.AGENT, self.path)
+
+    def mcp_servers(self) -> tuple[str, ...]:
+        """The servers of the `.mcp.json` files that apply to the document."""
+        return self.index.mcp_servers(self.path) or ()
+
+    def definition(self, kind: RefKind, name: str) -> IndexedFile | None:
+        """The agent or skill (or command) a name resolves to from the document, if any."""
+        wanted = FileKind.AGENT if kind is RefKind.AGENT else FileKind.SKILL
+        found = self.index.resolve(wanted, name, self.path)
+        if self.index.revalidate(found):
+            found = self.index.resolve(wanted, name, self.path)
+        return found[0] if found else None
+
+    def document(self, parsed: ParsedAgent, kind: FileKind | None) -> IndexedFile | None:
+        """The document itself as the index reads it (its references, with their spans)."""
+        return self.index.document_entry(self.path, parsed.text, parsed, kind)

@@ -193,11 +193,10 @@ class AnswerStream:
 class ArchitectFeature:
     """The LSP side of the architect action, bound to one session (`session.architect`)."""
 
-    def __init__(self, session: Session, service: ArchitectService | None = None, home: Path | None = None) -> None:
+    def __init__(self, session: Session, service: ArchitectService | None = None) -> None:
         self._session = session
         self.server: LanguageServer = session.server
         self._service = service  # built on first use: its module is not needed to answer `initialize`
-        self._home = home if home is not None else Path.home()
         self._api_key: str | None = None  # handed over by agentLsp.setApiKey; lives in memory only
         self._breaker_cooldown: float | None = None  # from the settings of the last run
 
@@ -247,31 +246,35 @@ class ArchitectFeature:
     def workspace_roots(self) -> list[Path]:
         return [Path(root) for root in self._session.workspace_roots()]
 
+    def _project_agents(self) -> list[AgentSpec]:
+        """The valid project and user agents, from the one project model (the workspace index)."""
+        from agent_lsp.architect.agents import discover_agents
+
+        return discover_agents(self._session.project.index)
+
     def agents(self) -> list[AgentSpec]:
         """The shipped agent first, then the valid workspace and user agents."""
-        from agent_lsp.architect.agents import discover_agents, shipped_agent
+        from agent_lsp.architect.agents import shipped_agent
 
         found: list[AgentSpec] = []
         if (shipped := shipped_agent()) is not None:
             found.append(shipped)
-        found.extend(discover_agents(self.workspace_roots(), self._home))
+        found.extend(self._project_agents())
         return found
 
     def find_agent(self, name: str | None) -> AgentSpec | None:
         """No name means the shipped agent; a name is looked up like Claude Code does, project first."""
-        from agent_lsp.architect.agents import SHIPPED_AGENT, discover_agents, shipped_agent
+        from agent_lsp.architect.agents import SHIPPED_AGENT, shipped_agent
 
         if not name:
             return shipped_agent()
-        for agent in discover_agents(self.workspace_roots(), self._home):
+        for agent in self._project_agents():
             if agent.name == name:
                 return agent
         return shipped_agent() if name == SHIPPED_AGENT else None
 
     # ---- code actions ----------------------------------------------------------------
     def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
-        from agent_lsp.architect.agents import discover_agents
-
         uri = params.text_document.uri
         if uri not in self.server.workspace.text_documents:
             return []
@@ -286,7 +289,7 @@ class ArchitectFeature:
             argument["range"] = self.server.protocol._converter.unstructure(params.range)
         about = " about the selection" if has_selection else ""
         actions = [self._action(f"Ask backend architect{about}", kind, argument)]
-        for agent in discover_agents(self.workspace_roots(), self._home):
+        for agent in self._project_agents():
             actions.append(self._action(f"Ask {agent.name}{about}", kind, {**argument, "agent": agent.name}))
         return actions
 

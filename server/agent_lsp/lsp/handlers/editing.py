@@ -104,7 +104,6 @@ def _completion_options(ls: AgentLanguageServer, analysis: Analysis) -> complete
     return complete.CompletionOptions(
         snippets=bool(item and item.snippet_support),
         markdown=_markdown(item.documentation_format if item else None),
-        roots=ls.session.project_roots_for(analysis),
         defer_docs="documentation" in resolvable,
         defer_detail="detail" in resolvable,
         item_defaults="editRange" in _list_defaults(ls),
@@ -137,6 +136,7 @@ def completion(ls: AgentLanguageServer, params: types.CompletionParams) -> types
         kind=_kind(analysis),
         docs=session.completion_docs,
         memo=session.completion_items,
+        project=session.project_view(analysis),
     )
 
 
@@ -157,8 +157,10 @@ def hover(ls: AgentLanguageServer, params: types.HoverParams) -> types.Hover | N
     analysis, mapper, offset = found
     caps = ls.client_capabilities.text_document
     markdown = _markdown(caps.hover.content_format if caps and caps.hover else None)
-    roots = ls.session.project_roots_for(analysis)
-    return hover_feature.hover(analysis.parsed, offset, mapper, markdown=markdown, roots=roots, kind=_kind(analysis))
+    project = ls.session.project_view(analysis)
+    return hover_feature.hover(
+        analysis.parsed, offset, mapper, markdown=markdown, project=project, kind=_kind(analysis)
+    )
 
 
 def code_actions(ls: AgentLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction]:

@@ -19,7 +19,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
 from agent_lsp.features.markup import to_range
-from agent_lsp.project.kinds import uri_to_path
+from agent_lsp.project.paths import uri_to_path
 from agent_lsp.syntax.text import PositionMapper, Span
 
 if TYPE_CHECKING:
@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from agent_lsp.lsp.project_state import ProjectState
     from agent_lsp.lsp.server import AgentLanguageServer
     from agent_lsp.lsp.session import Session
-    from agent_lsp.project.index import EntryKind, IndexedFile
+    from agent_lsp.project.entry import IndexedFile
+    from agent_lsp.project.paths import FileKind
 
 WATCHER_ID = "agent-lsp-watched-files"
 REQUEST_FAILED = -32803
@@ -44,18 +45,18 @@ WATCH_GLOBS = (
 )
 # The requests about a position in a document that this module answers.
 _Positional = types.DefinitionParams | types.ReferenceParams | types.PrepareRenameParams | types.RenameParams
-_KINDS: dict[EntryKind, types.SymbolKind] = {}  # filled on first use (EntryKind lives with the index)
+_KINDS: dict[FileKind, types.SymbolKind] = {}  # filled on first use (FileKind lives with the classifier)
 
 
-def _symbol_kind(kind: EntryKind) -> types.SymbolKind:
+def _symbol_kind(kind: FileKind) -> types.SymbolKind:
     if not _KINDS:
-        from agent_lsp.project.index import EntryKind
+        from agent_lsp.project.paths import FileKind
 
         _KINDS.update(
             {
-                EntryKind.AGENT: types.SymbolKind.Class,
-                EntryKind.SKILL: types.SymbolKind.Module,
-                EntryKind.COMMAND: types.SymbolKind.Function,
+                FileKind.AGENT: types.SymbolKind.Class,
+                FileKind.SKILL: types.SymbolKind.Module,
+                FileKind.COMMAND: types.SymbolKind.Function,
             }
         )
     return _KINDS.get(kind, types.SymbolKind.File)
@@ -317,7 +318,7 @@ def workspace_diagnostic(
     ls: AgentLanguageServer, params: types.WorkspaceDiagnosticParams
 ) -> types.WorkspaceDiagnosticReport:
     from agent_lsp.features.analysis import AnalysisCache
-    from agent_lsp.project.index import EntryKind
+    from agent_lsp.project.paths import FileKind
 
     session = ls.session
     index = session.project.index
@@ -330,7 +331,7 @@ def workspace_diagnostic(
     # come from the stamp they were indexed with.
     index.revalidate(e for e in index.files() if e.path not in open_paths)
     for entry in sorted(index.files(), key=lambda e: e.path):
-        if entry.kind is EntryKind.MEMORY or entry.path in open_paths or not index.in_workspace(entry.path):
+        if entry.kind is FileKind.MEMORY or entry.path in open_paths or not index.in_workspace(entry.path):
             continue
         uri = Path(entry.path).as_uri()
         result_id = _result_id(entry, index.generation)

@@ -1,0 +1,333 @@
+"""What a path is to Claude Code: the one classifier, plugin names, the user's folder, and the walk that finds them.
+
+Helix, Emacs and Zed attach a Markdown language server to every `.md` file, so the server must
+stay silent on a project's README. These are the files Claude Code loads, judged by path:
+- agents: `.md` files under an `agents` folder of `.claude/` (project, user or managed scope) or
+  of a plugin, and any Markdown file the user's `agentGlobs` name;
+- skills: `SKILL.md` directly inside a skill folder of `.claude/skills/` or `<plugin>/skills/`,
+  or at a plugin's root;
+- commands: `.md` files anywhere under `.claude/commands/` or `<plugin>/commands/`;
+- memory files: `CLAUDE.md` and `CLAUDE.local.md`, which register no name but mention agents.
+
+A plugin is a folder holding `.claude-plugin/plugin.json` (plugins-reference); a folder in
+`.claude/skills/` with that manifest is a plugin too (`<name>@skills-dir`), so its `agents/`,
+`skills/` and `commands/` count as a plugin's (its own `SKILL.md` stays the project skill of
+that folder). A skill folder's other Markdown files (`reference.md`, a README) are supporting
+files, not skills, and get nothing.
+
+Every question "what is this file" (the editor's documents, `agent-lsp check`, the index) is
+answered by `locate`; `document_kind` is its answer for a document the editor serves.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from agent_lsp.project import disk
+
+MEMORY_FILES = ("CLAUDE.md", "CLAUDE.local.md")
+SKILL_FILE = "SKILL.md"
+MAX_DIRECTORIES = 50_000  # a walk stops here: a workspace holding more folders is not worth scanning whole
+MAX_FILES = 10_000
+# Folders never worth walking into for `.claude/` or plugin folders.
+SKIP_DIRS = frozenset(
+    {"node_modules", "__pycache__", "venv", "site-packages", "dist", "build", "target", "vendor", "worktrees"}
+)
+_COMPONENT_DIRS = ("agents", "skills", "commands")
+
+
+class FileKind(str, Enum):
+    """What a file is to Claude Code; for agents, skills and commands the value names the kind's schema."""
+
+    AGENT = "agent"
+    SKILL = "skill"
+    COMMAND = "command"
+    MEMORY = "memory"  # a CLAUDE.md: it names no entry, it only mentions agents
+
+
+class Scope(str, Enum):
+    PROJECT = "project"
+    USER = "user"
+    PLUGIN = "plugin"
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where a file stands for Claude Code: which kind of file, in which scope, grouped with what."""
+
+    kind: FileKind
+    scope: Scope
+    root: str  # the project folder holding `.claude/`, the user's home, or the plugin folder
+    group: str  # files loaded together: `.claude/agents`, `.claude/skills`..., or the plugin's component folder
+    plugin: str | None = None  # the plugin's name, for plugin files
+    skill_dir: str | None = None  # a skill's folder name
+
+
+def uri_to_path(uri: str) -> str | None:
+    parsed = urlparse(uri)
+    if parsed.scheme not in ("file", ""):
+        return None
+    path = unquote(parsed.path)
+    if len(path) > 2 and path[0] == "/" and path[2] == ":":  # file:///C:/...
+        path = path[1:]
+    return path
+
+
+def default_user_dir() -> Path | None:
+    """The user's `~/.claude` folder (None when there is no home to speak of)."""
+    try:
+        return Path.home() / ".claude"
+    except (RuntimeError, KeyError):
+        return None
+
+
+def matches_globs(path: str, globs: Iterable[str]) -> bool:
+    posix = path.replace("\\", "/")
+    return any(fnmatch.fnmatch(posix, g) or fnmatch.fnmatch(posix, f"*/{g.lstrip('/')}") for g in globs)
+
+
+def within(path: str, folder: str) -> bool:
+    """Whether `path` is `folder` or lies below it (by their text: no file system look-up)."""
+    try:
+        Path(path).relative_to(folder)
+    except ValueError:
+        return False
+    return True
+
+
+def is_plugin(folder: str | Path) -> bool:
+    return os.path.isfile(os.path.join(folder, ".claude-plugin", "plugin.json"))
+
+
+# A plugin's name by its manifest's path, with the stamp it was read at: `locate` asks for it for
+# every plugin file it classifies, and the manifest is read again only when it changed.
+_PLUGIN_NAMES: dict[str, tuple[int, str]] = {}
+
+
+def plugin_name(root: Path) -> str:
+    """The `name` in the plugin's manifest, else its folder's name."""
+    manifest = os.path.join(root, ".claude-plugin", "plugin.json")
+    try:
+        stamp = disk.stamp_of(os.stat(manifest))
+    except OSError:
+        return root.name
+    known = _PLUGIN_NAMES.get(manifest)
+    if known is not None and known[0] == stamp:
+        return known[1]
+    data = disk.read_json(manifest)
+    name = data.get("name") if isinstance(data, dict) else None
+    found = name.strip() if isinstance(name, str) and name.strip() else root.name
+    if len(_PLUGIN_NAMES) >= 256:
+        _PLUGIN_NAMES.clear()
+    _PLUGIN_NAMES[manifest] = (stamp, found)
+    return found
+
+
+def _parts(path: str | Path) -> tuple[str, ...]:
+    """The path's parts as `Path.parts` gives them. Backslashes count as separators on every platform:
+    a Windows path handed over in a URI or a test reads the same."""
+    text = str(path).replace("\\", "/")
+    if os.sep != "/":
+        return Path(text).parts
+    # On POSIX, splitting the string is several times cheaper than making a Path: every new version
+    # of an open document is classified again.
+    text = os.path.normpath(text)
+    if text == ".":
+        return ()
+    if text.startswith("/"):
+        return ("/", *text.lstrip("/").split("/")) if text.strip("/") else ("/",)
+    return tuple(text.split("/"))
+
+
+def locate(
+    path: str | Path,
+    user_dir: Path | None = None,
+    *,
+    agent_globs: Sequence[str] = (),
+    plugins: dict[tuple[str, ...], bool] | None = None,
+) -> Placement | None:
+    """What a file is to Claude Code, judged by where it stands (None: nothing Claude Code loads).
+
+    `user_dir` (the user's `~/.claude`) tells the user's files from a project's; `agent_globs` (the
+    user's setting) make a Markdown file that is nothing else an agent; `plugins` remembers which
+    folders hold a plugin manifest across the calls of one scan (each file would otherwise look for
+    one in every folder above it)."""
+    parts = _parts(path)
+    if not parts:
+        return None
+    name = parts[-1]
+    is_memory = name in MEMORY_FILES
+    if not is_memory and not name.lower().endswith(".md"):
+        return None
+    found = _in_plugin(parts, plugins) or _in_claude(parts, user_dir)
+    if found is not None:
+        return found
+    parent = Path(*parts[:-1]) if len(parts) > 1 else Path(".")
+    if is_memory:
+        folder = parent.parent if parent.name == ".claude" else parent
+        scope = Scope.USER if user_dir is not None and parent == user_dir else Scope.PROJECT
+        return Placement(FileKind.MEMORY, scope, str(folder), str(parent))
+    if agent_globs and matches_globs(str(path), agent_globs):
+        return Placement(FileKind.AGENT, Scope.PROJECT, str(parent), str(parent))
+    return None
+
+
+def _in_plugin(parts: tuple[str, ...], plugins: dict[tuple[str, ...], bool] | None) -> Placement | None:
+    """A component of the nearest plugin above the file (skills-directory plugins live in `.claude/skills/`).
+
+    A file in a `.claude/` folder belongs to that folder unless a plugin lives inside it, so the
+    search for a manifest stops there (and a project agent costs no look-up at all)."""
+    claude = [n for n, part in enumerate(parts[:-1]) if part == ".claude"]
+    stop = claude[-1] + 1 if claude else 0
+    for i in range(len(parts) - 1, stop, -1):
+        if parts[i - 1] in _COMPONENT_DIRS:
+            continue
+        key = parts[:i]
+        found = plugins.get(key) if plugins is not None else None
+        if found is None:
+            found = is_plugin(os.path.join(*key))
+            if plugins is not None:
+                plugins[key] = found
+        if not found:
+            continue
+        folder = Path(*key)
+        rest = parts[i:]
+        if len(rest) >= 2 and rest[0] in ("agents", "commands"):
+            kind, group, skill_dir = (
+                (FileKind.AGENT if rest[0] == "agents" else FileKind.COMMAND),
+                folder / rest[0],
+                None,
+            )
+        elif len(rest) == 3 and rest[0] == "skills" and rest[2] == SKILL_FILE:
+            kind, group, skill_dir = FileKind.SKILL, folder / "skills", rest[1]
+        elif rest == (SKILL_FILE,) and key[-3:-1] != (".claude", "skills"):
+            kind, group, skill_dir = FileKind.SKILL, folder, folder.name
+        else:
+            return None  # inside a plugin but not one of its components: maybe its own `.claude/` folder
+        return Placement(kind, Scope.PLUGIN, str(folder), str(group), plugin_name(folder), skill_dir)
+    return None
+
+
+def _in_claude(parts: tuple[str, ...], user_dir: Path | None) -> Placement | None:
+    """An agent, skill or command of a `.claude/` folder (the last one of the path counts)."""
+    claude = [i for i, part in enumerate(parts[:-1]) if part == ".claude"]
+    if not claude:
+        return None
+    i = claude[-1]
+    rest = parts[i + 1 :]
+    if len(rest) >= 2 and rest[0] in ("agents", "commands"):
+        kind, skill_dir = (FileKind.AGENT if rest[0] == "agents" else FileKind.COMMAND), None
+    elif len(rest) == 3 and rest[0] == "skills" and rest[2] == SKILL_FILE:
+        kind, skill_dir = FileKind.SKILL, rest[1]
+    else:
+        return None
+    # Strings rather than Path objects: every new version of an open document is classified again.
+    claude_dir = os.path.join(*parts[: i + 1])
+    scope = Scope.USER if user_dir is not None and claude_dir == str(user_dir) else Scope.PROJECT
+    root = os.path.join(*parts[:i]) if i else "."
+    return Placement(kind, scope, root, os.path.join(claude_dir, rest[0]), None, skill_dir)
+
+
+def document_kind(path: str | None, agent_globs: Sequence[str] = ()) -> tuple[FileKind | None, bool]:
+    """What the editor serves a document as: (agent, skill or command, or None for any other file
+    (memory files included); whether it belongs to a plugin)."""
+    placement = locate(path, agent_globs=agent_globs) if path is not None else None
+    if placement is None or placement.kind is FileKind.MEMORY:
+        return None, False
+    return placement.kind, placement.scope is Scope.PLUGIN
+
+
+# ---- finding the files on disk -------------------------------------------------------------------
+
+
+def discover(folders: Sequence[Path], user_dir: Path | None, walk: bool = True) -> Iterator[str]:
+    """Every file worth indexing: the user directory's, and a bounded walk of each folder for `.claude/`
+    folders, plugins and memory files (`walk` False: only each folder's own `.claude/`, and the folder
+    itself as a plugin)."""
+    seen = 0
+    if user_dir is not None and user_dir.is_dir():
+        for path in claude_folder(user_dir):
+            seen += 1
+            yield path
+    budget = MAX_DIRECTORIES
+    for folder in folders:
+        if not walk:
+            if folder / ".claude" != user_dir:
+                yield from claude_folder(folder / ".claude")
+            if is_plugin(folder):
+                yield from plugin_folder(folder)
+            for memory in MEMORY_FILES:
+                if (folder / memory).is_file():
+                    yield str(folder / memory)
+            continue
+        for dirpath, dirnames, filenames in os.walk(folder):
+            budget -= 1
+            if budget < 0 or seen >= MAX_FILES:
+                return
+            here = Path(dirpath)
+            for memory in MEMORY_FILES:
+                if memory in filenames:
+                    seen += 1
+                    yield str(here / memory)
+            if ".claude" in dirnames and here / ".claude" != user_dir:
+                for path in claude_folder(here / ".claude"):
+                    seen += 1
+                    yield path
+            if ".claude-plugin" in dirnames and is_plugin(here):
+                for path in plugin_folder(here):
+                    seen += 1
+                    yield path
+            dirnames[:] = [d for d in dirnames if not d.startswith(".") and d not in SKIP_DIRS]
+
+
+def claude_folder(claude: Path) -> Iterator[str]:
+    """The files of one `.claude/` folder Claude Code loads (skills-directory plugins included)."""
+    for memory in MEMORY_FILES:
+        if (claude / memory).is_file():
+            yield str(claude / memory)
+    yield from markdown_under(claude / "agents")
+    yield from markdown_under(claude / "commands")
+    for entry in _children(claude / "skills"):
+        if (entry / SKILL_FILE).is_file():
+            yield str(entry / SKILL_FILE)
+        if is_plugin(entry):  # a skills-directory plugin
+            yield from plugin_folder(entry)
+
+
+def plugin_folder(root: Path) -> Iterator[str]:
+    """The agents, commands and skills of one plugin."""
+    yield from markdown_under(root / "agents")
+    yield from markdown_under(root / "commands")
+    if (root / SKILL_FILE).is_file():
+        yield str(root / SKILL_FILE)
+    for entry in _children(root / "skills"):
+        if (entry / SKILL_FILE).is_file():
+            yield str(entry / SKILL_FILE)
+
+
+def markdown_under(folder: Path) -> Iterator[str]:
+    """Every `.md` file below a folder (hidden folders skipped), at most MAX_FILES."""
+    if not folder.is_dir():
+        return
+    count = 0
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.lower().endswith(".md"):
+                count += 1
+                if count > MAX_FILES:
+                    return
+                yield str(Path(dirpath) / name)
+
+
+def _children(folder: Path) -> list[Path]:
+    try:
+        return sorted(p for p in folder.iterdir() if p.is_dir())
+    except OSError:
+        return []
