@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agent_lsp.checks.validate import AgentContext, Finding, find_problems
+from agent_lsp.checks.findings import AgentContext, Finding
+from agent_lsp.checks.validate import find_problems
 from agent_lsp.syntax.frontmatter import ParsedAgent, parse_agent
 from agent_lsp.syntax.text import Span
 

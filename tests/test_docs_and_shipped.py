@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from agent_lsp.checks.findings import AgentContext
 from agent_lsp.checks.rules import RULES
-from agent_lsp.checks.validate import AgentContext, find_problems
+from agent_lsp.checks.validate import find_problems
 from agent_lsp.schema.resources import shipped_agent_path
 from agent_lsp.syntax.frontmatter import ParseMode, parse_agent
 

@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from agent_lsp import __version__
+from agent_lsp.checks.findings import AgentContext, Finding
 from agent_lsp.checks.rules import RULES, Severity
-from agent_lsp.checks.validate import AgentContext, Finding, find_problems
+from agent_lsp.checks.validate import find_problems
 from agent_lsp.project import disk
 from agent_lsp.project.paths import FileKind, document_kind
 from agent_lsp.syntax.frontmatter import parse_agent

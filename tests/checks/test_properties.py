@@ -8,8 +8,9 @@ from functools import cache
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from agent_lsp.checks.findings import AgentContext
 from agent_lsp.checks.rules import RULES
-from agent_lsp.checks.validate import AgentContext, find_problems
+from agent_lsp.checks.validate import find_problems
 from agent_lsp.features.diagnostics import validate
 from agent_lsp.syntax.frontmatter import parse_agent
 from helpers_core import REAL_WORLD, SEED

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from agent_lsp.checks.validate import AgentContext, find_problems
+from agent_lsp.checks.findings import AgentContext
+from agent_lsp.checks.validate import find_problems
 from agent_lsp.syntax.frontmatter import ParseMode, parse_agent
 from helpers_core import REAL_WORLD
 

@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 from lsprotocol import types
 
+from agent_lsp.checks.findings import AgentContext, Finding
 from agent_lsp.checks.rules import RULES, Severity
-from agent_lsp.checks.validate import AgentContext, Finding, find_problems, flag_value
+from agent_lsp.checks.skill import flag_value
+from agent_lsp.checks.validate import find_problems
 from agent_lsp.features.actions import apply_edits, fix_all, fixes_for
 from agent_lsp.features.analysis import AnalysisCache
 from agent_lsp.features.complete import CompletionOptions, complete

@@ -14,8 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lsprotocol import types
 
+from agent_lsp.checks.findings import AgentContext, Finding
 from agent_lsp.checks.rules import RULES, Severity
-from agent_lsp.checks.validate import AgentContext, Finding, find_problems
+from agent_lsp.checks.validate import find_problems
 from agent_lsp.features.actions import FIXABLE_CODES, Fix, apply_edits, code_actions, fix_all, fixes_for
 from agent_lsp.schema.schemas import agent_schema
 from agent_lsp.syntax.frontmatter import ParseMode, parse_agent

@@ -21,7 +21,8 @@ from lsprotocol import types
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
-from agent_lsp.checks.validate import AgentContext, find_problems
+from agent_lsp.checks.findings import AgentContext
+from agent_lsp.checks.validate import find_problems
 from agent_lsp.features.actions import _fix_all_edit, code_actions, fix_all, fixes_for
 from agent_lsp.features.analysis import AnalysisCache
 from agent_lsp.syntax import yaml12

@@ -31,8 +31,9 @@ MAX_AGENT_BYTES = disk.MAX_FILE_BYTES  # agent files are a few KB; a huge one is
 def agent_from_text(text: str, path: str) -> AgentSpec | None:
     """Parse and check one agent file; None when it has errors or no name."""
     # Imported here: the core parser is only needed once someone asks for agents.
+    from agent_lsp.checks.findings import AgentContext
     from agent_lsp.checks.rules import Severity
-    from agent_lsp.checks.validate import AgentContext, find_problems
+    from agent_lsp.checks.validate import find_problems
     from agent_lsp.syntax.frontmatter import parse_agent
 
     try:

@@ -13,9 +13,9 @@ import re
 from pathlib import Path
 from typing import Any, Protocol
 
+from agent_lsp.checks.findings import Finding
 from agent_lsp.checks.rules import RULES
 from agent_lsp.checks.suggest import closest
-from agent_lsp.checks.validate import Finding
 from agent_lsp.project.entry import IndexedFile
 from agent_lsp.project.index import WorkspaceIndex
 from agent_lsp.project.paths import FileKind, Scope

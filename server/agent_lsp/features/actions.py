@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from lsprotocol import types
 from yaml.nodes import Node
 
+from agent_lsp.checks.findings import AgentContext, Finding
 from agent_lsp.checks.rules import Severity
-from agent_lsp.checks.validate import AgentContext, Finding, find_problems
+from agent_lsp.checks.validate import find_problems
 from agent_lsp.features.diagnostics import to_diagnostic
 from agent_lsp.features.markup import to_range
 from agent_lsp.syntax.frontmatter import Field, ParsedAgent, ParseMode, parse_agent

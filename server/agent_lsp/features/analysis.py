@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from agent_lsp.checks.validate import AgentContext, Finding, find_problems
+from agent_lsp.checks.findings import AgentContext, Finding
+from agent_lsp.checks.validate import find_problems
 from agent_lsp.project.paths import FileKind, document_kind, uri_to_path
 from agent_lsp.syntax.frontmatter import ParsedAgent, parse_agent
 

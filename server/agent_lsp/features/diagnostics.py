@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from agent_lsp.checks.validate import AgentContext, Finding, find_problems
+from agent_lsp.checks.findings import AgentContext, Finding
+from agent_lsp.checks.validate import find_problems
 from agent_lsp.features.markup import to_range
 from agent_lsp.syntax.frontmatter import ParsedAgent
 from agent_lsp.syntax.text import PositionMapper

@@ -29,8 +29,8 @@ def not_open(uri: str) -> Analysis:
 
 def oversized(uri: str, version: int | None, size: int, globs: tuple[str, ...] = ()) -> Analysis:
     """One diagnostic instead of an analysis; files that are not agent, skill or command files stay silent."""
+    from agent_lsp.checks.findings import Finding
     from agent_lsp.checks.rules import Severity
-    from agent_lsp.checks.validate import Finding
     from agent_lsp.features.analysis import Analysis
     from agent_lsp.project.paths import document_kind, uri_to_path
     from agent_lsp.syntax.frontmatter import parse_agent

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from agent_lsp.project.paths import uri_to_path
 
 if TYPE_CHECKING:
-    from agent_lsp.checks.validate import Finding
+    from agent_lsp.checks.findings import Finding
     from agent_lsp.features.analysis import Analysis
     from agent_lsp.lsp.session import Session
     from agent_lsp.project.index import WorkspaceIndex

@@ -167,7 +167,8 @@ _SAMPLE_AGENT = (
 def _sample_results() -> dict[str, list[Any]]:
     """Real answers of the features on `_SAMPLE_AGENT`, computed as the handlers compute them
     (their own first-use costs, such as reading the SDK's model ids, are paid here too)."""
-    from agent_lsp.checks.validate import AgentContext, find_problems
+    from agent_lsp.checks.findings import AgentContext
+    from agent_lsp.checks.validate import find_problems
     from agent_lsp.features import actions, complete, hover
     from agent_lsp.features.diagnostics import to_diagnostic
     from agent_lsp.syntax.frontmatter import parse_agent

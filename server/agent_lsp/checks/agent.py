@@ -1,0 +1,644 @@
+"""The agent checker: every problem Claude Code would have loading one agent file, with what it does about it.
+
+Agents are skipped whole when their frontmatter is broken, lack `name` or `description`, or hold
+a name Claude Code refuses; a bad value of any other field is dropped. `skill.py` builds on this
+checker for skills and commands, which load even when their frontmatter does not.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePath
+from typing import Any, ClassVar
+
+from yaml.nodes import Node, SequenceNode
+
+from agent_lsp.checks.findings import AgentContext, Finding
+from agent_lsp.checks.rules import RULES, Severity
+from agent_lsp.checks.schema_errors import describe_expectation, key_node, node_at
+from agent_lsp.checks.suggest import closest
+from agent_lsp.schema.schemas import AgentSchema
+from agent_lsp.syntax.frontmatter import Field, ParsedAgent, ParseMode
+from agent_lsp.syntax.text import Span
+from agent_lsp.syntax.tools import ToolEntry, tool_entries
+
+_LEGACY_PREFIX = re.compile(r".*\S:\*$")
+
+
+class AgentChecker:
+    # What a broken frontmatter costs, in the words each message uses.
+    LOST: ClassVar[dict[str, str]] = {
+        "unclosed": "Claude Code finds no fields and skips this agent",
+        "duplicate": "it skips the whole agent",
+        "unparsed": "it skips the agent without telling you",
+        "not_mapping": "Claude Code reads no fields from this and skips the agent",
+        "empty_body": "the text after the frontmatter is this agent's whole system prompt, so it starts with no "
+        "instructions of its own",
+    }
+
+    def __init__(self, parsed: ParsedAgent, context: AgentContext, schema: AgentSchema) -> None:
+        self.parsed = parsed
+        self.context = context
+        self.schema = schema
+        self.findings: list[Finding] = []
+        self.lost = {k: v.format(noun=schema.noun) for k, v in self.LOST.items()}
+
+    @property
+    def softened(self) -> bool:
+        """A plugin agent loads under its file name even when its frontmatter is broken."""
+        return self.context.plugin and self.context.kind == "agent"
+
+    # ---- reporting ----------------------------------------------------------
+    def report(self, code: str, span: Span, message: str, severity: Severity | None = None, **data: Any) -> None:
+        rule = RULES[code]
+        self.findings.append(Finding(code, span, message, severity or rule.severity, {"code": code, **data}))
+
+    def fence_span(self) -> Span:
+        return self.parsed.open_span or Span(self.parsed.content_start, self.parsed.content_start)
+
+    def line_span_from(self, offset: int) -> Span:
+        """From an offset to the end of its line (at least one character when possible)."""
+        index = self.parsed.index
+        end = index.line_end(index.line_of(offset))
+        if end <= offset:
+            start = index.line_start(index.line_of(offset))
+            return Span(start, end) if end > start else Span(offset, offset)
+        return Span(offset, end)
+
+    # ---- structure ----------------------------------------------------------
+    def run(self) -> None:
+        parsed = self.parsed
+        plugin = self.softened
+        mode = parsed.mode
+        if mode is ParseMode.NO_FRONTMATTER:
+            self.check_no_frontmatter()
+            return
+        if mode is ParseMode.UNCLOSED:
+            self.report(
+                "unclosed-frontmatter",
+                self.fence_span(),
+                f"The frontmatter opened here is never closed with a `---` line, so {self.lost['unclosed']}. "
+                "Add a line holding only `---` after the last field.",
+                Severity.WARNING if plugin else None,
+            )
+            return
+        if mode is ParseMode.TOO_COMPLEX:
+            assert parsed.syntax_error is not None
+            self.report(
+                "yaml-too-complex",
+                self.fence_span(),
+                f"The frontmatter is too large to check ({parsed.syntax_error.message}); alias-heavy "
+                "YAML like this is a known way to exhaust parsers.",
+            )
+            return
+        if mode is ParseMode.FAILED:
+            self.check_failed()
+            return
+        if mode is ParseMode.FALLBACK:
+            self.check_fallback()
+        if parsed.not_a_mapping:
+            assert parsed.root is not None
+            self.report(
+                "frontmatter-not-mapping",
+                parsed.node_span(parsed.root),
+                f"The frontmatter must be `key: value` lines; {self.lost['not_mapping']}.",
+            )
+            return
+        self.check_fields()
+
+    def check_no_frontmatter(self) -> None:
+        name = PurePath(self.context.path).name.lower() if self.context.path else ""
+        if name in ("readme.md", "changelog.md", "contributing.md", "license.md"):
+            return  # documentation kept beside agents is exactly what Claude Code ignores
+        first = self.parsed.index.line_end(0)
+        start = self.parsed.content_start
+        span = Span(start, max(start, first))
+        if self.context.plugin:
+            self.report(
+                "no-frontmatter",
+                span,
+                "No frontmatter: as a plugin agent this file loads under its file name, with no "
+                "description for Claude to decide when to use it.",
+                Severity.WARNING,
+            )
+            return
+        self.report(
+            "no-frontmatter",
+            span,
+            "No frontmatter: the file must start with a `---` line, then `name` and `description`. "
+            "Claude Code treats this file as documentation and does not load it as an agent.",
+        )
+
+    def check_failed(self) -> None:
+        parsed = self.parsed
+        problem = parsed.syntax_error
+        assert problem is not None
+        duplicate_only = problem.message.startswith("duplicate key") and parsed.duplicates
+        for dup in parsed.duplicates:
+            self.report_duplicate(dup)
+        if duplicate_only:
+            return
+        # Quoting fixes some errors; where the retry fails is what really stops Claude Code.
+        problem = parsed.fallback_error or problem
+        if problem.duplicate_end is not None:
+            # The retry read the file but repeats a key: mark the key, as for strict duplicates.
+            key = parsed.text[problem.offset : problem.duplicate_end].strip("'\"")
+            self.report(
+                "duplicate-key",
+                Span(problem.offset, problem.duplicate_end),
+                f"`{key}` is set twice. Claude Code's YAML parser rejects repeated keys, so "
+                f"{self.lost['duplicate']}. Keep one.",
+                Severity.WARNING if self.softened else None,
+                key=key,
+            )
+            return
+        where = parsed.index.line_of(problem.offset) + 1
+        continuation = self.unindented_continuation_lines()
+        hint = ""
+        if continuation:
+            hint = (
+                " Lines that continue a value must be indented, or the value must be a `|` block; "
+                f"line {continuation[0] + 1} starts at column 1."
+            )
+        message = (
+            f"Invalid YAML on line {where} (the parser says: {problem.message}). Claude Code cannot read this "
+            f"frontmatter, even with its quoting retry, so {self.lost['unparsed']}." + hint
+        )
+        self.report(
+            "yaml-syntax",
+            self.line_span_from(problem.offset),
+            message,
+            Severity.WARNING if self.softened else None,
+            continuationLines=continuation,
+        )
+
+    def unindented_continuation_lines(self) -> list[int]:
+        """Frontmatter lines at column 0 that are not `key:` lines (a value's lost continuation)."""
+        parsed = self.parsed
+        assert parsed.yaml_span is not None
+        index = parsed.index
+        first = index.line_of(parsed.yaml_span.start)
+        last = index.line_of(max(parsed.yaml_span.start, parsed.yaml_span.end - 1))
+        found: list[int] = []
+        for n in range(first, last + 1):
+            line = index.lines[n]
+            if not line or line[0] in " \t#-" or re.match(r"^[A-Za-z_][\w-]*:(\s|$)", line):
+                continue
+            found.append(n)
+        return found
+
+    def check_fallback(self) -> None:
+        for rewrite in self.parsed.rewrites:
+            self.report(
+                "yaml-fallback",
+                rewrite.value_span,
+                f"Strict YAML rejects this `{rewrite.key}` value (it holds `: ` or a YAML symbol). Claude "
+                f"Code still loads the {self.schema.noun} by quoting the value itself, but other YAML tools, GitHub's "
+                "preview and other agent runners reject the file. Quote the value.",
+                line=rewrite.line,
+                key=rewrite.key,
+                quoted=rewrite.quoted,
+            )
+
+    def report_duplicate(self, dup: Field) -> None:
+        first = self.parsed.fields.get(dup.key)
+        where = f" (first set on line {self.parsed.index.line_of(first.key_span.start) + 1})" if first else ""
+        self.report(
+            "duplicate-key",
+            dup.key_span,
+            f"`{dup.key}` is set twice{where}. Claude Code's YAML parser rejects repeated keys, so "
+            f"{self.lost['duplicate']}. Keep one.",
+            Severity.WARNING if self.softened else None,
+            key=dup.key,
+        )
+
+    # ---- fields -------------------------------------------------------------
+    def check_fields(self) -> None:
+        fields = self.parsed.fields
+        for dup in self.parsed.duplicates:
+            self.report_duplicate(dup)
+        self.check_name(fields.get("name"))
+        self.check_description(fields.get("description"), has_name="name" in fields)
+        for key, item in fields.items():
+            if key in ("name", "description"):
+                continue
+            self.check_field_once(item)
+        self.check_empty_body()
+
+    def check_field(self, item: Field) -> None:
+        """The checks of one field that read nothing but the field, the context and `permissionMode`."""
+        key = item.key
+        if key not in self.schema.properties:
+            self.check_unknown_key(item)
+            return
+        if self.context.plugin and key in self.schema.meta.get("pluginIgnoredFields", []):
+            self.report(
+                "plugin-ignored-field",
+                item.key_span,
+                f"Plugin agents ignore `{key}` for security reasons. Copy the agent into "
+                "`.claude/agents/` if it needs this field.",
+                key=key,
+            )
+            return
+        if key in ("tools", "disallowedTools"):
+            self.check_tools(item)
+        elif key == "model":
+            self.check_model(item)
+        elif key == "hooks":
+            self.check_hooks(item)
+        elif key == "mcpServers":
+            self.check_mcp_servers(item)
+        else:
+            self.check_by_schema(item)
+
+    def check_field_once(self, item: Field) -> None:
+        """`check_field`, its findings remembered with the field's block while the block is unchanged.
+
+        An edit re-checks every field, though it changed one: a long `tools` list or `hooks`
+        block costs most of an edit's work. A field read from a block that an earlier version
+        had too (see `parse._read_blocks`) replays what was found then, positions moved to
+        where the block stands now. The key holds all that `check_field` reads besides the
+        block: the checker (agent or skill), the context and `permissionMode` (tools depend on it).
+        """
+        store = self.parsed.block_memo(item.node)
+        if store is None:
+            self.check_field(item)
+            return
+        memo, origin = store
+        mode = self.parsed.data.get("permissionMode") if self.parsed.data else None
+        key = (type(self), self.context, repr(mode))
+        found = memo.get(key)
+        if found is None:
+            first = len(self.findings)
+            self.check_field(item)
+            memo[key] = [
+                (f.code, f.span.start - origin, f.span.end - origin, f.message, f.severity, dict(f.data))
+                for f in self.findings[first:]
+            ]
+            return
+        for code, start, end, message, severity, data in found:
+            self.findings.append(Finding(code, Span(origin + start, origin + end), message, severity, dict(data)))
+
+    def check_empty_body(self) -> None:
+        """The body is the system prompt (or the skill's instructions); report it when there is none."""
+        if not self.parsed.body_is_blank:
+            return
+        index = self.parsed.index
+        close = self.parsed.close_span or self.fence_span()
+        self.report(
+            "empty-body",
+            Span(close.start, index.line_end(index.line_of(close.start))),
+            f"The body is empty: {self.lost['empty_body']}.",
+        )
+
+    def check_name(self, item: Field | None) -> None:
+        plugin = self.context.plugin
+        if item is None or not isinstance(item.value, str) or not item.value.strip():
+            what = "no `name`" if item is None or item.value is None else "a `name` that is not text"
+            consequence = (
+                "it loads under its file name"
+                if plugin
+                else "Claude Code treats the file as documentation and does not load the agent"
+            )
+            self.report(
+                "missing-name",
+                self.fence_span() if item is None else item.value_span,
+                f"This frontmatter has {what}: {consequence}. Add `name: {self.suggested_name()}`.",
+                Severity.INFORMATION if plugin else None,
+                suggestedName=self.suggested_name(),
+            )
+            return
+        name = item.value
+        if name.startswith("-") or ":" in name:
+            fixed = self.normalise_name(name)
+            self.report(
+                "invalid-name",
+                item.value_span,
+                f"A `name` may not start with `-` or contain `:` (reserved for plugin-scoped names). "
+                f"Claude Code skips this agent and only says so in its debug log. Try `{fixed}`.",
+                replacement=fixed,
+            )
+            return
+        self.check_name_style(item, name)
+        stem = self.context.file_stem
+        if stem and stem != name and not self.context.plugin:
+            self.report(
+                "name-file-mismatch",
+                item.value_span,
+                f"The agent is called `{name}` but its file is `{stem}.md`; Claude Code goes by `name`, "
+                "so matching them keeps the agent easy to find.",
+                fileStem=stem,
+            )
+
+    def check_name_style(self, item: Field, name: str) -> None:
+        style = self.schema.ext("name").get("styleRegex")
+        if style and not re.fullmatch(style, name):
+            fixed = self.normalise_name(name)
+            self.report(
+                "name-style",
+                item.value_span,
+                f"{self.schema.noun.capitalize()} names are lowercase words joined by hyphens; `{fixed}` would "
+                "follow the convention.",
+                replacement=fixed,
+            )
+
+    def suggested_name(self) -> str:
+        return self.normalise_name(self.context.file_stem or "my-agent") or "my-agent"
+
+    @staticmethod
+    def normalise_name(name: str) -> str:
+        spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1-\2", name)
+        return re.sub(r"[^a-z0-9]+", "-", spaced.lower()).strip("-")
+
+    def check_description(self, item: Field | None, has_name: bool) -> None:
+        # Claude Code turns a literal `\n` into a line break, so `"\n"` alone is empty too.
+        if item is not None and isinstance(item.value, str) and item.value.replace("\\n", "\n").strip():
+            return
+        what = "no `description`" if item is None or item.value is None else "a non-text `description`"
+        if item is not None and isinstance(item.value, str):
+            what = "an empty `description`"
+        # The plugin exception in the docs covers a missing `name` or unparseable YAML only; a plugin
+        # agent with a name and no description is skipped like any other.
+        self.report(
+            "missing-description",
+            self.fence_span() if item is None else item.value_span,
+            f"This agent has {what}: Claude Code skips it (the reason appears only in its debug log). "
+            "Say what the agent does and when to use it.",
+        )
+
+    def check_unknown_key(self, item: Field) -> None:
+        suggestion = closest(item.key, self.schema.field_names, cutoff=0.75)
+        hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+        self.report(
+            "unknown-key",
+            item.key_span,
+            f"Claude Code does not know the key `{item.key}` and ignores it.{hint}",
+            key=item.key,
+            replacement=suggestion,
+        )
+
+    # ---- values -------------------------------------------------------------
+    def check_by_schema(self, item: Field) -> None:
+        errors = self.schema.errors(item.key, item.value)
+        if not errors:
+            return
+        ext = self.schema.ext(item.key)
+        code = ext.get("invalidCode", "unknown-key")
+        values = self.schema.enum_values(item.key)
+        shown = self.source_text(item)
+        suggestion = closest(str(item.value), values) if values and item.value is not None else None
+        if item.key == "background" and isinstance(item.value, str):
+            suggestion = {"yes": "true", "on": "true", "y": "true", "no": "false", "off": "false", "n": "false"}.get(
+                item.value.lower(), suggestion
+            )
+        if values:
+            allowed = ", ".join(f"`{v}`" for v in values)
+            expected = f"expected one of {allowed}"
+        else:
+            expected = describe_expectation(errors[0])
+        hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+        extra = ""
+        if item.key == "background" and isinstance(item.value, str):
+            extra = " In YAML 1.2, which Claude Code reads, only `true` and `false` are booleans."
+        self.report(
+            code,
+            item.value_span,
+            f"`{item.key}: {shown}` is not valid ({expected}), so Claude Code drops the field.{extra}{hint}",
+            key=item.key,
+            replacement=suggestion,
+        )
+
+    def check_model(self, item: Field) -> None:
+        value = item.value
+        if self.schema.validator("model").is_valid(value):
+            return
+        aliases = self.schema.enum_values("model")
+        suggestion = closest(str(value), aliases) if value is not None else None
+        hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+        self.report(
+            "unknown-model",
+            item.value_span,
+            f"`{self.show(value)}` is not a model alias ({', '.join(aliases)}) or a `claude-` model id. "
+            f"On the Anthropic API Claude Code rejects it when the {self.schema.noun} runs; only a gateway set with "
+            f"`ANTHROPIC_BASE_URL` may accept it.{hint}",
+            key="model",
+            replacement=suggestion,
+        )
+
+    def check_mcp_servers(self, item: Field) -> None:
+        node = item.node
+        if not isinstance(node, SequenceNode):
+            if isinstance(item.value, dict):
+                message = (
+                    "`mcpServers` must be a list: write each server as a list item (`- name:` with its "
+                    "settings indented below). Claude Code drops this field."
+                )
+            else:
+                message = "`mcpServers` must be a list of server names or inline server definitions."
+            self.report("invalid-mcp-server", item.value_span, message, key="mcpServers")
+            return
+        for position, child in enumerate(node.value):
+            value = item.value[position]
+            errors = self.schema.errors("mcpServers", [value])
+            if not errors:
+                continue
+            error = min(errors, key=lambda e: -len(e.absolute_path))
+            target = node_at(child, list(error.absolute_path)[1:]) or child
+            self.report(
+                "invalid-mcp-server",
+                self.parsed.node_span(target),
+                "This `mcpServers` entry is neither a configured server's name nor a valid inline "
+                f"definition ({describe_expectation(error)}); Claude Code drops it.",
+                key="mcpServers",
+            )
+
+    def check_hooks(self, item: Field) -> None:
+        errors = self.schema.errors("hooks", item.value)
+        if not errors:
+            return
+        events = list(self.schema.hook_events)
+        # Report the most specific problems; one is enough per location.
+        seen: set[tuple[int, int]] = set()
+        for error in sorted(errors, key=lambda e: -len(e.absolute_path)):
+            path = list(error.absolute_path)
+            target: Node | None
+            replacement = None
+            hint = ""
+            # jsonschema reports a bad key under `propertyNames` as the sub-schema's own
+            # failure (`enum`), with the key as the instance and an empty path.
+            if "propertyNames" in error.relative_schema_path:
+                bad = error.instance
+                target = key_node(item.node, bad)
+                replacement = closest(str(bad), events)
+                hint = f" Did you mean `{replacement}`?" if replacement else ""
+                detail = f"`{bad}` is not a hook event"
+            else:
+                target = node_at(item.node, path)
+                detail = describe_expectation(error)
+            span = self.parsed.node_span(target) if target is not None else item.key_span
+            if (span.start, span.end) in seen:
+                continue
+            seen.add((span.start, span.end))
+            self.report(
+                "invalid-hooks",
+                span,
+                f"{detail[0].upper()}{detail[1:]}. Claude Code drops the whole `hooks` field when any part "
+                f"of it is malformed, so none of this {self.schema.noun}'s hooks will run.{hint}",
+                key="hooks",
+                replacement=replacement,
+            )
+
+    def check_tools(self, item: Field) -> None:
+        entries = tool_entries(self.parsed, item.node)
+        if entries is None:
+            self.report(
+                "invalid-tools",
+                item.value_span,
+                f"`{item.key}` must be a comma-separated string or a list of tool names; Claude Code "
+                "cannot use this value.",
+                key=item.key,
+            )
+            return
+        allow = item.key == "tools"
+        if allow and not entries:
+            self.report(
+                "empty-tools",
+                item.value_span,
+                "`tools` is empty, so the agent launches with no tools at all. Remove the field to give it "
+                "every tool available to subagents, or list the ones it needs.",
+            )
+            return
+        resolving = 0
+        foreground_only = 0
+        for entry in entries:
+            status = self.check_tool_entry(entry, allow)
+            if status == "ok":
+                resolving += 1
+            elif status == "foreground":
+                foreground_only += 1
+        if not allow or resolving:
+            return
+        if foreground_only:
+            self.report(
+                "no-tools-resolve",
+                item.value_span,
+                "Only foreground tools are listed: a subagent runs in the background by default, where "
+                "these tools are removed, and Claude Code then refuses to launch it with zero tools.",
+                Severity.WARNING,
+            )
+            return
+        self.report(
+            "no-tools-resolve",
+            item.value_span,
+            "No entry in `tools` names a tool a subagent can use, so Claude Code refuses to launch this "
+            'agent ("would be spawned with zero tools"). Fix the entries or remove `tools` to inherit '
+            "every tool.",
+        )
+
+    def check_tool_entry(self, entry: ToolEntry, allow: bool, field_name: str | None = None) -> str:
+        """Report problems with one entry; say whether it resolves to a tool."""
+        field_name = field_name or ("tools" if allow else "disallowedTools")
+        if entry.is_mcp:
+            if entry.text == "mcp__*":
+                if allow:
+                    self.report(
+                        "mcp-wildcard-in-tools",
+                        entry.span,
+                        "`mcp__*` works only in `disallowedTools`; in `tools` Claude Code does not match it "
+                        "to anything. Name the servers instead (`mcp__github`).",
+                    )
+                    return "bad"
+                return "ok"
+            if not entry.is_well_formed():
+                self.report(
+                    "invalid-tool-rule",
+                    entry.span,
+                    f"`{entry.text}` is not a valid MCP tool pattern (`mcp__server`, `mcp__server__tool` or "
+                    "`mcp__server__*`); the entry is dropped.",
+                )
+                return "bad"
+            return "ok"
+        if not entry.is_well_formed():
+            self.report(
+                "invalid-tool-rule",
+                entry.span,
+                f"`{entry.text}` is not a tool name or a rule like `Bash(npm test *)`: the parentheses are "
+                "unbalanced or empty. Claude Code drops the entry.",
+            )
+            return "bad"
+        name = entry.name
+        schema = self.schema
+        if name in schema.alias_tools:
+            successor = schema.alias_tools[name]
+            self.report(
+                "renamed-tool",
+                Span(entry.span.start, entry.span.start + len(name)),
+                f"`{name}` is the old name of `{successor}`; Claude Code still accepts it.",
+                replacement=successor,
+            )
+            return "ok"
+        if name in schema.retired_tools:
+            successor = schema.retired_tools[name]
+            self.report(
+                "retired-tool",
+                Span(entry.span.start, entry.span.start + len(name)),
+                f"`{name}` is no longer a Claude Code tool, so this entry is dropped. Use `{successor}` instead.",
+                replacement=successor,
+            )
+            return "bad"
+        if name not in schema.builtin_tools:
+            suggestion = closest(name, list(schema.builtin_tools), cutoff=0.7)
+            hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+            self.report(
+                "unknown-tool",
+                Span(entry.span.start, entry.span.start + len(name)),
+                f"`{name}` is not a Claude Code tool, so this `{field_name}` entry is dropped.{hint}",
+                replacement=suggestion,
+            )
+            return "bad"
+        spec = entry.specifier
+        if spec is not None and _LEGACY_PREFIX.fullmatch(spec):
+            modern = spec[:-2] + " *"
+            self.report(
+                "legacy-tool-rule",
+                entry.span,
+                f"`{name}({spec})` uses the older `:*` prefix form; `{name}({modern})` means the same and "
+                "is the form Claude Code writes itself.",
+                replacement=f"{name}({modern})",
+            )
+        if not allow:
+            return "ok"
+        mode = self.parsed.data.get("permissionMode") if self.parsed.data else None
+        if name in schema.tools_removed_for_subagents and not (name in schema.tools_kept_when_plan and mode == "plan"):
+            self.report(
+                "tool-unavailable",
+                Span(entry.span.start, entry.span.start + len(name)),
+                f"Claude Code removes `{name}` from every subagent, so this entry has no effect.",
+            )
+            return "bad"
+        if name not in schema.tools_kept_in_background:
+            self.report(
+                "foreground-only-tool",
+                Span(entry.span.start, entry.span.start + len(name)),
+                f"`{name}` is available only when the subagent runs in the foreground; in the background "
+                "(the default) Claude Code removes it.",
+            )
+            return "foreground"
+        return "ok"
+
+    def source_text(self, item: Field) -> str:
+        """The value as the user wrote it (quotes included), shortened for a message."""
+        text = self.parsed.text[item.value_span.start : item.value_span.end].strip()
+        if item.value_span == item.key_span or not text:
+            return "(empty)"
+        text = " ".join(text.split())
+        return text if len(text) <= 40 else text[:37] + "..."
+
+    @staticmethod
+    def show(value: Any) -> str:
+        if value is None:
+            return "(empty)"
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        text = str(value)
+        return text if len(text) <= 40 else text[:37] + "..."
