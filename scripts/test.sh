@@ -25,7 +25,7 @@ fi
 step "Python environment"
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e ".[test]"
+.venv/bin/python -m pip install --quiet -c constraints.txt -e ".[test]"
 
 step "Lint and types"
 .venv/bin/ruff check server tests
