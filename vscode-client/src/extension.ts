@@ -3,7 +3,6 @@
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { spawnSync } from 'node:child_process';
 import * as vscode from 'vscode';
 import {
   DidChangeConfigurationNotification,
@@ -18,7 +17,14 @@ import {
 } from 'vscode-languageclient/node';
 import { ApiKeyManager, checkApiKeyInput, SECRET_NAME } from './apiKey';
 import { buildAskArgs, parseAgentList, toPickItems, UNTRUSTED_MESSAGE, type AskAgentArgs } from './ask';
-import { describeRejections, notFoundMessage, resolveServerCommand, type Probe } from './serverCommand';
+import {
+  describeRejections,
+  isExecutableFile,
+  notFoundMessage,
+  pythonPackageProbe,
+  resolveServerCommand,
+  type Probe,
+} from './serverCommand';
 import { agentDocumentSelector, RESTART_KEYS, toServerOptions, type ServerOptions } from './settings';
 import { statusLook, type ServerState } from './status';
 
@@ -26,25 +32,6 @@ const SECTION = 'agentLsp';
 
 /** How long `python -c "import agent_lsp"` may take before the interpreter is given up on. */
 const PYTHON_PROBE_TIMEOUT_MS = 15_000;
-
-function isExecutable(file: string): boolean {
-  try {
-    if (!fs.statSync(file).isFile()) return false;
-    fs.accessSync(file, fs.constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function pythonHasPackage(python: string): boolean {
-  const result = spawnSync(python, ['-c', 'import agent_lsp'], {
-    timeout: PYTHON_PROBE_TIMEOUT_MS,
-    stdio: 'ignore',
-    windowsHide: true,
-  });
-  return result.status === 0;
-}
 
 function readSection(): Record<string, unknown> {
   return vscode.workspace.getConfiguration().get<Record<string, unknown>>(SECTION) ?? {};
@@ -142,13 +129,18 @@ class Controller implements vscode.Disposable {
   }
 
   private probe(): Probe {
+    // The extension's own folder: outside every workspace, and not writable by
+    // other users the way the temp directory is.
+    const serverCwd = this.context.extensionPath;
     return {
-      isExecutable,
-      pythonHasPackage,
+      isExecutable: isExecutableFile,
+      pythonHasPackage: pythonPackageProbe(serverCwd, PYTHON_PROBE_TIMEOUT_MS),
       env: process.env,
       platform: process.platform,
       homeDir: os.homedir(),
       workspaceFolder: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+      trusted: vscode.workspace.isTrusted,
+      serverCwd,
     };
   }
 
@@ -174,10 +166,11 @@ class Controller implements vscode.Disposable {
       });
     }
 
-    const { command, args, source } = resolution.command;
-    this.output.info(`Starting ${[command, ...args].join(' ')} (from ${source}).`);
+    const { command, args, source, cwd } = resolution.command;
+    this.output.info(`Starting ${[command, ...args].join(' ')} in ${cwd} (from ${source}).`);
 
-    const processOptions: ProcessOptions = { command, args, transport: TransportKind.stdio };
+    // An explicit cwd: vscode-languageclient would otherwise use the first workspace folder.
+    const processOptions: ProcessOptions = { command, args, options: { cwd }, transport: TransportKind.stdio };
     const extraGlobs = Array.isArray(section.agentGlobs)
       ? section.agentGlobs.filter((g): g is string => typeof g === 'string')
       : [];
