@@ -15,8 +15,9 @@ import {
   State,
   TransportKind,
 } from 'vscode-languageclient/node';
-import { ApiKeyManager, checkApiKeyInput, SECRET_NAME } from './apiKey';
+import { ApiKeyManager, checkApiKeyInput, SECRET_NAME, setApiKeyParams } from './apiKey';
 import { buildAskArgs, parseAgentList, toPickItems, UNTRUSTED_MESSAGE, type AskAgentArgs } from './ask';
+import { redactingChannel, SecretRedactor } from './redact';
 import {
   describeRejections,
   isExecutableFile,
@@ -50,6 +51,8 @@ class Controller implements vscode.Disposable {
   private client: LanguageClient | undefined;
   /** True while we stop the client ourselves, so the status bar says "stopped" rather than "failed". */
   private stopping = false;
+  /** Every line written to `output` passes through it: the API key is blanked out of traces and logs. */
+  private readonly redactor = new SecretRedactor();
   private readonly output: vscode.LogOutputChannel;
   private readonly status: vscode.StatusBarItem;
   private readonly keys: ApiKeyManager;
@@ -57,7 +60,7 @@ class Controller implements vscode.Disposable {
   private restarting: Promise<void> = Promise.resolve();
 
   constructor(private readonly context: vscode.ExtensionContext) {
-    this.output = vscode.window.createOutputChannel('agent-lsp', { log: true });
+    this.output = redactingChannel(vscode.window.createOutputChannel('agent-lsp', { log: true }), this.redactor);
     this.status = vscode.window.createStatusBarItem('agentLsp.status', vscode.StatusBarAlignment.Right, 100);
     this.status.name = 'agent-lsp';
     this.status.command = 'agentLsp.showLog';
@@ -65,6 +68,7 @@ class Controller implements vscode.Disposable {
       context.secrets,
       (apiKey) => this.sendApiKey(apiKey),
       () => this.isRunning() && vscode.workspace.isTrusted,
+      this.redactor,
     );
   }
 
@@ -146,6 +150,8 @@ class Controller implements vscode.Disposable {
 
   async start(): Promise<void> {
     this.setStatus('starting');
+    // Learn the stored key before a server exists whose traffic could be traced.
+    await this.keys.get().catch(() => undefined);
     const section = readSection();
     const serverSection = (section.server ?? {}) as { path?: string; python?: string };
     const resolution = resolveServerCommand(serverSection, this.probe());
@@ -269,16 +275,22 @@ class Controller implements vscode.Disposable {
     }
   }
 
-  private async serverCommand(command: string, arg: unknown): Promise<unknown> {
+  private runningClient(): LanguageClient {
     const client = this.client;
     if (client === undefined || !this.isRunning()) {
       throw new Error('the server is not running. Run "agent-lsp: Show server log" to see why.');
     }
-    return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [arg] });
+    return client;
+  }
+
+  private async serverCommand(command: string, arg: unknown): Promise<unknown> {
+    return this.runningClient().sendRequest(ExecuteCommandRequest.type, { command, arguments: [arg] });
   }
 
   private async sendApiKey(apiKey: string | null): Promise<void> {
-    await this.serverCommand('agentLsp.setApiKey', { apiKey });
+    // The key is in the redactor already (ApiKeyManager adds it on every read),
+    // so the verbose trace of this request shows `<redacted>` in its place.
+    await this.runningClient().sendRequest(ExecuteCommandRequest.type, setApiKeyParams(apiKey));
     // The key itself never goes to the log.
     this.output.info(apiKey === null ? 'Told the server to forget the API key.' : 'Handed the API key to the server.');
   }
