@@ -26,16 +26,22 @@ import {
   resolveServerCommand,
   type Probe,
 } from './serverCommand';
-import { agentDocumentSelector, RESTART_KEYS, toServerOptions, type ServerOptions } from './settings';
+import {
+  agentDocumentSelector,
+  readSection as readSettings,
+  RESTART_KEYS,
+  SECTION,
+  toServerOptions,
+  type ServerOptions,
+} from './settings';
 import { statusLook, type ServerState } from './status';
-
-const SECTION = 'agentLsp';
 
 /** How long `python -c "import agent_lsp"` may take before the interpreter is given up on. */
 const PYTHON_PROBE_TIMEOUT_MS = 15_000;
 
+/** The settings, with the ones that choose what runs or where the key goes taken from the user's settings only. */
 function readSection(): Record<string, unknown> {
-  return vscode.workspace.getConfiguration().get<Record<string, unknown>>(SECTION) ?? {};
+  return readSettings(vscode.workspace.getConfiguration());
 }
 
 function currentServerOptions(): ServerOptions {
@@ -193,8 +199,14 @@ class Controller implements vscode.Disposable {
           configuration: async (params, token, next) => {
             const result = await next(params, token);
             if (!Array.isArray(result)) return result;
+            // A sub-section such as `agentLsp.baseUrl` would bypass readSection's
+            // filter; the server reads the whole section, so it gets null there.
             return params.items.map((item, index) =>
-              item.section === SECTION ? currentServerOptions() : (result[index] as unknown),
+              item.section === SECTION
+                ? currentServerOptions()
+                : item.section?.startsWith(`${SECTION}.`)
+                  ? null
+                  : (result[index] as unknown),
             );
           },
           // Pushed changes carry the same shape too, rather than the raw section.
