@@ -36,7 +36,7 @@ import {
 } from './settings';
 import { statusLook, type ServerState } from './status';
 
-/** How long `python -c "import agent_lsp"` may take before the interpreter is given up on. */
+/** How long `python -I -c "import agent_lsp"` may take before the interpreter is given up on. */
 const PYTHON_PROBE_TIMEOUT_MS = 15_000;
 
 /** The settings, with the ones that choose what runs or where the key goes taken from the user's settings only. */
