@@ -2,6 +2,8 @@
 // server. The storage and the sender are passed in, so this module does not
 // import `vscode` and the unit tests can use an in-memory store.
 
+import type { SecretRedactor } from './redact';
+
 /** The subset of `vscode.SecretStorage` this module uses. */
 export interface SecretStoreLike {
   get(key: string): PromiseLike<string | undefined>;
@@ -28,6 +30,14 @@ export function checkApiKeyInput(value: string): string | undefined {
 /** Sends `{apiKey}` to the server; null tells it to forget the key this client gave it. */
 export type SendKey = (apiKey: string | null) => Promise<void>;
 
+/** The server command that takes the key. */
+export const SET_KEY_COMMAND = 'agentLsp.setApiKey';
+
+/** The `workspace/executeCommand` parameters that hand the key over (or null to forget it). */
+export function setApiKeyParams(apiKey: string | null): { command: string; arguments: [{ apiKey: string | null }] } {
+  return { command: SET_KEY_COMMAND, arguments: [{ apiKey }] };
+}
+
 export class ApiKeyManager {
   /** What the running server last received from us; undefined: nothing since it started. */
   private lastSent: string | null | undefined;
@@ -37,10 +47,16 @@ export class ApiKeyManager {
     private readonly send: SendKey,
     /** False while no server runs or while the workspace is untrusted. */
     private readonly canSend: () => boolean,
+    /**
+     * Learns every key this manager reads or stores, before the key can travel:
+     * the request that carries it is traced when `agentLsp.trace.server` is on.
+     */
+    private readonly redactor: SecretRedactor,
   ) {}
 
   async get(): Promise<string | undefined> {
     const value = await this.store.get(SECRET_NAME);
+    this.redactor.add(value);
     return value !== undefined && value.length > 0 ? value : undefined;
   }
 
@@ -50,7 +66,9 @@ export class ApiKeyManager {
     if (problem !== undefined) {
       throw new Error(problem);
     }
-    await this.store.store(SECRET_NAME, raw.trim());
+    const key = raw.trim();
+    this.redactor.add(key);
+    await this.store.store(SECRET_NAME, key);
     await this.sync();
   }
 

@@ -3,7 +3,6 @@
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { spawnSync } from 'node:child_process';
 import * as vscode from 'vscode';
 import {
   DidChangeConfigurationNotification,
@@ -16,38 +15,33 @@ import {
   State,
   TransportKind,
 } from 'vscode-languageclient/node';
-import { ApiKeyManager, checkApiKeyInput, SECRET_NAME } from './apiKey';
+import { ApiKeyManager, checkApiKeyInput, SECRET_NAME, setApiKeyParams } from './apiKey';
 import { buildAskArgs, parseAgentList, toPickItems, UNTRUSTED_MESSAGE, type AskAgentArgs } from './ask';
-import { describeRejections, notFoundMessage, resolveServerCommand, type Probe } from './serverCommand';
-import { agentDocumentSelector, RESTART_KEYS, toServerOptions, type ServerOptions } from './settings';
+import { redactingChannel, SecretRedactor } from './redact';
+import {
+  describeRejections,
+  isExecutableFile,
+  notFoundMessage,
+  pythonPackageProbe,
+  resolveServerCommand,
+  type Probe,
+} from './serverCommand';
+import {
+  agentDocumentSelector,
+  readSection as readSettings,
+  RESTART_KEYS,
+  SECTION,
+  toServerOptions,
+  type ServerOptions,
+} from './settings';
 import { statusLook, type ServerState } from './status';
 
-const SECTION = 'agentLsp';
-
-/** How long `python -c "import agent_lsp"` may take before the interpreter is given up on. */
+/** How long `python -I -c "import agent_lsp"` may take before the interpreter is given up on. */
 const PYTHON_PROBE_TIMEOUT_MS = 15_000;
 
-function isExecutable(file: string): boolean {
-  try {
-    if (!fs.statSync(file).isFile()) return false;
-    fs.accessSync(file, fs.constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function pythonHasPackage(python: string): boolean {
-  const result = spawnSync(python, ['-c', 'import agent_lsp'], {
-    timeout: PYTHON_PROBE_TIMEOUT_MS,
-    stdio: 'ignore',
-    windowsHide: true,
-  });
-  return result.status === 0;
-}
-
+/** The settings, with the ones that choose what runs or where the key goes taken from the user's settings only. */
 function readSection(): Record<string, unknown> {
-  return vscode.workspace.getConfiguration().get<Record<string, unknown>>(SECTION) ?? {};
+  return readSettings(vscode.workspace.getConfiguration());
 }
 
 function currentServerOptions(): ServerOptions {
@@ -63,6 +57,8 @@ class Controller implements vscode.Disposable {
   private client: LanguageClient | undefined;
   /** True while we stop the client ourselves, so the status bar says "stopped" rather than "failed". */
   private stopping = false;
+  /** Every line written to `output` passes through it: the API key is blanked out of traces and logs. */
+  private readonly redactor = new SecretRedactor();
   private readonly output: vscode.LogOutputChannel;
   private readonly status: vscode.StatusBarItem;
   private readonly keys: ApiKeyManager;
@@ -70,7 +66,7 @@ class Controller implements vscode.Disposable {
   private restarting: Promise<void> = Promise.resolve();
 
   constructor(private readonly context: vscode.ExtensionContext) {
-    this.output = vscode.window.createOutputChannel('agent-lsp', { log: true });
+    this.output = redactingChannel(vscode.window.createOutputChannel('agent-lsp', { log: true }), this.redactor);
     this.status = vscode.window.createStatusBarItem('agentLsp.status', vscode.StatusBarAlignment.Right, 100);
     this.status.name = 'agent-lsp';
     this.status.command = 'agentLsp.showLog';
@@ -78,6 +74,7 @@ class Controller implements vscode.Disposable {
       context.secrets,
       (apiKey) => this.sendApiKey(apiKey),
       () => this.isRunning() && vscode.workspace.isTrusted,
+      this.redactor,
     );
   }
 
@@ -142,18 +139,25 @@ class Controller implements vscode.Disposable {
   }
 
   private probe(): Probe {
+    // The extension's own folder: outside every workspace, and not writable by
+    // other users the way the temp directory is.
+    const serverCwd = this.context.extensionPath;
     return {
-      isExecutable,
-      pythonHasPackage,
+      isExecutable: isExecutableFile,
+      pythonHasPackage: pythonPackageProbe(serverCwd, PYTHON_PROBE_TIMEOUT_MS),
       env: process.env,
       platform: process.platform,
       homeDir: os.homedir(),
       workspaceFolder: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+      trusted: vscode.workspace.isTrusted,
+      serverCwd,
     };
   }
 
   async start(): Promise<void> {
     this.setStatus('starting');
+    // Learn the stored key before a server exists whose traffic could be traced.
+    await this.keys.get().catch(() => undefined);
     const section = readSection();
     const serverSection = (section.server ?? {}) as { path?: string; python?: string };
     const resolution = resolveServerCommand(serverSection, this.probe());
@@ -174,10 +178,11 @@ class Controller implements vscode.Disposable {
       });
     }
 
-    const { command, args, source } = resolution.command;
-    this.output.info(`Starting ${[command, ...args].join(' ')} (from ${source}).`);
+    const { command, args, source, cwd } = resolution.command;
+    this.output.info(`Starting ${[command, ...args].join(' ')} in ${cwd} (from ${source}).`);
 
-    const processOptions: ProcessOptions = { command, args, transport: TransportKind.stdio };
+    // An explicit cwd: vscode-languageclient would otherwise use the first workspace folder.
+    const processOptions: ProcessOptions = { command, args, options: { cwd }, transport: TransportKind.stdio };
     const extraGlobs = Array.isArray(section.agentGlobs)
       ? section.agentGlobs.filter((g): g is string => typeof g === 'string')
       : [];
@@ -194,8 +199,14 @@ class Controller implements vscode.Disposable {
           configuration: async (params, token, next) => {
             const result = await next(params, token);
             if (!Array.isArray(result)) return result;
+            // A sub-section such as `agentLsp.baseUrl` would bypass readSection's
+            // filter; the server reads the whole section, so it gets null there.
             return params.items.map((item, index) =>
-              item.section === SECTION ? currentServerOptions() : (result[index] as unknown),
+              item.section === SECTION
+                ? currentServerOptions()
+                : item.section?.startsWith(`${SECTION}.`)
+                  ? null
+                  : (result[index] as unknown),
             );
           },
           // Pushed changes carry the same shape too, rather than the raw section.
@@ -276,16 +287,22 @@ class Controller implements vscode.Disposable {
     }
   }
 
-  private async serverCommand(command: string, arg: unknown): Promise<unknown> {
+  private runningClient(): LanguageClient {
     const client = this.client;
     if (client === undefined || !this.isRunning()) {
       throw new Error('the server is not running. Run "agent-lsp: Show server log" to see why.');
     }
-    return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [arg] });
+    return client;
+  }
+
+  private async serverCommand(command: string, arg: unknown): Promise<unknown> {
+    return this.runningClient().sendRequest(ExecuteCommandRequest.type, { command, arguments: [arg] });
   }
 
   private async sendApiKey(apiKey: string | null): Promise<void> {
-    await this.serverCommand('agentLsp.setApiKey', { apiKey });
+    // The key is in the redactor already (ApiKeyManager adds it on every read),
+    // so the verbose trace of this request shows `<redacted>` in its place.
+    await this.runningClient().sendRequest(ExecuteCommandRequest.type, setApiKeyParams(apiKey));
     // The key itself never goes to the log.
     this.output.info(apiKey === null ? 'Told the server to forget the API key.' : 'Handed the API key to the server.');
   }

@@ -1,6 +1,8 @@
-// Turns the `agentLsp` settings section into what the server receives, both as
-// `initializationOptions` and as the answer to `workspace/configuration`.
-// No `vscode` import: the caller passes the section as a plain object.
+// Reads the `agentLsp` settings section (the ones that choose what runs or where
+// the key goes from the user's own settings only) and turns it into what the
+// server receives, both as `initializationOptions` and as the answer to
+// `workspace/configuration`. No `vscode` import: the caller passes the
+// configuration object in.
 
 /** The settings the server reads. Every key is optional: an absent key means "use the server's default". */
 export interface ServerOptions {
@@ -20,6 +22,66 @@ export interface ServerOptions {
   apiEnabled: boolean;
 }
 
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The section every setting of the extension lives in. */
+export const SECTION = 'agentLsp';
+
+/**
+ * Settings that choose what runs and where the API key goes. Only the user's own
+ * settings may set them (`machine` scope in package.json): a folder's
+ * `.vscode/settings.json` could otherwise point `baseUrl` at its own server and
+ * receive the key, in a trusted workspace too.
+ */
+export const USER_ONLY_KEYS = ['server.path', 'server.python', 'baseUrl', 'answersDir'] as const;
+
+/** The parts of `vscode.WorkspaceConfiguration.inspect()`'s answer read here. */
+export interface InspectedValue {
+  defaultValue?: unknown;
+  globalValue?: unknown;
+  workspaceValue?: unknown;
+  workspaceFolderValue?: unknown;
+}
+
+/** The subset of `vscode.WorkspaceConfiguration` used to read the settings. */
+export interface ConfigurationLike {
+  get(section: string): unknown;
+  inspect(section: string): InspectedValue | undefined;
+}
+
+/** A copy of `section` with the dotted `key` set to `value` (removed when undefined); nested objects are copied, not shared. */
+function withValue(section: Record<string, unknown>, key: string, value: unknown): Record<string, unknown> {
+  const [head, ...rest] = key.split('.');
+  if (head === undefined) return section;
+  const out: Record<string, unknown> = Object.fromEntries(Object.entries(section).filter(([name]) => name !== head));
+  if (rest.length === 0) {
+    if (value !== undefined) out[head] = value;
+    return out;
+  }
+  const child = isPlainObject(section[head]) ? section[head] : {};
+  out[head] = withValue(child, rest.join('.'), value);
+  return out;
+}
+
+/**
+ * The `agentLsp` section as the extension uses it: VS Code's merged values,
+ * except that each of USER_ONLY_KEYS comes from the user's settings (or the
+ * default) whatever a workspace or folder says. VS Code already drops workspace
+ * values of `machine` settings; this does not depend on it.
+ */
+export function readSection(config: ConfigurationLike): Record<string, unknown> {
+  const merged = config.get(SECTION);
+  let section: Record<string, unknown> = isPlainObject(merged) ? merged : {};
+  for (const key of USER_ONLY_KEYS) {
+    const inspected = config.inspect(`${SECTION}.${key}`);
+    const value = inspected?.globalValue !== undefined ? inspected.globalValue : inspected?.defaultValue;
+    section = withValue(section, key, value);
+  }
+  return section;
+}
+
 const STRING_KEYS = ['defaultModel', 'modelOverride', 'baseUrl', 'answersDir'] as const;
 const NUMBER_KEYS = ['maxTokens', 'timeoutSeconds', 'maxInputBytes', 'rateLimitPerMinute'] as const;
 
@@ -29,10 +91,6 @@ function nonEmptyString(value: unknown): string | undefined {
   }
   const trimmed = value.trim();
   return trimmed.length > 0 ? trimmed : undefined;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

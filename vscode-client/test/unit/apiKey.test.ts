@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { ApiKeyManager, checkApiKeyInput, SECRET_NAME } from '../../src/apiKey';
+import { SecretRedactor } from '../../src/redact';
 import { MemorySecrets } from './fakes';
 
 function setup(options: { running?: boolean } = {}) {
@@ -13,6 +14,7 @@ function setup(options: { running?: boolean } = {}) {
       return Promise.resolve();
     },
     () => state.running,
+    new SecretRedactor(),
   );
   return { secrets, sent, state, manager };
 }

@@ -25,6 +25,9 @@ export class MemorySecrets implements SecretStoreLike {
   }
 }
 
+/** Where the fake extension is installed: the server's working directory. */
+export const EXTENSION_DIR = '/home/dev/.vscode/extensions/agent-lsp.agent-lsp-0.1.0';
+
 /** A file system with only the executables listed, and interpreters that may or may not have the package. */
 export function fakeProbe(options: {
   executables?: string[];
@@ -33,6 +36,8 @@ export function fakeProbe(options: {
   platform?: NodeJS.Platform;
   workspaceFolder?: string;
   pathext?: string;
+  /** Defaults to true; false stands for Restricted Mode. */
+  trusted?: boolean;
 }): Probe & { pythonChecks: string[] } {
   const executables = new Set(options.executables ?? []);
   const withPackage = new Set(options.pythonsWithPackage ?? []);
@@ -47,6 +52,8 @@ export function fakeProbe(options: {
     platform: options.platform ?? 'linux',
     homeDir: '/home/dev',
     ...(options.workspaceFolder !== undefined ? { workspaceFolder: options.workspaceFolder } : {}),
+    trusted: options.trusted ?? true,
+    serverCwd: EXTENSION_DIR,
     pythonChecks,
   };
 }

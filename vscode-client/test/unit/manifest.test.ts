@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { toServerOptions } from '../../src/settings';
+import { toServerOptions, USER_ONLY_KEYS } from '../../src/settings';
 
 interface Property {
   type?: string | string[];
@@ -27,6 +27,9 @@ interface Manifest {
 
 const manifest = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as Manifest;
 const properties = manifest.contributes.configuration.properties;
+
+/** The settings that choose the server executable, where the key is sent and where answers are written. */
+const USER_ONLY = ['agentLsp.server.path', 'agentLsp.server.python', 'agentLsp.baseUrl', 'agentLsp.answersDir'];
 
 describe('package.json', () => {
   it('contributes every setting the server reads, each with a description and a scope', () => {
@@ -90,9 +93,22 @@ describe('package.json', () => {
   it('declares limited support for untrusted workspaces and fences off the settings that pick what runs', () => {
     const trust = manifest.capabilities.untrustedWorkspaces;
     assert.equal(trust.supported, 'limited');
-    for (const key of ['agentLsp.server.path', 'agentLsp.server.python', 'agentLsp.baseUrl']) {
+    for (const key of USER_ONLY) {
       assert.ok(trust.restrictedConfigurations?.includes(key), `${key} must be restricted`);
     }
+  });
+
+  // Issue 15, finding 9: these were `machine-overridable`, so a trusted folder's
+  // .vscode/settings.json could set baseUrl and receive the stored key.
+  it('lets only the user\'s own settings choose what runs and where the key goes', () => {
+    for (const key of USER_ONLY) {
+      assert.equal(properties[key]?.scope, 'machine', `${key} must not be settable by a workspace or folder`);
+    }
+    assert.deepEqual(
+      [...USER_ONLY_KEYS].map((key) => `agentLsp.${key}`),
+      USER_ONLY,
+      'the code that reads the settings filters the same keys',
+    );
   });
 
   it('puts both ask commands in the editor context menu', () => {

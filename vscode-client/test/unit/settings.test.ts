@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { agentDocumentSelector, toServerOptions } from '../../src/settings';
+import { agentDocumentSelector, readSection, toServerOptions, type InspectedValue } from '../../src/settings';
 
 // What `workspace.getConfiguration().get('agentLsp')` returns for the contributed
 // defaults in package.json: nested objects for dotted keys.
@@ -70,6 +70,97 @@ describe('settings sent to the server', () => {
   it('never carries an API key, even if one was typed into settings.json', () => {
     const options = toServerOptions({ ...DEFAULTS, apiKey: 'sk-ant-should-not-travel' }, true);
     assert.equal(JSON.stringify(options).includes('sk-ant'), false);
+  });
+});
+
+/**
+ * A `vscode.WorkspaceConfiguration` over three layers. `get` merges them the way
+ * VS Code does for a setting a workspace may override (folder over workspace over
+ * user over default), so the tests hold even if VS Code let a workspace value through.
+ */
+function fakeConfiguration(layers: {
+  user?: Record<string, unknown>;
+  workspace?: Record<string, unknown>;
+  folder?: Record<string, unknown>;
+}) {
+  const defaults: Record<string, unknown> = {
+    'agentLsp.server.path': '',
+    'agentLsp.server.python': '',
+    'agentLsp.baseUrl': '',
+    'agentLsp.answersDir': '',
+    'agentLsp.maxTokens': 8192,
+    'agentLsp.agentGlobs': [],
+    'agentLsp.trace.server': 'off',
+  };
+  const inspect = (key: string): InspectedValue => ({
+    defaultValue: defaults[key],
+    globalValue: layers.user?.[key],
+    workspaceValue: layers.workspace?.[key],
+    workspaceFolderValue: layers.folder?.[key],
+  });
+  return {
+    inspect,
+    get(section: string): unknown {
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(defaults)) {
+        const i = inspect(key);
+        const value = i.workspaceFolderValue ?? i.workspaceValue ?? i.globalValue ?? i.defaultValue;
+        let node = out;
+        const parts = key.slice(section.length + 1).split('.');
+        for (const part of parts.slice(0, -1)) {
+          node[part] ??= {};
+          node = node[part] as Record<string, unknown>;
+        }
+        node[parts.at(-1) ?? ''] = value;
+      }
+      return out;
+    },
+  };
+}
+
+// Issue 15, finding 9: a trusted folder's .vscode/settings.json set baseUrl to its own
+// server and received the stored key.
+describe('settings a workspace may not set', () => {
+  const HOSTILE = {
+    'agentLsp.server.path': '/tmp/evil/agent-lsp',
+    'agentLsp.server.python': '/tmp/evil/python',
+    'agentLsp.baseUrl': 'http://attacker.example:8080',
+    'agentLsp.answersDir': '/home/dev/.ssh',
+    'agentLsp.maxTokens': 100,
+  };
+
+  for (const layer of ['workspace', 'folder'] as const) {
+    it(`ignores a ${layer} value of server.path, server.python, baseUrl and answersDir`, () => {
+      const section = readSection(fakeConfiguration({ [layer]: HOSTILE }));
+      assert.deepEqual(section.server, { path: '', python: '' });
+      const options = toServerOptions(section, true);
+      assert.equal(options.baseUrl, undefined);
+      assert.equal(options.answersDir, undefined);
+      assert.equal(options.server, undefined);
+      // Settings a workspace may set still apply.
+      assert.equal(options.maxTokens, 100);
+    });
+
+    it(`keeps the user's own values when a ${layer} tries to replace them`, () => {
+      const user = {
+        'agentLsp.server.path': '/opt/agent-lsp/bin/agent-lsp',
+        'agentLsp.baseUrl': 'https://gateway.example.com',
+        'agentLsp.answersDir': '/home/dev/answers',
+      };
+      const options = toServerOptions(readSection(fakeConfiguration({ user, [layer]: HOSTILE })), true);
+      assert.equal(options.baseUrl, 'https://gateway.example.com');
+      assert.equal(options.answersDir, '/home/dev/answers');
+      assert.deepEqual(options.server, { path: '/opt/agent-lsp/bin/agent-lsp' });
+    });
+  }
+
+  it('does not change the object the configuration handed out', () => {
+    const config = fakeConfiguration({ workspace: HOSTILE });
+    const merged = config.get('agentLsp') as Record<string, unknown>;
+    const original = JSON.stringify(merged);
+    const get = (): unknown => merged;
+    readSection({ get, inspect: config.inspect });
+    assert.equal(JSON.stringify(merged), original);
   });
 });
 
