@@ -152,6 +152,10 @@ async def serve(server: Served, stdin: BinaryIO, stdout: BinaryIO, stop: threadi
                 log.warning("a message that is not JSON: %s", type(error).__name__)
                 writer.write(_error_response(-32700, "Parse error: the message body is not UTF-8 JSON."))
                 continue
+            except RecursionError:  # `[[[[…]]]]` a thousand deep: a 2 KB frame must not end the server
+                log.warning("a message nested too deeply")
+                writer.write(_error_response(-32700, "Parse error: the message is nested too deeply."))
+                continue
             if isinstance(message, _JSON_TYPES):  # JSON, but not a JSON-RPC 2.0 message
                 msg_id = message.get("id") if isinstance(message, dict) else None
                 if not isinstance(msg_id, (int, str)) or isinstance(msg_id, bool):
@@ -161,7 +165,7 @@ async def serve(server: Served, stdin: BinaryIO, stdout: BinaryIO, stop: threadi
                 continue
             try:
                 protocol.handle_message(message)
-            except Exception as error:  # a handler's failure must not end the loop
+            except Exception as error:  # a handler's failure (RecursionError too) must not end the loop
                 log.exception("Unable to handle message")
                 server._report_server_error(error, JsonRpcInternalError)
     finally:
