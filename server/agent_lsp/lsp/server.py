@@ -42,6 +42,13 @@ class AgentLanguageServer(LanguageServer):
         if not stdio.start(self, stdin, stdout):
             super().start_io(stdin, stdout)
 
+    def start_tcp(self, host: str, port: int) -> None:
+        """Serve one client over TCP that holds the token (see tcp.py): pygls's own TCP server takes anyone."""
+        from agent_lsp.lsp import tcp
+
+        warmup.tune_garbage_collector()
+        tcp.start(self, host, port)
+
     def report_server_error(self, error: Exception, source: ServerErrors) -> None:
         self.session.health.record_error(current_method.get() or "server", error)
         super().report_server_error(error, source)
