@@ -507,3 +507,16 @@ def test_a_sparse_2_gb_file_is_not_read_into_memory(tmp_path: Path) -> None:
     assert "larger than 5 MB" in done.stdout and "Traceback" not in done.stderr
     peak_kb = int(done.stdout.rsplit("peak-kb", 1)[1])
     assert peak_kb < 300_000  # the whole file would be 2,000,000 KB
+
+
+def test_a_file_linking_outside_the_checked_folder_is_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = _write(tmp_path, "outside/secret.md", "---\nname: x\nSECRET-Wombat-2231: 1\n---\n")
+    _write(tmp_path, "repo/.claude/agents/good.md", GOOD)
+    os.symlink(secret, tmp_path / "repo" / ".claude" / "agents" / "leak.md")
+    code, out, err = _run([".claude/agents"], tmp_path / "repo", monkeypatch, capsys)
+    assert code == 0
+    assert "SECRET-Wombat-2231" not in out and "leak.md" not in out
+    assert "skipped .claude/agents/leak.md: it links outside .claude/agents" in err
+    assert "Checked 1 file" in out

@@ -115,7 +115,8 @@ def _unreadable(
 def discover(targets: Sequence[str], all_markdown: bool = False) -> Iterator[tuple[Path, bool, str]]:
     """Files to check, with whether each belongs to a plugin and its kind (agent, skill, command).
 
-    A file named on the command line is always checked. A folder is walked for the
+    A file named on the command line is always checked. A file in a folder that links outside
+    the folder is skipped (with a note on stderr). A folder is walked for the
     files Claude Code itself would read there: `.md` files under a folder called
     `agents` (`.claude/agents/`, a plugin's `agents/`), skills (`SKILL.md`) and
     commands (`.claude/commands/`), so a project's README is left alone. A folder
@@ -128,7 +129,15 @@ def discover(targets: Sequence[str], all_markdown: bool = False) -> Iterator[tup
         if root.is_file():
             chosen = [root]
         elif root.is_dir():
-            candidates = sorted(p for p in root.rglob("*.md") if p.is_file())
+            # A file found in a folder is read only when it really lies there: a committed
+            # `agents/x.md -> ~/.ssh/…` or `-> /proc/self/environ` must not end up quoted in a CI log.
+            inside = disk.real_roots([root])
+            candidates = []
+            for p in sorted(root.rglob("*.md")):
+                if not disk.inside(p, inside):
+                    print(f"agent-lsp check: skipped {_printable(str(p))}: it links outside {target}", file=sys.stderr)
+                elif p.is_file():
+                    candidates.append(p)
             # Only folders at or below the target count: a checkout that happens to live under
             # some `~/agents/` folder must not turn every Markdown file into an agent.
             named_agents = root.name == "agents"
