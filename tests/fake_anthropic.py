@@ -69,6 +69,7 @@ class Scenario:
     retry_after: str | None = None
     error_type: str | None = None
     stop_reason: str = "end_turn"
+    request_id: str | None = None  # the `request-id` header to send (a gateway may echo anything there)
 
 
 @dataclass
@@ -239,7 +240,7 @@ class FakeAnthropic:
                     self._send_json(404, error_body(404), "req_fake_nope")
                     return
                 scenario, number = fake._next(request)
-                request_id = f"req_fake_{number:04d}"
+                request_id = scenario.request_id or f"req_fake_{number:04d}"
                 streaming = isinstance(body, dict) and body.get("stream") is True
                 model = body.get("model", "claude-fake") if isinstance(body, dict) else "claude-fake"
                 if scenario.kind == "error":

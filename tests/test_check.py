@@ -455,3 +455,68 @@ def test_check_reads_skills_and_commands_with_their_own_schemas(
         (".claude/skills/deploy/SKILL.md", "invalid-value"),
         (".claude/commands/review.md", "ignored-field"),
     }
+
+
+# ---- hostile trees (issue 15, finding 10) -------------------------------------
+
+FORGED = "x.md:1:1: error fake-code All good"
+
+
+def test_a_file_name_with_a_newline_cannot_forge_a_text_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _write(tmp_path, f".claude/agents/a\n{FORGED}\r\x1b[2Kb.md", ERROR)
+    code, out, _ = _run([".claude/agents"], tmp_path, monkeypatch, capsys)
+    assert code == 1
+    lines = out.splitlines()
+    assert not any(line.startswith(FORGED) for line in lines)
+    escaped = ".claude/agents/a\\x0ax.md:1:1: error fake-code All good\\x0d\\x1b[2Kb.md:"
+    assert all(line.startswith(escaped) for line in lines[:-1])
+    assert lines[-1].startswith("Checked 1 file:") and "\x1b" not in out
+
+
+def test_a_file_name_with_a_newline_cannot_forge_a_github_annotation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _write(tmp_path, ".claude/agents/a\n::error file=x.md::forged\x1b.md", ERROR)
+    code, out, _ = _run(["--format", "github", ".claude/agents"], tmp_path, monkeypatch, capsys)
+    assert code == 1
+    lines = out.split("\n")[:-1]
+    assert lines and all(line.startswith("::") and " file=.claude/agents/a%0A" in line for line in lines)
+    assert "\x1b" not in out
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads the peak RSS from /proc")
+def test_a_sparse_2_gb_file_is_not_read_into_memory(tmp_path: Path) -> None:
+    big = tmp_path / "big.md"
+    with big.open("wb") as handle:
+        handle.truncate(2 * 1024**3)  # sparse: no disk space used
+    # VmHWM: this process's own peak (ru_maxrss would count the forking parent's, inherited through exec).
+    script = (
+        "import sys\n"
+        "from agent_lsp.check import run_check\n"
+        "code = run_check(['big.md'])\n"
+        "peak = next(l for l in open('/proc/self/status') if l.startswith('VmHWM:')).split()[1]\n"
+        "print('peak-kb', peak)\n"
+        "sys.exit(code)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 1, done.stderr
+    assert "larger than 5 MB" in done.stdout and "Traceback" not in done.stderr
+    peak_kb = int(done.stdout.rsplit("peak-kb", 1)[1])
+    assert peak_kb < 300_000  # the whole file would be 2,000,000 KB
+
+
+def test_a_file_linking_outside_the_checked_folder_is_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = _write(tmp_path, "outside/secret.md", "---\nname: x\nSECRET-Wombat-2231: 1\n---\n")
+    _write(tmp_path, "repo/.claude/agents/good.md", GOOD)
+    os.symlink(secret, tmp_path / "repo" / ".claude" / "agents" / "leak.md")
+    code, out, err = _run([".claude/agents"], tmp_path / "repo", monkeypatch, capsys)
+    assert code == 0
+    assert "SECRET-Wombat-2231" not in out and "leak.md" not in out
+    assert "skipped .claude/agents/leak.md: it links outside .claude/agents" in err
+    assert "Checked 1 file" in out

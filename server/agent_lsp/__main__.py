@@ -26,7 +26,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--version", action="version", version=f"agent-lsp {__version__}")
     parser.add_argument("--stdio", action="store_true", help="serve over stdin/stdout (the default)")
-    parser.add_argument("--tcp", metavar="HOST:PORT", help="serve over TCP instead of stdio")
+    parser.add_argument(
+        "--tcp",
+        metavar="HOST:PORT",
+        help="serve one client over TCP instead of stdio; the client sends the token (AGENT_LSP_TOKEN, else "
+        "printed on stderr) as initializationOptions.token",
+    )
     parser.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
     parser.add_argument("--log-file", metavar="PATH", help="also write the JSON-lines log to this file")
     options = parser.parse_args([a for a in args if a != "serve"])
@@ -34,6 +39,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         _, _, port = options.tcp.rpartition(":")
         if not port.isdigit():
             parser.error("--tcp takes HOST:PORT, for example 127.0.0.1:2087")
+        from agent_lsp.lsp.tcp import TokenError, server_token
+
+        try:
+            server_token()  # a token too short to be a secret is a usage error, before anything starts
+        except TokenError as error:
+            parser.error(str(error))
     return _serve(tcp=options.tcp, log_level=options.log_level, log_file=options.log_file)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -114,7 +115,8 @@ def _unreadable(
 def discover(targets: Sequence[str], all_markdown: bool = False) -> Iterator[tuple[Path, bool, str]]:
     """Files to check, with whether each belongs to a plugin and its kind (agent, skill, command).
 
-    A file named on the command line is always checked. A folder is walked for the
+    A file named on the command line is always checked. A file in a folder that links outside
+    the folder is skipped (with a note on stderr). A folder is walked for the
     files Claude Code itself would read there: `.md` files under a folder called
     `agents` (`.claude/agents/`, a plugin's `agents/`), skills (`SKILL.md`) and
     commands (`.claude/commands/`), so a project's README is left alone. A folder
@@ -127,7 +129,15 @@ def discover(targets: Sequence[str], all_markdown: bool = False) -> Iterator[tup
         if root.is_file():
             chosen = [root]
         elif root.is_dir():
-            candidates = sorted(p for p in root.rglob("*.md") if p.is_file())
+            # A file found in a folder is read only when it really lies there: a committed
+            # `agents/x.md -> ~/.ssh/…` or `-> /proc/self/environ` must not end up quoted in a CI log.
+            inside = disk.real_roots([root])
+            candidates = []
+            for p in sorted(root.rglob("*.md")):
+                if not disk.inside(p, inside):
+                    print(f"agent-lsp check: skipped {_printable(str(p))}: it links outside {target}", file=sys.stderr)
+                elif p.is_file():
+                    candidates.append(p)
             # Only folders at or below the target count: a checkout that happens to live under
             # some `~/agents/` folder must not turn every Markdown file into an agent.
             named_agents = root.name == "agents"
@@ -172,7 +182,7 @@ def run_check(argv: Sequence[str]) -> int:
     try:
         jobs = [(path, _display(path), plugin, kind) for path, plugin, kind in discover(targets, options.all_markdown)]
     except FileNotFoundError as error:
-        print(f"agent-lsp check: no such file or folder: {error.args[0]}", file=sys.stderr)
+        print(f"agent-lsp check: no such file or folder: {_printable(str(error.args[0]))}", file=sys.stderr)
         return 2
     reports = check_files(jobs)
     if not options.no_cross_file:
@@ -233,12 +243,23 @@ def _write_text(reports: list[FileReport], out: TextIO, options: argparse.Namesp
     for report in reports:
         for f in report.findings:
             line, col = report.index.line_col(f.span.start)
-            out.write(f"{report.display}:{line + 1}:{col + 1}: {f.severity.label} {f.code} {f.message}\n")
+            where = f"{_printable(report.display)}:{line + 1}:{col + 1}"
+            out.write(f"{where}: {f.severity.label} {f.code} {_printable(f.message)}\n")
             counts[f.severity] += 1
     if not options.quiet:
         parts = [f"{n} {_plural(s.label, n)}" for s, n in counts.items() if n]
         summary = ", ".join(parts) if parts else "no problems"
         out.write(f"Checked {len(reports)} file{'s' if len(reports) != 1 else ''}: {summary}.\n")
+
+
+# Characters that end a line or drive a terminal (C0, DEL, C1, the Unicode line and paragraph separators):
+# a file name or a quoted value holding one must not forge an output line or rewrite the screen.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _printable(text: str) -> str:
+    """`text` with each control character written as an escape (`\\n` as `\\x0a`, ...)."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text)
 
 
 def _plural(label: str, count: int) -> str:
@@ -265,7 +286,7 @@ def _escape_github(text: str, property_value: bool = False) -> str:
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if property_value:
         text = text.replace(":", "%3A").replace(",", "%2C")
-    return text
+    return _printable(text)
 
 
 def _write_github(reports: list[FileReport], out: TextIO, options: argparse.Namespace) -> None:

@@ -16,7 +16,9 @@ import time
 from typing import Any
 
 _SECRET = re.compile(r"sk-ant-[A-Za-z0-9_\-]{8,}")
-_QUIET = ("pygls", "anthropic", "httpx", "httpx2", "httpcore")
+_QUIET = ("pygls", "anthropic", "httpx", "httpx2", "httpcore", "httpcore2")  # httpcore2 logs headers at debug
+# `scheme://user:password@host`: a base URL's password is masked like a key.
+_URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]*:)[^@\s/]*@")
 _known: set[str] = set()  # API keys seen at run time, whatever their shape
 _known_lock = threading.Lock()
 MIN_SECRET_CHARS = 8  # shorter values would mask ordinary words
@@ -30,8 +32,8 @@ def add_secret(value: object) -> None:
 
 
 def redact(text: str) -> str:
-    """Mask anything shaped like an Anthropic key, and every key we were handed."""
-    text = _SECRET.sub("[redacted]", text)
+    """Mask anything shaped like an Anthropic key, every key we were handed, and URL passwords."""
+    text = _URL_PASSWORD.sub(r"\1***@", _SECRET.sub("[redacted]", text))
     with _known_lock:
         known = sorted(_known, key=len, reverse=True)
     for secret in known:

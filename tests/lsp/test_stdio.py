@@ -105,3 +105,47 @@ def test_pipes_and_sockets_use_the_event_loop_regular_files_and_shared_files_do_
         del pipe_w, out_r
     left.close()
     right.close()
+
+
+# ---- strict framing (the TCP socket, issue 15) ---------------------------------------------------
+
+
+def _strict(data: bytes, max_body: int = 1000) -> list[bytes | None] | str:
+    """What a strict reader yields for `data`, or the FrameError's text when it gives up."""
+
+    async def run() -> list[bytes | None] | str:
+        stream = asyncio.StreamReader(limit=stdio.MAX_HEADER_LINE)
+        stream.feed_data(data)
+        stream.feed_eof()
+        reader = stdio.FrameReader(stream, max_body, strict=True)
+        out: list[bytes | None] = []
+        try:
+            while True:
+                body = await reader.next_body()
+                out.append(body)
+                if body is None:
+                    return out
+        except stdio.FrameError as error:
+            return str(error)
+
+    return asyncio.run(run())
+
+
+def test_strict_framing_reads_lsp_frames() -> None:
+    data = frame(b"{}", b"Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n") + frame(b"[1]")
+    assert _strict(data) == [b"{}", b"[1]", None]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n\r\n{}",  # a web page's no-cors fetch
+        b"Content-Length: 2\r\nOrigin: https://evil.example\r\n\r\n{}",
+        b"\r\n" + frame(b"{}"),
+        b"Content-Length: abc\r\n\r\n{}",
+        b"Content-Length: 5000\r\n\r\n" + b"x" * 5000,  # over max_body: refused before it is read
+        b"Content-Length: " + b"9" * (stdio.MAX_HEADER_LINE * 2) + b"\r\n\r\n",
+    ],
+)
+def test_strict_framing_gives_up_on_anything_else(data: bytes) -> None:
+    assert isinstance(_strict(data), str)

@@ -8,6 +8,7 @@ including texts that came back from the API.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,13 +76,46 @@ class Failure:
         return self.kind in SERVICE_FAILURES
 
 
+MASK = "********"
+# `scheme://user:password@host`: the password of a base URL (a proxy's, a gateway's) is a secret too.
+_URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]*:)[^@\s/]*@")
+
+
+def mask_url_passwords(text: str) -> str:
+    """`http://user:secret@host` as `http://user:***@host`, wherever a URL holds a password."""
+    return _URL_PASSWORD.sub(r"\1***@", text)
+
+
 def redact(text: str, settings: ArchitectSettings | None) -> str:
-    """Mask the API key wherever it occurs in `text`."""
+    """Mask the API key wherever it occurs in `text`, and the password of any URL."""
     if settings is not None and settings.api_key is not None:
         key = settings.api_key.reveal()
         if key:
-            text = text.replace(key, "********")
-    return text
+            text = text.replace(key, MASK)
+    return mask_url_passwords(text)
+
+
+class KeyMask:
+    """Masks the key in text that arrives in pieces (an API or a gateway echoing it in its answer):
+    the key may be split between two pieces, so the end of a piece that could begin the key is held
+    back until the next piece (or `flush`) shows what it is. Other text passes as it came."""
+
+    def __init__(self, key: str | None) -> None:
+        self._key = key or ""
+        self._held = ""
+
+    def feed(self, piece: str) -> str:
+        key = self._key
+        if not key:
+            return piece
+        text = (self._held + piece).replace(key, MASK)
+        hold = next((n for n in range(min(len(key) - 1, len(text)), 0, -1) if text.endswith(key[:n])), 0)
+        self._held = text[len(text) - hold :] if hold else ""
+        return text[: len(text) - hold]
+
+    def flush(self) -> str:
+        held, self._held = self._held, ""
+        return held
 
 
 def make_failure(
@@ -175,6 +209,7 @@ def make_failure(
             "failing, the server log has the details."
         ),
     }
+    request_id = redact(request_id, settings) if request_id is not None else None  # a gateway may echo the key
     return Failure(kind, redact(texts[kind], settings), status=status, request_id=request_id)
 
 

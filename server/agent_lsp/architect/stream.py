@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from agent_lsp.architect.failures import KeyMask, redact
 from agent_lsp.architect.prompt import ApiRequest
 from agent_lsp.architect.settings import ArchitectSettings
 
@@ -22,7 +23,7 @@ log = logging.getLogger(__name__)
 
 # The SDK logs whole request options, file contents included, at DEBUG; our promise is
 # that logs hold sizes and ids, never contents. INFO keeps its retry notices.
-_QUIET_LOGGERS = ("anthropic", "httpx2", "httpcore")
+_QUIET_LOGGERS = ("anthropic", "httpx", "httpx2", "httpcore", "httpcore2")
 
 
 @dataclass
@@ -74,6 +75,9 @@ async def stream_answer(
     if settings.api_key is None:
         raise ValueError("stream_answer needs an API key")
     await load_sdk()
+    # What the API (or a gateway before it) sends back is masked before anyone sees it: an echoed key
+    # must not reach the answer document, the progress messages or the log.
+    mask = KeyMask(settings.api_key.reveal())
     import anthropic  # already in sys.modules: instant, and typed for mypy
 
     client = anthropic.AsyncAnthropic(
@@ -94,21 +98,30 @@ async def stream_answer(
             stream=True,
         )
         transcript.opened = True
-        transcript.request_id = stream.response.headers.get("request-id")
+        request_id = stream.response.headers.get("request-id")
+        transcript.request_id = redact(request_id, settings) if request_id is not None else None
         if on_start is not None:
             on_start(transcript.request_id)
         # Leaving the block closes the HTTP response, which is what stops a cancelled stream.
-        async with stream:
-            async for event in stream:
-                if event.type == "message_start":
-                    transcript.model = event.message.model
-                elif event.type == "content_block_delta":
-                    if event.delta.type == "text_delta":
-                        transcript.parts.append(event.delta.text)
-                        if on_text is not None:
-                            on_text(event.delta.text)
-                elif event.type == "message_delta":
-                    transcript.stop_reason = event.delta.stop_reason
-                    transcript.output_tokens = event.usage.output_tokens
-                elif event.type == "message_stop":
-                    transcript.finished = True
+        try:
+            async with stream:
+                async for event in stream:
+                    if event.type == "message_start":
+                        transcript.model = redact(event.message.model, settings)
+                    elif event.type == "content_block_delta":
+                        if event.delta.type == "text_delta":
+                            _hear(transcript, mask.feed(event.delta.text), on_text)
+                    elif event.type == "message_delta":
+                        transcript.stop_reason = event.delta.stop_reason
+                        transcript.output_tokens = event.usage.output_tokens
+                    elif event.type == "message_stop":
+                        transcript.finished = True
+        finally:  # the text held back in case it began the key is part of the answer (or of what arrived)
+            _hear(transcript, mask.flush(), on_text)
+
+
+def _hear(transcript: Transcript, text: str, on_text: Callable[[str], None] | None) -> None:
+    if text:
+        transcript.parts.append(text)
+        if on_text is not None:
+            on_text(text)

@@ -7,7 +7,11 @@
   response (pygls only logs it, and the client would wait forever); a malformed
   notification is dropped.
 - Before `initialize`, requests get ServerNotInitialized and notifications are dropped,
-  as the LSP specification asks.
+  as the LSP specification asks; a second `initialize` gets InvalidRequest (pygls would
+  run it again and drop the open documents).
+- No error response carries a Python traceback or an exception's own text: pygls puts
+  the traceback in an internal error's `data`; it is logged here, and the client gets
+  our own message.
 - The API key in `agentLsp.setApiKey` is remembered by the log redactor before any
   handler sees it.
 - pygls keeps the future of every generator-run notification forever (a leak of one
@@ -78,6 +82,15 @@ class AgentProtocol(LanguageServerProtocol):
             return
         method = getattr(message, "method", None)
         if method == types.INITIALIZE:
+            if self.initialize_seen:
+                msg_id = getattr(message, "id", None)
+                if msg_id is not None:
+                    reply = types.ResponseError(
+                        types.ErrorCodes.InvalidRequest, "The server is already initialized; initialize is sent once."
+                    )
+                    self._send_response(msg_id, error=reply)
+                log.warning("a second initialize", extra={"method": method, "outcome": "refused"})
+                return
             self.initialize_seen = True
         elif not self.initialize_seen and method is not None and method not in _BEFORE_INIT_ALLOWED:
             msg_id = getattr(message, "id", None)
@@ -107,6 +120,8 @@ class AgentProtocol(LanguageServerProtocol):
         super()._handle_request(msg_id, method_name, params)
 
     def _send_response(self, msg_id: Any, result: Any | None = None, error: types.ResponseError | None = None) -> None:
+        if error is not None and (error.data is not None or error.code == types.ErrorCodes.InternalError):
+            error = _without_internals(error, self._pending.get(msg_id))
         super()._send_response(msg_id, result, error)
         pending = self._pending.pop(msg_id, None)
         if pending is None:
@@ -154,3 +169,14 @@ class AgentProtocol(LanguageServerProtocol):
                 "outcome": "error" if failed else "ok",
             },
         )
+
+
+def _without_internals(error: types.ResponseError, pending: tuple[str, float] | None) -> types.ResponseError:
+    """The error without what pygls adds for an unexpected exception: the traceback (`data`) and the
+    exception's own text, which quotes paths and code. The log has both (pygls logs the exception)."""
+    if error.code != types.ErrorCodes.InternalError:
+        return types.ResponseError(error.code, error.message)
+    method = pending[0] if pending is not None else "the request"
+    return types.ResponseError(
+        error.code, f"agent-lsp failed to handle {method}; the server log (--log-file) has the details."
+    )

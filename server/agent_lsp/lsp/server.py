@@ -42,9 +42,28 @@ class AgentLanguageServer(LanguageServer):
         if not stdio.start(self, stdin, stdout):
             super().start_io(stdin, stdout)
 
+    def start_tcp(self, host: str, port: int) -> None:
+        """Serve one client over TCP that holds the token (see tcp.py): pygls's own TCP server takes anyone."""
+        from agent_lsp.lsp import tcp
+
+        warmup.tune_garbage_collector()
+        tcp.start(self, host, port)
+
     def report_server_error(self, error: Exception, source: ServerErrors) -> None:
-        self.session.health.record_error(current_method.get() or "server", error)
-        super().report_server_error(error, source)
+        """Count the error; tell the user of a notification's failure in our words. pygls would show
+        `Error in server: <the exception's text>` (paths, code); a request's failure is its response."""
+        from pygls.exceptions import FeatureRequestError
+
+        method = current_method.get() or "server"
+        self.session.health.record_error(method, error)
+        if source is FeatureRequestError:
+            return
+        self.window_show_message(
+            types.ShowMessageParams(
+                type=types.MessageType.Error,
+                message=f"agent-lsp failed while handling {method}; the server log (--log-file) has the details.",
+            )
+        )
 
 
 # ---- registration ------------------------------------------------------------------------------

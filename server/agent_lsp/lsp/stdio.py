@@ -56,11 +56,25 @@ def can_use_event_loop(stdin: BinaryIO, stdout: BinaryIO) -> bool:
     return (st_in.st_dev, st_in.st_ino) != (st_out.st_dev, st_out.st_ino)
 
 
-class FrameReader:
-    """Splits a byte stream into LSP message bodies (`Content-Length` framing)."""
+class FrameError(Exception):
+    """A strict reader met bytes that are not LSP framing (an HTTP request, an oversized frame)."""
 
-    def __init__(self, stream: asyncio.StreamReader) -> None:
+
+_LSP_HEADERS = (b"content-length", b"content-type")
+
+
+class FrameReader:
+    """Splits a byte stream into LSP message bodies (`Content-Length` framing).
+
+    Lenient (stdio, the editor's own pipe): stray lines are ignored and an oversized body is skipped.
+    `strict` (a socket anyone on the machine may open): any line but `Content-Length`/`Content-Type`
+    headers (an HTTP request line, say), a header line beyond the limit or a body over `max_body`
+    raises FrameError, so the connection is dropped before anything is buffered or handled."""
+
+    def __init__(self, stream: asyncio.StreamReader, max_body: int | None = None, strict: bool = False) -> None:
         self._stream = stream
+        self._max_body = MAX_BODY_BYTES if max_body is None else max_body
+        self._strict = strict
 
     async def next_body(self) -> bytes | None:
         """The next message body; None at end of input."""
@@ -68,12 +82,14 @@ class FrameReader:
             length = await self._read_headers()
             if length is None:
                 return None
-            if length <= MAX_BODY_BYTES:
+            if length <= self._max_body:
                 try:
                     return await self._stream.readexactly(length)
                 except asyncio.IncompleteReadError:
                     return None
-            log.warning("skipped a message of %d bytes (limit %d)", length, MAX_BODY_BYTES)
+            if self._strict:
+                raise FrameError(f"a frame of {length} bytes (limit {self._max_body})")
+            log.warning("skipped a message of %d bytes (limit %d)", length, self._max_body)
             if not await self._skip(length):
                 return None
 
@@ -83,6 +99,8 @@ class FrameReader:
             try:
                 line = await self._stream.readline()
             except ValueError:  # a header line beyond the stream's limit: the stream dropped it
+                if self._strict:
+                    raise FrameError("a header line too long") from None
                 log.warning("skipped a header line longer than %d bytes", MAX_HEADER_LINE)
                 length = None
                 continue
@@ -91,15 +109,22 @@ class FrameReader:
             if line in (b"\r\n", b"\n"):
                 if length is not None:
                     return length
+                if self._strict:
+                    raise FrameError("a blank line without a Content-Length")
                 continue  # a blank line without a length: stray bytes between frames
-            name, _, value = line.partition(b":")
-            if name.strip().lower() == b"content-length":
+            name, colon, value = line.partition(b":")
+            name = name.strip().lower()
+            if self._strict and (not colon or name not in _LSP_HEADERS):
+                raise FrameError("a line that is not an LSP header")  # `POST / HTTP/1.1`, `Host: …`
+            if name == b"content-length":
                 try:
                     length = int(value.strip())
                 except ValueError:
                     length = None
                 if length is not None and length < 0:
                     length = None
+                if length is None and self._strict:
+                    raise FrameError("a Content-Length that is not a number")
 
     async def _skip(self, length: int) -> bool:
         while length > 0:
@@ -129,41 +154,59 @@ def _error_response(code: int, message: str, msg_id: Any = None) -> bytes:
     return b"Content-Length: %d\r\n\r\n" % len(data) + data
 
 
+class Dispatcher:
+    """Hands each message body to pygls's protocol; answers what is not a JSON-RPC message itself."""
+
+    def __init__(self, server: Served, writer: Any) -> None:
+        self._server = server
+        self._writer = writer
+        self._protocol = server.protocol
+
+    def handle(self, body: bytes) -> None:
+        from pygls.exceptions import JsonRpcInternalError
+
+        protocol, writer = self._protocol, self._writer
+        try:
+            message = json.loads(body, object_hook=protocol.structure_message)
+        except ValueError as error:  # JSONDecodeError and UnicodeDecodeError
+            log.warning("a message that is not JSON: %s", type(error).__name__)
+            writer.write(_error_response(-32700, "Parse error: the message body is not UTF-8 JSON."))
+            return
+        except RecursionError:  # `[[[[…]]]]` a thousand deep: a 2 KB frame must not end the server
+            log.warning("a message nested too deeply")
+            writer.write(_error_response(-32700, "Parse error: the message is nested too deeply."))
+            return
+        if isinstance(message, _JSON_TYPES):  # JSON, but not a JSON-RPC 2.0 message
+            msg_id = message.get("id") if isinstance(message, dict) else None
+            if not isinstance(msg_id, (int, str)) or isinstance(msg_id, bool):
+                msg_id = None
+            log.warning("a message that is not JSON-RPC 2.0")
+            writer.write(_error_response(-32600, "Invalid Request: not a JSON-RPC 2.0 message.", msg_id))
+            return
+        try:
+            protocol.handle_message(message)
+        except Exception as error:  # a handler's failure (RecursionError too) must not end the loop
+            log.exception("Unable to handle message")
+            self._server._report_server_error(error, JsonRpcInternalError)
+
+
 async def serve(server: Served, stdin: BinaryIO, stdout: BinaryIO, stop: threading.Event) -> None:
     """Read frames from `stdin` on the running loop and hand each message to pygls's protocol."""
-    from pygls.exceptions import JsonRpcInternalError
     from pygls.io_ import StdoutWriter
 
     loop = asyncio.get_running_loop()
     stream = asyncio.StreamReader(limit=MAX_HEADER_LINE, loop=loop)
     transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(stream, loop=loop), stdin)
     writer = StdoutWriter(stdout)
-    protocol = server.protocol
-    protocol.set_writer(writer)
+    server.protocol.set_writer(writer)
     frames = FrameReader(stream)
+    dispatcher = Dispatcher(server, writer)
     try:
         while not stop.is_set():
             body = await frames.next_body()
             if body is None:
                 break
-            try:
-                message = json.loads(body, object_hook=protocol.structure_message)
-            except ValueError as error:  # JSONDecodeError and UnicodeDecodeError
-                log.warning("a message that is not JSON: %s", type(error).__name__)
-                writer.write(_error_response(-32700, "Parse error: the message body is not UTF-8 JSON."))
-                continue
-            if isinstance(message, _JSON_TYPES):  # JSON, but not a JSON-RPC 2.0 message
-                msg_id = message.get("id") if isinstance(message, dict) else None
-                if not isinstance(msg_id, (int, str)) or isinstance(msg_id, bool):
-                    msg_id = None
-                log.warning("a message that is not JSON-RPC 2.0")
-                writer.write(_error_response(-32600, "Invalid Request: not a JSON-RPC 2.0 message.", msg_id))
-                continue
-            try:
-                protocol.handle_message(message)
-            except Exception as error:  # a handler's failure must not end the loop
-                log.exception("Unable to handle message")
-                server._report_server_error(error, JsonRpcInternalError)
+            dispatcher.handle(body)
     finally:
         transport.close()
 

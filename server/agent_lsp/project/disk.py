@@ -4,6 +4,9 @@ Every file the project model reads (agents, skills, commands, `CLAUDE.md`, `.mcp
 manifests), and every file `agent-lsp check` checks, is read here. A FIFO, a device or a folder
 is refused before a byte is read (opening one could block, reading one could never end), and a
 file is read up to one byte past the limit, so a larger one is told apart without reading it all.
+`inside` is the one containment rule: a path counts as inside a set of folders when its real
+path (every link resolved) lies in one of theirs, so a link in `.claude/agents/` to `/etc/…` or
+to `/` reads nothing. Readers given `roots` apply it before opening.
 It also keeps the few texts read again for navigation (`disk_text`).
 """
 
@@ -14,6 +17,7 @@ import json
 import os
 import stat
 from collections import OrderedDict
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +31,38 @@ def stamp_of(status: os.stat_result) -> int:
     return hash((status.st_size, status.st_mtime_ns, status.st_ino))
 
 
-def read_bytes(path: str | Path, limit: int) -> tuple[bytes, os.stat_result]:
+Roots = tuple[str, ...]
+
+
+def real_roots(folders: Iterable[str | Path]) -> Roots:
+    """Each folder's real path, as a prefix (`/a/` holds `/a/b`, not `/ab`): what `inside` compares with."""
+    return tuple(os.path.join(os.path.normcase(os.path.realpath(folder)), "") for folder in folders)
+
+
+def real_path(path: str | Path) -> str:
+    """The path with every link resolved (a link loop is left as it stands: opening it then fails)."""
+    return os.path.normcase(os.path.realpath(path))
+
+
+def inside(path: str | Path, roots: Roots) -> bool:
+    """Whether the file's real path lies in one of `roots` (made by `real_roots`)."""
+    return os.path.join(real_path(path), "").startswith(roots)
+
+
+def read_bytes(path: str | Path, limit: int, roots: Roots | None = None) -> tuple[bytes, os.stat_result]:
     """At most `limit + 1` bytes of a regular file (more than `limit` says the file is larger), and its
     status, taken before reading: a write in between makes the next stamp check see a change.
+    With `roots`, only a file whose real path lies inside them is read (`inside`).
 
-    Raises OSError when the file is missing or unreadable, or is not a regular file."""
+    Raises OSError when the file is missing or unreadable, is not a regular file, or lies outside `roots`."""
     # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer; regular files ignore it.
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    if roots is not None:
+        real = real_path(path)
+        if not os.path.join(real, "").startswith(roots):
+            raise OSError(errno.EACCES, "outside the workspace", str(path))
+        # The real path itself, not followed again: a link swapped in after the check is refused.
+        path, flags = real, flags | getattr(os, "O_NOFOLLOW", 0)
     with open(os.open(path, flags), "rb") as handle:
         status = os.fstat(handle.fileno())
         if not stat.S_ISREG(status.st_mode):
@@ -41,11 +70,12 @@ def read_bytes(path: str | Path, limit: int) -> tuple[bytes, os.stat_result]:
         return handle.read(limit + 1), status
 
 
-def read_text(path: str | Path, limit: int = MAX_FILE_BYTES) -> tuple[str, int] | None:
+def read_text(path: str | Path, limit: int = MAX_FILE_BYTES, roots: Roots | None = None) -> tuple[str, int] | None:
     """The file's text exactly as an editor holds it (line breaks kept, so offsets agree) and its stamp;
-    None for a file that is missing, unreadable, not regular, larger than `limit`, binary or not UTF-8."""
+    None for a file that is missing, unreadable, not regular, larger than `limit`, binary, not UTF-8,
+    or (with `roots`) outside them."""
     try:
-        raw, status = read_bytes(path, limit)
+        raw, status = read_bytes(path, limit, roots)
         if len(raw) > limit or b"\x00" in raw:
             return None
         return raw.decode("utf-8"), stamp_of(status)
@@ -53,15 +83,15 @@ def read_text(path: str | Path, limit: int = MAX_FILE_BYTES) -> tuple[str, int] 
         return None
 
 
-def read_json(path: str | Path) -> Any:
-    """A small JSON file's value; None when it cannot be read or parsed (a broken `.mcp.json` must
-    never break a feature)."""
-    read = read_text(path)
+def read_json(path: str | Path, roots: Roots | None = None) -> Any:
+    """A small JSON file's value; None when it cannot be read or parsed, or (with `roots`) lies outside
+    them (a broken `.mcp.json` must never break a feature)."""
+    read = read_text(path, roots=roots)
     if read is None:
         return None
     try:
         return json.loads(read[0])
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: `[[[[…]]]]` nested past the parser's depth
         return None
 
 

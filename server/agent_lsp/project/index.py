@@ -34,11 +34,12 @@ from agent_lsp.project.references import Reference, RefKind
 from agent_lsp.syntax.frontmatter import ParsedAgent
 
 
-def mcp_server_names(roots: Iterable[Path]) -> list[str]:
-    """Server names declared in each root's `.mcp.json`, in file order."""
+def mcp_server_names(roots: Iterable[Path], inside: disk.Roots | None = None) -> list[str]:
+    """Server names declared in each root's `.mcp.json`, in file order (with `inside`: only files that
+    really lie there, so a committed `.mcp.json -> /elsewhere` reads nothing)."""
     names: list[str] = []
     for root in roots:
-        data = disk.read_json(root / ".mcp.json")
+        data = disk.read_json(root / ".mcp.json", inside)
         servers = data.get("mcpServers") if isinstance(data, dict) else None
         if isinstance(servers, dict):
             names.extend(str(n) for n in servers if str(n) not in names)
@@ -63,7 +64,7 @@ class WorkspaceIndex:
         self._mcp: dict[str, tuple[str, ...]] = {}
         self._placements: dict[Placement, Placement] = {}
         self._plugin_dirs: dict[tuple[str, ...], bool] | None = None  # during a scan: see `paths.locate`
-        self._real_bases: tuple[tuple[Path, ...], list[str]] | None = None  # (bases, their real paths + sep)
+        self._real_bases: dict[tuple[Path, ...], disk.Roots] = {}  # folders -> their real paths, found once
         self._self_ref = weakref.ref(self)  # one for all entries: they re-index through it, without a cycle
         self.generation = 0  # bumps whenever a name or `.mcp.json` changes: what other files' findings use
         self._changed_names: set[str] = set()  # names registered or unregistered since `take_changes`
@@ -109,8 +110,8 @@ class WorkspaceIndex:
         placement = self.locate(path)
         text = self._overlays.get(path)
         stamp: int | None = None
-        if text is None and placement is not None and self._inside(path):
-            read = disk.read_text(path)
+        if text is None and placement is not None:
+            read = disk.read_text(path, roots=self._roots_of(path))
             if read is not None:
                 text, stamp = read
         if placement is None or text is None:
@@ -161,18 +162,22 @@ class WorkspaceIndex:
             if not holders:
                 del self._by_name[key]
 
-    def _inside(self, path: str) -> bool:
-        """Whether a file on disk really lies in a workspace folder or the user folder (symlinks resolved):
-        a link in `.claude/agents/` to a file elsewhere must not make the server read it."""
-        bases = (*self.folders, *([self.user_dir] if self.user_dir is not None else []))
+    def _roots_of(self, path: str) -> disk.Roots | None:
+        """The folders a file on disk must really lie in (symlinks resolved), by the one containment rule
+        (`disk.inside`): a file under the user folder in that folder, any other in a workspace folder. A
+        link in `.claude/agents/` to a file elsewhere (or in `~/.claude/` to the workspace) is not read.
+        None when no folder was given (the CLI on loose files: the caller chose the files)."""
+        user = self.user_dir
+        under_user = user is not None and within(path, str(user))
+        bases = (user,) if under_user and user is not None else tuple(self.folders)
         if not bases:
-            return True  # no folders given (the CLI on loose files): the caller chose the files
-        if self._real_bases is None or self._real_bases[0] != bases:
-            # Once, not once per file: each base as a prefix (`/a/` holds `/a/b`, not `/ab`).
-            reals = [os.path.normcase(os.path.realpath(base)) for base in bases]
-            self._real_bases = bases, [os.path.join(real, "") for real in reals]
-        real = os.path.join(os.path.normcase(os.path.realpath(path)), "")
-        return real.startswith(tuple(self._real_bases[1]))
+            return None
+        roots = self._real_bases.get(bases)
+        if roots is None:  # once, not once per file
+            if len(self._real_bases) > 8:  # folders added and removed over a session
+                self._real_bases.clear()
+            roots = self._real_bases[bases] = disk.real_roots(bases)
+        return roots
 
     # ---- keeping current -------------------------------------------------------------------------
     def refresh(self, path: str | Path) -> bool:
@@ -349,15 +354,16 @@ class WorkspaceIndex:
             return None
         if root not in self._mcp:
             roots = [Path(root)] + [p for p in Path(root).parents if any(within(str(p), str(f)) for f in self.folders)]
-            self._mcp[root] = tuple(mcp_server_names(roots))
+            self._mcp[root] = tuple(mcp_server_names(roots, self._roots_of(root)))
         return self._mcp[root]
 
     def plugin_mcp_servers(self, entry_root: str, plugin: str) -> tuple[str, ...]:
         """A plugin's servers (`.mcp.json` or `mcpServers` in plugin.json), as tools name them."""
         names: list[str] = []
+        inside = self._roots_of(entry_root)
         for data in (
-            disk.read_json(Path(entry_root) / ".mcp.json"),
-            disk.read_json(Path(entry_root) / ".claude-plugin" / "plugin.json"),
+            disk.read_json(Path(entry_root) / ".mcp.json", inside),
+            disk.read_json(Path(entry_root) / ".claude-plugin" / "plugin.json", inside),
         ):
             servers = data.get("mcpServers") if isinstance(data, dict) else None
             if isinstance(servers, dict):

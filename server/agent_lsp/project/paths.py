@@ -120,7 +120,7 @@ def plugin_name(root: Path) -> str:
     known = _PLUGIN_NAMES.get(manifest)
     if known is not None and known[0] == stamp:
         return known[1]
-    data = disk.read_json(manifest)
+    data = disk.read_json(manifest, disk.real_roots([root]))  # the plugin's own manifest, not a link out of it
     name = data.get("name") if isinstance(data, dict) else None
     found = name.strip() if isinstance(name, str) and name.strip() else root.name
     if len(_PLUGIN_NAMES) >= 256:

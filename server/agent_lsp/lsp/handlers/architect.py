@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import os
 import time
@@ -413,17 +414,24 @@ class ArchitectFeature:
         return AskInput(path=path, language_id=language, text=text, selection=selection)
 
     def _read_inside_workspace(self, path: str) -> tuple[str] | str:
-        # Only files of the open workspace: a command argument must not read the rest of the disk.
+        # Only regular files whose real path lies in the open workspace, read by the one bounded reader:
+        # a command argument must not read the rest of the disk, and a FIFO, a device or a link loop
+        # must neither block the server nor fail with a traceback.
+        from agent_lsp.project import disk
+
+        name = Path(path).name
+        roots = disk.real_roots(self.workspace_roots())
+        if not disk.inside(path, roots):
+            return "Only files inside the workspace folders can be sent to an agent."
         try:
-            real = Path(path).resolve()
-            roots = [root.resolve() for root in self.workspace_roots()]
-            if not any(real.is_relative_to(root) for root in roots):
-                return "Only files inside the workspace folders can be sent to an agent."
-            if real.stat().st_size > MAX_READ_BYTES:
-                return f"{real.name} is too large to send to an agent."
-            return (real.read_text(encoding="utf-8", errors="replace"),)
+            raw, _status = disk.read_bytes(path, MAX_READ_BYTES, roots)
         except OSError as error:
-            return f"Could not read {Path(path).name}: {error.strerror or 'unreadable'}."
+            if error.errno == errno.EINVAL:
+                return f"{name} is not a regular file; only files can be sent to an agent."
+            return f"Could not read {name}: {error.strerror or 'unreadable'}."
+        if len(raw) > MAX_READ_BYTES:
+            return f"{name} is too large to send to an agent."
+        return (raw.decode("utf-8", errors="replace"),)
 
     def _selection(self, text: str, selected: types.Range) -> Selection | None:
         from agent_lsp.architect.prompt import Selection
