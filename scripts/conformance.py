@@ -112,6 +112,10 @@ def run_case(binary: Path, api: RecordingApi, path: Path) -> dict[str, Any]:
         target = project / project_path(path)
         target.parent.mkdir(parents=True)
         shutil.copyfile(path, target)  # bytes as checked in: CRLF and BOM cases stay as they are
+        # A git repository, as most projects are: `isolation: worktree` needs one to spawn at all.
+        git = ["git", "-C", str(project), "-c", "user.name=conformance", "-c", "user.email=conformance@invalid"]
+        subprocess.run(["git", "init", "-q", str(project)], check=True)
+        subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "start"], check=True)
         log = base / "debug.log"
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),

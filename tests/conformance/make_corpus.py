@@ -22,12 +22,19 @@ def agent(extra: str = "", *, head: str = HEAD, body: str = BODY) -> str:
     return f"---\n{head}{extra}---\n{body}"
 
 
+SYMBOLS = {'""': "empty-quotes", '"': "quoted", "[]": "empty-list", "[": "list", "*": "star", "\n": "block"}
+
+
 def value_cases(key: str, values: list[str]) -> dict[str, str]:
     """One case per value of one field, written as given (`key: <value>`)."""
     cases: dict[str, str] = {}
     for value in values:
-        slug = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-") or "empty"
-        slug = slug[:40]
+        slug = value.lower()
+        for symbol, word in SYMBOLS.items():
+            slug = slug.replace(symbol, f" {word} ")
+        slug = re.sub(r"[^a-z0-9]+", "-", slug).strip("-")[:40] or "empty"
+        if value != value.lower() and value.lower() in values:
+            slug += "-case"
         cid = f"{key.lower()}-{slug}"
         while cid in cases:
             cid += "-x"
@@ -108,7 +115,6 @@ add(
         "name-digits": "---\nname: probe2\ndescription: Probes\n---\nBody.\n",
         "name-leading-space-quoted": '---\nname: " probe"\ndescription: Probes\n---\nBody.\n',
         "name-long": "---\nname: " + "p" * 120 + "\ndescription: Probes\n---\nBody.\n",
-        "name-builtin-explore": "---\nname: Explore\ndescription: Probes\n---\nBody.\n",
         "name-at": "---\nname: probe@x\ndescription: Probes\n---\nBody.\n",
         "not-mapping-list": "---\n- name: probe\n- description: Probes\n---\nBody.\n",
         "not-mapping-scalar": "---\njust some text\n---\nBody.\n",
@@ -483,6 +489,9 @@ add(
         "disallowed-all-listed": agent("tools: Read\ndisallowedTools: Read\n"),
         "tools-mcp-only": agent("tools: mcp__github\n"),
         "tools-dup-entry": agent("tools: Read, Read\n"),
+        "search-with-bash": agent("tools: Read, Grep, Glob, Bash\n"),
+        "search-without-bash": agent("tools: Read, Grep, Glob\n"),
+        "grep-with-bash-rule": agent("tools: Grep, Bash(git *)\n"),
     },
     "tools-combo-",
 )
