@@ -190,6 +190,8 @@ def summarise(requests: list[dict[str, Any]], log_text: str, target: str, base: 
     if intro in prompt:
         prompt = prompt.split(intro, 1)[1]
     prompt = prompt.split(PROMPT_TAIL, 1)[0]
+    # The temporary folders and worktree ids differ on every run.
+    prompt = re.sub(r"agent-[0-9a-f]{12,}", "agent-<id>", prompt.replace(base, "<tmp>"))
     record["spawn"] = {
         "outcome": "spawned",
         "model": sub.get("model"),

@@ -81,7 +81,9 @@ add(
         "description-list": "---\nname: probe\ndescription: [a, b]\n---\nBody.\n",
         "description-map": "---\nname: probe\ndescription:\n  a: b\n---\nBody.\n",
         "description-backslash-n": '---\nname: probe\ndescription: "\\n"\n---\nBody.\n',
-        "description-literal-block": "---\nname: probe\ndescription: |\n  Probes one rule.\n  Second line.\n---\nBody.\n",
+        "description-literal-block": (
+            "---\nname: probe\ndescription: |\n  Probes one rule.\n  Second line.\n---\nBody.\n"
+        ),
         "description-folded-block": "---\nname: probe\ndescription: >\n  Probes one rule.\n  Same line.\n---\nBody.\n",
         "description-folded-strip": "---\nname: probe\ndescription: >-\n  Probes one rule.\n---\nBody.\n",
         "description-literal-keep": "---\nname: probe\ndescription: |+\n  Probes one rule.\n\n---\nBody.\n",
