@@ -51,7 +51,7 @@ _RULES = [
     Rule("name-file-mismatch", Severity.HINT, "`name` differs from the file name."),
     Rule("missing-description", Severity.ERROR, "No `description` (or not a string): the agent is skipped."),
     Rule("unknown-key", Severity.WARNING, "A key Claude Code does not know; it is ignored."),
-    Rule("unknown-model", Severity.WARNING, "A `model` that is neither an alias, `inherit`, nor a `claude-` id."),
+    Rule("unknown-model", Severity.WARNING, "A `model` that is not text (dropped), or text no alias or id names."),
     Rule("invalid-permission-mode", Severity.WARNING, "An invalid `permissionMode` is dropped."),
     Rule("invalid-max-turns", Severity.WARNING, "`maxTurns` must be a positive whole number; otherwise dropped."),
     Rule("invalid-skills", Severity.WARNING, "`skills` must be a list of skill names."),
