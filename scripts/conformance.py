@@ -11,7 +11,8 @@ subagent's own request shows its effective model, tools, effort and system promp
   scripts/conformance.py                 record and compare with the checked-in truth; exit 1 on a difference
   scripts/conformance.py --record        record and rewrite truth.json, printing every case whose verdict moved
   scripts/conformance.py --case ID ...   only these cases (prints their records)
-  scripts/conformance.py --version V     another Claude Code version (with --record: what a bump changes)
+  scripts/conformance.py --version V     another Claude Code version: prints the cases whose verdict moved
+  scripts/conformance.py --record --version V   bump the pin to V (PINNED_VERSION, the schemas) and re-record
 """
 
 from __future__ import annotations
@@ -254,6 +255,17 @@ def record_all(version: str, only: list[str] | None, workers: int) -> dict[str, 
     return dict(sorted(results.items()))
 
 
+def bump(version: str) -> None:
+    """Pin `version`: PINNED_VERSION and the version the schemas say they were verified against."""
+    PINNED.write_text(version + "\n", encoding="utf-8")
+    for kind in ("agent", "skill", "command"):
+        path = ROOT / "schemas" / f"{kind}.schema.json"
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        schema.setdefault("x-agent-lsp", {})["verifiedClaudeCode"] = version
+        path.write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"pinned Claude Code {version}", file=sys.stderr)
+
+
 def strip_volatile(record: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if not k.startswith("_")}
 
@@ -287,6 +299,8 @@ def main(argv: list[str] | None = None) -> int:
     for line in moved:
         print(line)
     if args.record:
+        if version != pinned_version() and not args.case:
+            bump(version)
         merged = dict(old_cases) if args.case else {}
         merged.update({cid: strip_volatile(r) for cid, r in results.items()})
         truth = {"claude_code_version": version, "cases": dict(sorted(merged.items()))}

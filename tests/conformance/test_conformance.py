@@ -213,6 +213,12 @@ def test_truth_was_recorded_with_the_pinned_version() -> None:
     assert TRUTH["claude_code_version"] == PINNED
 
 
+def test_the_schemas_state_the_version_they_were_verified_against() -> None:
+    for kind in ("agent", "skill", "command"):
+        schema = json.loads((HERE.parents[1] / "schemas" / f"{kind}.schema.json").read_text(encoding="utf-8"))
+        assert schema["x-agent-lsp"]["verifiedClaudeCode"] == PINNED, kind
+
+
 def test_every_case_file_has_a_recorded_truth() -> None:
     files = {p.relative_to(CASES).with_suffix("").as_posix() for p in CASES.rglob("*.md")}
     assert files == set(TRUTH["cases"])
