@@ -11,6 +11,7 @@ subagent's own request shows its effective model, tools, effort and system promp
   scripts/conformance.py                 record and compare with the checked-in truth; exit 1 on a difference
   scripts/conformance.py --record        record and rewrite truth.json, printing every case whose verdict moved
   scripts/conformance.py --case ID ...   only these cases (prints their records)
+  scripts/conformance.py --every 4       only every 4th case: the quicker comparison scripts/test.sh runs
   scripts/conformance.py --version V     another Claude Code version: prints the cases whose verdict moved
   scripts/conformance.py --record --version V   bump the pin to V (PINNED_VERSION, the schemas) and re-record
 """
@@ -276,10 +277,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--case", nargs="*", help="only these case ids (e.g. agents/effort-int)")
     parser.add_argument("--version", default=None, help="Claude Code version (default: the pinned one)")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--every", type=int, default=1, help="only every N-th case (a quicker check, as in CI)")
+    parser.add_argument("--install-only", action="store_true", help="install the binary and exit (1 if npm fails)")
     args = parser.parse_args(argv)
     version = args.version or pinned_version()
+    if args.install_only:
+        try:
+            print(install(version))
+        except (OSError, subprocess.CalledProcessError, SystemExit) as error:
+            print(f"cannot install {PACKAGE}@{version}: {error}", file=sys.stderr)
+            return 1
+        return 0
+    only = args.case
+    if args.every > 1 and not only:
+        only = [case_id(p) for p in case_files()][:: args.every]
     started = time.monotonic()
-    results = record_all(version, args.case, args.workers)
+    results = record_all(version, only, args.workers)
     elapsed = time.monotonic() - started
     foreign = {cid: r["foreign_requests"] for cid, r in results.items() if r.get("foreign_requests")}
     print(f"{len(results)} cases against Claude Code {version} in {elapsed:.1f} s", file=sys.stderr)
@@ -299,9 +312,9 @@ def main(argv: list[str] | None = None) -> int:
     for line in moved:
         print(line)
     if args.record:
-        if version != pinned_version() and not args.case:
+        if version != pinned_version() and not only:
             bump(version)
-        merged = dict(old_cases) if args.case else {}
+        merged = dict(old_cases) if only else {}
         merged.update({cid: strip_volatile(r) for cid, r in results.items()})
         truth = {"claude_code_version": version, "cases": dict(sorted(merged.items()))}
         TRUTH.write_text(json.dumps(truth, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
