@@ -574,6 +574,13 @@ def test_empty_parentheses_name_the_bare_tool() -> None:
     assert codes(agent("tools: Read, Bash()")) == []
 
 
+def test_disallowing_every_listed_tool_leaves_none() -> None:
+    # Conformance case agents/tools-combo-disallowed-all-listed: spawned with no tools, no refusal.
+    text = agent("tools: Read, Grep", "disallowedTools: Grep, Read")
+    assert only(text, "empty-tools").span == span_of(text, "Read, Grep")
+    assert codes(agent("tools: Read, Grep", "disallowedTools: Grep")) == []
+
+
 def test_star_is_every_tool() -> None:
     # Conformance case agents/tools-star: `tools: *` spawns with every tool.
     assert codes(agent("tools: '*'")) == []

@@ -565,6 +565,14 @@ class AgentChecker:
                 foreground_only += 1
         if allow:
             self.check_search_beside_bash(entries)
+            if resolving and self.every_tool_denied(entries):
+                self.report(
+                    "empty-tools",
+                    item.value_span,
+                    "`disallowedTools` removes every tool listed here, so Claude Code launches the agent with no "
+                    "tools at all (and does not refuse it). Remove the overlap.",
+                )
+                return
         if not allow or resolving:
             return
         if foreground_only:
@@ -583,6 +591,15 @@ class AgentChecker:
             'agent ("would be spawned with zero tools"). Fix the entries or remove `tools` to inherit '
             "every tool.",
         )
+
+    def every_tool_denied(self, entries: list[ToolEntry]) -> bool:
+        """Whether `disallowedTools` names every tool of `tools` (agents/tools-combo-disallowed-all-listed)."""
+        denied = self.parsed.fields.get("disallowedTools")
+        denied_entries = tool_entries(self.parsed, denied.node) if denied is not None else None
+        if not denied_entries:
+            return False
+        names = {e.name for e in denied_entries if e.specifier is None}
+        return all(e.name in names for e in entries if not e.is_mcp)
 
     def check_search_beside_bash(self, entries: list[ToolEntry]) -> None:
         """Claude Code drops `Grep` and `Glob` from an agent whose `tools` also grant `Bash`
