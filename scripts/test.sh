@@ -35,6 +35,16 @@ step "Lint and types"
 step "Python tests (unit and end-to-end over stdio)"
 .venv/bin/python -m pytest -q
 
+step "Conformance: the pinned Claude Code re-recorded (every 4th case; AGENT_LSP_CONFORMANCE_EVERY=1 for all)"
+# Installs @anthropic-ai/claude-code at tests/conformance/PINNED_VERSION from npm into ~/.cache/agent-lsp
+# (linux-x64) and runs it offline against a local fake API; fails on any difference from truth.json.
+# Without npm or the registry the step is skipped: the Python tests still compare with the checked-in truth.
+if command -v npm >/dev/null 2>&1 && .venv/bin/python scripts/conformance.py --install-only >/dev/null; then
+  time .venv/bin/python scripts/conformance.py --every "${AGENT_LSP_CONFORMANCE_EVERY:-4}" --workers 3
+else
+  echo "npm could not install the pinned Claude Code: re-recording skipped"
+fi
+
 if [ -f vscode-client/package.json ] && [ "${AGENT_LSP_SKIP_CLIENT:-0}" != "1" ]; then
   step "VS Code extension"
   (cd vscode-client && npm ci --no-audit --no-fund && npm run lint && npm run typecheck && npm test)

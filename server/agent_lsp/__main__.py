@@ -24,7 +24,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="agent-lsp",
         description="Language server for Claude Code agent files. Run `agent-lsp check --help` for the checker.",
     )
-    parser.add_argument("--version", action="version", version=f"agent-lsp {__version__}")
+    parser.add_argument("--version", action="version", version=_version_text())
     parser.add_argument("--stdio", action="store_true", help="serve over stdin/stdout (the default)")
     parser.add_argument(
         "--tcp",
@@ -46,6 +46,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         except TokenError as error:
             parser.error(str(error))
     return _serve(tcp=options.tcp, log_level=options.log_level, log_file=options.log_file)
+
+
+def _version_text() -> str:
+    """`agent-lsp X`, and the Claude Code version its rules were verified against when known."""
+    from agent_lsp.schema.resources import verified_claude_code
+
+    verified = verified_claude_code()
+    suffix = f" (rules verified against Claude Code {verified})" if verified else ""
+    return f"agent-lsp {__version__}{suffix}"
 
 
 def hold_full_collections() -> None:

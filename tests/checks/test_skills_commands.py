@@ -201,7 +201,8 @@ def test_broken_yaml_loads_with_empty_metadata() -> None:
     assert finding.code == "yaml-syntax" and finding.severity is Severity.ERROR
     assert "empty metadata" in finding.message and "skill" in finding.message
     [dup] = check(skill("description: a", "description: b"))
-    assert dup.code == "duplicate-key" and "none of its frontmatter fields" in dup.message
+    # A repeated key keeps its last value (verified for agents: conformance case agents/dup-description-twice).
+    assert dup.code == "duplicate-key" and "uses the last one" in dup.message
 
 
 def test_skill_checks_do_not_apply_agent_rules() -> None:

@@ -328,7 +328,8 @@ def test_a_process_id_that_is_not_visible_is_not_watched(server: RawServer, work
 
 def test_version_flag() -> None:
     done = subprocess.run([sys.executable, "-m", "agent_lsp", "--version"], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == f"agent-lsp {__version__}"
+    pinned = (Path(__file__).resolve().parents[1] / "conformance" / "PINNED_VERSION").read_text().strip()
+    assert done.stdout.strip() == f"agent-lsp {__version__} (rules verified against Claude Code {pinned})"
 
 
 # ---- status -------------------------------------------------------------------------------

@@ -126,13 +126,15 @@ def test_every_fix_keeps_the_property(code: str, text: str, context: AgentContex
 def test_fix_all_reaches_strict_yaml_with_nothing_left_to_fix() -> None:
     text = (
         "---\nname: Reviewer\ndescription: Use it: after edits\nmodel: sonet\ncolor: Blue\n"
-        "tools: Read, Grpe, MultiEdit, Task, Bash(git:*)\nbackground: yes\nEffort: high\n---\nBody\n"
+        "tools: Read, Wrte, MultiEdit, Task, Bash(git:*)\nbackground: yes\nEffort: high\n---\nBody\n"
     )
+    # Not `Grpe`: `Grep` beside `Bash` is dropped by Claude Code (conformance case
+    # agents/tools-combo-search-with-bash), so that fix would leave a warning.
     fixed = fix_all(text, CONTEXT)
     parsed = parse_agent(fixed)
     assert parsed.mode is ParseMode.STRICT
     assert [f.code for f in find_problems(parsed, CONTEXT) if f.severity is not Severity.HINT] == []
-    assert "tools: Read, Grep, Edit, Agent, Bash(git *)" in fixed
+    assert "tools: Read, Write, Edit, Agent, Bash(git *)" in fixed
     assert 'description: "Use it: after edits"' in fixed
 
 

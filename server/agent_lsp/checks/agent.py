@@ -18,18 +18,19 @@ from agent_lsp.checks.rules import RULES, Severity
 from agent_lsp.checks.schema_errors import describe_expectation, key_node, node_at
 from agent_lsp.checks.suggest import closest
 from agent_lsp.schema.schemas import AgentSchema
-from agent_lsp.syntax.frontmatter import Field, ParsedAgent, ParseMode
+from agent_lsp.syntax.frontmatter import Field, ParsedAgent, ParseMode, needs_fallback_quoting
 from agent_lsp.syntax.text import Span
 from agent_lsp.syntax.tools import ToolEntry, tool_entries
 
 _LEGACY_PREFIX = re.compile(r".*\S:\*$")
+_RETRY_LINE = re.compile(r"^([a-zA-Z_-]+):\s+(.+)$")
 
 
 class AgentChecker:
     # What a broken frontmatter costs, in the words each message uses.
     LOST: ClassVar[dict[str, str]] = {
         "unclosed": "Claude Code finds no fields and skips this agent",
-        "duplicate": "it skips the whole agent",
+        "duplicate": "Claude Code uses the last one and ignores this value",
         "unparsed": "it skips the agent without telling you",
         "not_mapping": "Claude Code reads no fields from this and skips the agent",
         "empty_body": "the text after the frontmatter is this agent's whole system prompt, so it starts with no "
@@ -42,6 +43,11 @@ class AgentChecker:
         self.schema = schema
         self.findings: list[Finding] = []
         self.lost = {k: v.format(noun=schema.noun) for k, v in self.LOST.items()}
+
+    @property
+    def skips_on_bad_hooks(self) -> bool:
+        """Malformed hooks skip a project agent (verified); skills, commands and plugins are not verified."""
+        return self.context.kind == "agent" and not self.context.plugin
 
     @property
     def softened(self) -> bool:
@@ -133,29 +139,18 @@ class AgentChecker:
         parsed = self.parsed
         problem = parsed.syntax_error
         assert problem is not None
-        duplicate_only = problem.message.startswith("duplicate key") and parsed.duplicates
-        for dup in parsed.duplicates:
-            self.report_duplicate(dup)
-        if duplicate_only:
-            return
         # Quoting fixes some errors; where the retry fails is what really stops Claude Code.
         problem = parsed.fallback_error or problem
-        if problem.duplicate_end is not None:
-            # The retry read the file but repeats a key: mark the key, as for strict duplicates.
-            key = parsed.text[problem.offset : problem.duplicate_end].strip("'\"")
-            self.report(
-                "duplicate-key",
-                Span(problem.offset, problem.duplicate_end),
-                f"`{key}` is set twice. Claude Code's YAML parser rejects repeated keys, so "
-                f"{self.lost['duplicate']}. Keep one.",
-                Severity.WARNING if self.softened else None,
-                key=key,
-            )
-            return
         where = parsed.index.line_of(problem.offset) + 1
         continuation = self.unindented_continuation_lines()
         hint = ""
-        if continuation:
+        if parsed.rewrites == [] and "\r\n" in parsed.text[: parsed.body_start] and self.retry_would_quote():
+            # Claude Code's retry never rewrites a CRLF line (agents/eol-crlf-colon-description).
+            hint = (
+                " The file has Windows (CRLF) line endings, and Claude Code's quoting retry, which rescues "
+                "such a value in a file with LF endings, does nothing on CRLF lines: quote the value."
+            )
+        elif continuation:
             hint = (
                 " Lines that continue a value must be indented, or the value must be a `|` block; "
                 f"line {continuation[0] + 1} starts at column 1."
@@ -171,6 +166,17 @@ class AgentChecker:
             Severity.WARNING if self.softened else None,
             continuationLines=continuation,
         )
+
+    def retry_would_quote(self) -> bool:
+        """Whether some top-level line is one the retry would quote, were its ending LF."""
+        parsed = self.parsed
+        assert parsed.yaml_span is not None
+        source = parsed.text[parsed.yaml_span.start : parsed.yaml_span.end]
+        for line in source.split("\n"):
+            match = _RETRY_LINE.match(line.rstrip("\r"))
+            if match and needs_fallback_quoting(match.group(2)):
+                return True
+        return False
 
     def unindented_continuation_lines(self) -> list[int]:
         """Frontmatter lines at column 0 that are not `key:` lines (a value's lost continuation)."""
@@ -201,14 +207,14 @@ class AgentChecker:
             )
 
     def report_duplicate(self, dup: Field) -> None:
-        first = self.parsed.fields.get(dup.key)
-        where = f" (first set on line {self.parsed.index.line_of(first.key_span.start) + 1})" if first else ""
+        """`dup` is an earlier occurrence of a repeated key: the later one wins (agents/dup-*)."""
+        last = self.parsed.fields.get(dup.key)
+        where = f" (set again on line {self.parsed.index.line_of(last.key_span.start) + 1})" if last else ""
         self.report(
             "duplicate-key",
             dup.key_span,
-            f"`{dup.key}` is set twice{where}. Claude Code's YAML parser rejects repeated keys, so "
-            f"{self.lost['duplicate']}. Keep one.",
-            Severity.WARNING if self.softened else None,
+            f"`{dup.key}` is set twice{where}: {self.lost['duplicate']}. Strict YAML tools reject repeated "
+            "keys; keep one.",
             key=dup.key,
         )
 
@@ -351,8 +357,9 @@ class AgentChecker:
         return re.sub(r"[^a-z0-9]+", "-", spaced.lower()).strip("-")
 
     def check_description(self, item: Field | None, has_name: bool) -> None:
-        # Claude Code turns a literal `\n` into a line break, so `"\n"` alone is empty too.
-        if item is not None and isinstance(item.value, str) and item.value.replace("\\n", "\n").strip():
+        # Only a missing, non-text or empty description skips the agent: blanks alone, or `"\n"`, load
+        # (agents/structure-description-spaces-quoted, agents/structure-description-backslash-n).
+        if item is not None and isinstance(item.value, str) and item.value != "":
             return
         what = "no `description`" if item is None or item.value is None else "a non-text `description`"
         if item is not None and isinstance(item.value, str):
@@ -391,7 +398,9 @@ class AgentChecker:
             suggestion = {"yes": "true", "on": "true", "y": "true", "no": "false", "off": "false", "n": "false"}.get(
                 item.value.lower(), suggestion
             )
-        if values:
+        if ext.get("expected"):
+            expected = f"expected {ext['expected']}"
+        elif values:
             allowed = ", ".join(f"`{v}`" for v in values)
             expected = f"expected one of {allowed}"
         else:
@@ -415,12 +424,26 @@ class AgentChecker:
         aliases = self.schema.enum_values("model")
         suggestion = closest(str(value), aliases) if value is not None else None
         hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+        if isinstance(value, str) and value.strip():
+            # Claude Code sends any other text to the API as the model id, as written (agents/model-gpt-4):
+            # nothing is dropped, but the Anthropic API answers an unknown id with an error.
+            self.report(
+                "unknown-model",
+                item.value_span,
+                f"`{self.show(value)}` is not a model alias ({', '.join(aliases)}) or a `claude-` model id. "
+                f"Claude Code sends it to the API as written: the Anthropic API rejects it when the "
+                f"{self.schema.noun} runs; only a gateway set with `ANTHROPIC_BASE_URL` may accept it.{hint}",
+                Severity.INFORMATION,
+                key="model",
+                replacement=suggestion,
+            )
+            return
+        # Not text, or empty: Claude Code drops it and the subagent runs on the session's model (agents/model-123).
         self.report(
             "unknown-model",
             item.value_span,
-            f"`{self.show(value)}` is not a model alias ({', '.join(aliases)}) or a `claude-` model id. "
-            f"On the Anthropic API Claude Code rejects it when the {self.schema.noun} runs; only a gateway set with "
-            f"`ANTHROPIC_BASE_URL` may accept it.{hint}",
+            f"`model: {self.source_text(item)}` is not a model name, so Claude Code drops the field and the "
+            f"{self.schema.noun} runs on the session's model. Write an alias ({', '.join(aliases)}) or a model id.",
             key="model",
             replacement=suggestion,
         )
@@ -457,6 +480,14 @@ class AgentChecker:
         if not errors:
             return
         events = list(self.schema.hook_events)
+        if item.value is None:
+            self.report(
+                "invalid-hooks",
+                item.value_span,
+                "`hooks` has no value, so it does nothing. Remove it or add events below it.",
+                key="hooks",
+            )
+            return
         # Report the most specific problems; one is enough per location.
         seen: set[tuple[int, int]] = set()
         for error in sorted(errors, key=lambda e: -len(e.absolute_path)):
@@ -466,6 +497,10 @@ class AgentChecker:
             hint = ""
             # jsonschema reports a bad key under `propertyNames` as the sub-schema's own
             # failure (`enum`), with the key as the instance and an empty path.
+            # Claude Code 2.1.328 skips the whole agent when its hooks do not have the expected shape
+            # (agents/hooks-handler-bad-type, hooks-event-not-list, ...); an unknown event name or an
+            # unknown key in a group or handler still loads (agents/hooks-event-Bogus).
+            lenient = "propertyNames" in error.relative_schema_path or error.validator == "additionalProperties"
             if "propertyNames" in error.relative_schema_path:
                 bad = error.instance
                 target = key_node(item.node, bad)
@@ -479,11 +514,23 @@ class AgentChecker:
             if (span.start, span.end) in seen:
                 continue
             seen.add((span.start, span.end))
+            if lenient:
+                consequence = f"Claude Code ignores it, so these hooks will not run as written.{hint}"
+            elif self.skips_on_bad_hooks:
+                consequence = (
+                    f"Claude Code cannot read hooks of this shape and skips the whole {self.schema.noun} "
+                    "(it says so only in its debug log)."
+                )
+            else:
+                consequence = (
+                    f"Claude Code drops the whole `hooks` field when any part of it is malformed, so none of "
+                    f"this {self.schema.noun}'s hooks will run."
+                )
             self.report(
                 "invalid-hooks",
                 span,
-                f"{detail[0].upper()}{detail[1:]}. Claude Code drops the whole `hooks` field when any part "
-                f"of it is malformed, so none of this {self.schema.noun}'s hooks will run.{hint}",
+                f"{detail[0].upper()}{detail[1:]}. {consequence}",
+                Severity.ERROR if not lenient and self.skips_on_bad_hooks else Severity.WARNING,
                 key="hooks",
                 replacement=replacement,
             )
@@ -516,6 +563,16 @@ class AgentChecker:
                 resolving += 1
             elif status == "foreground":
                 foreground_only += 1
+        if allow:
+            self.check_search_beside_bash(entries)
+            if resolving and self.every_tool_denied(entries):
+                self.report(
+                    "empty-tools",
+                    item.value_span,
+                    "`disallowedTools` removes every tool listed here, so Claude Code launches the agent with no "
+                    "tools at all (and does not refuse it). Remove the overlap.",
+                )
+                return
         if not allow or resolving:
             return
         if foreground_only:
@@ -534,6 +591,34 @@ class AgentChecker:
             'agent ("would be spawned with zero tools"). Fix the entries or remove `tools` to inherit '
             "every tool.",
         )
+
+    def every_tool_denied(self, entries: list[ToolEntry]) -> bool:
+        """Whether `disallowedTools` names every tool of `tools` (agents/tools-combo-disallowed-all-listed)."""
+        denied = self.parsed.fields.get("disallowedTools")
+        denied_entries = tool_entries(self.parsed, denied.node) if denied is not None else None
+        if not denied_entries:
+            return False
+        names = {e.name for e in denied_entries if e.specifier is None}
+        return all(e.name in names for e in entries if not e.is_mcp)
+
+    def check_search_beside_bash(self, entries: list[ToolEntry]) -> None:
+        """Claude Code drops `Grep` and `Glob` from an agent whose `tools` also grant `Bash`
+        (agents/tools-combo-search-with-bash, agents/tools-combo-grep-with-bash-rule)."""
+        dropped = self.schema.tools_dropped_beside_bash
+        if not dropped or not any(e.name == "Bash" and e.is_well_formed() for e in entries):
+            return
+        denied = self.parsed.fields.get("disallowedTools")
+        denied_entries = tool_entries(self.parsed, denied.node) if denied is not None else None
+        if denied_entries and any(e.name == "Bash" for e in denied_entries):
+            return  # Bash denied: Grep and Glob stay (agents/tools-combo-tools-and-disallowed)
+        for entry in entries:
+            if entry.name in dropped:
+                self.report(
+                    "tool-unavailable",
+                    Span(entry.span.start, entry.span.start + len(entry.name)),
+                    f"Claude Code drops `{entry.name}` from an agent that also has `Bash`: the agent searches "
+                    "through Bash instead, so this entry has no effect.",
+                )
 
     def check_tool_entry(self, entry: ToolEntry, allow: bool, field_name: str | None = None) -> str:
         """Report problems with one entry; say whether it resolves to a tool."""
@@ -558,12 +643,15 @@ class AgentChecker:
                 )
                 return "bad"
             return "ok"
-        if not entry.is_well_formed():
+        if allow and entry.text == "*":
+            return "ok"  # every tool, as with no `tools` (agents/tools-star)
+        if not entry.is_well_formed() and not entry.text.replace(" ", "").endswith("()"):
+            # Empty parentheses name the bare tool (agents/tools-bash: `Bash()` gives Bash).
             self.report(
                 "invalid-tool-rule",
                 entry.span,
                 f"`{entry.text}` is not a tool name or a rule like `Bash(npm test *)`: the parentheses are "
-                "unbalanced or empty. Claude Code drops the entry.",
+                "unbalanced. Claude Code drops the entry.",
             )
             return "bad"
         name = entry.name

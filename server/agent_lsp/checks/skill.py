@@ -38,7 +38,7 @@ class SkillChecker(AgentChecker):
 
     LOST: ClassVar[dict[str, str]] = {
         "unclosed": "Claude Code reads no fields: the whole file, these lines included, becomes the {noun}'s content",
-        "duplicate": "the {noun} loads with none of its frontmatter fields",
+        "duplicate": "Claude Code uses the last one and ignores this value",
         "unparsed": "it loads the {noun} with empty metadata: no `description` for Claude, and none of the other "
         "fields apply",
         "not_mapping": "Claude Code reads no fields from this, so none of them apply",

@@ -28,3 +28,13 @@ def schema_path(name: str = "agent") -> Path:
 def shipped_agent_path(name: str) -> Path:
     """The path of a shipped agent such as `backend-architect`."""
     return data_dir("agents") / f"{name}.md"
+
+
+def verified_claude_code() -> str | None:
+    """The Claude Code version the shipped rules were checked against (tests/conformance), if recorded."""
+    import json
+
+    with schema_path("agent").open(encoding="utf-8") as handle:
+        meta = json.load(handle).get("x-agent-lsp", {})
+    version = meta.get("verifiedClaudeCode")
+    return version if isinstance(version, str) else None

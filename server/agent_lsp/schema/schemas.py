@@ -149,6 +149,11 @@ class FrontmatterSchema:
         return frozenset(self.defs["builtinTool"]["x-agent-lsp"]["keptWhenPermissionModePlan"])
 
     @cached_property
+    def tools_dropped_beside_bash(self) -> frozenset[str]:
+        """Tools Claude Code removes from an agent that also gets `Bash`."""
+        return frozenset(self.defs["builtinTool"]["x-agent-lsp"].get("droppedBesideBash", []))
+
+    @cached_property
     def tools_kept_in_background(self) -> frozenset[str]:
         return frozenset(self.defs["builtinTool"]["x-agent-lsp"]["keptInBackground"])
 

@@ -1,12 +1,17 @@
 """Split an agent file into frontmatter and body, and read the frontmatter as Claude Code does.
 
-Claude Code's reading, reproduced here:
+Claude Code's reading, reproduced here (checked against the binary: tests/conformance):
 - the frontmatter starts at the very first byte with a `---` line (a UTF-8 BOM
-  before it is tolerated) and ends at the next `---` line;
-- it is parsed as strict YAML 1.2, duplicate keys being an error;
+  before it is tolerated) and ends at the next line that starts with `---` after
+  optional blanks, that line starting after a `\n` (bare `\r` breaks never close it:
+  agents/eol-cr-only is skipped); whatever follows those dashes on that line already
+  belongs to the body;
+- it is parsed as YAML 1.2; a repeated key is not an error: the last value wins;
 - when that fails, Claude Code retries once after double-quoting the value of
   every single-line top-level `key: value` line whose value holds YAML syntax
-  characters; if the retry parses, the agent loads from the rewritten text.
+  characters; if the retry parses, the agent loads from the rewritten text. A line
+  ending in `\r\n` is never rewritten (the retry's pattern stops at `\r`), so a
+  CRLF file gets nothing from the retry.
 
 `parse_agent` does all of this once per document version; every feature reads
 its result instead of parsing again.
@@ -29,11 +34,11 @@ from agent_lsp.syntax.text import LineIndex, Span
 BOM = "\ufeff"
 _FENCE = re.compile(r"---[ \t]*")
 _NON_BLANK = re.compile(r"\S")
-# The closing fence: a later line holding only `---` (searched in the text: a scan in C, where a
-# loop over the lines would make every keystroke split a long file's body into lines).
-# Without `\r` in the text the pattern can start with `\n`, which re finds with a fast skip.
-_CLOSING_FENCE = re.compile(rf"\n({_FENCE.pattern})(?=\n|\Z)")
-_CLOSING_FENCE_CR = re.compile(rf"(?:\r\n|\r|\n)({_FENCE.pattern})(?=[\r\n]|\Z)")
+# The closing fence: a later line that starts with `---`, blanks allowed before it and anything after
+# it (searched in the text: a scan in C, where a loop over the lines would make every keystroke split
+# a long file's body into lines). Claude Code 2.1.328 closes at `----`, ` ---` and `--- end` alike
+# (conformance cases agents/fence-close-*); the rest of that line starts the body.
+_CLOSING_FENCE = re.compile(r"\n[ \t]*(---)[ \t]*")
 # Claude Code's fallback, line by line: a top-level `key: value` line ...
 _FALLBACK_LINE = re.compile(r"^([a-zA-Z_-]+):\s+(.+)$")
 # ... whose value holds one of these is re-emitted as a double-quoted string.
@@ -53,7 +58,6 @@ class ParseMode(Enum):
 class YamlProblem:
     message: str
     offset: int  # into the document text
-    duplicate_end: int | None = None  # for a repeated key: where the key ends
 
 
 @dataclass(slots=True)
@@ -186,7 +190,7 @@ def parse_agent(text: str, previous: ParsedAgent | None = None) -> ParsedAgent:
         parsed.body_start = start
         return parsed
     parsed.open_span = Span(start, start + 3)
-    closing = (_CLOSING_FENCE_CR if "\r" in text else _CLOSING_FENCE).search(text, first_line_end)
+    closing = _CLOSING_FENCE.search(text, first_line_end)
     yaml_start = index.line_start(1) if index.line_count > 1 else len(text)
     if closing is None:
         parsed.mode = ParseMode.UNCLOSED
@@ -196,8 +200,12 @@ def parse_agent(text: str, previous: ParsedAgent | None = None) -> ParsedAgent:
     close_start = closing.start(1)
     close_line = index.line_of(close_start)
     parsed.close_span = Span(close_start, close_start + 3)
-    parsed.yaml_span = Span(yaml_start, max(yaml_start, close_start))
-    parsed.body_start = index.line_start(close_line + 1) if close_line + 1 < index.line_count else len(text)
+    # The YAML ends with the line before the fence's line (blanks before the dashes are not YAML).
+    parsed.yaml_span = Span(yaml_start, max(yaml_start, index.line_start(close_line)))
+    if index.line_end(close_line) > closing.end():
+        parsed.body_start = closing.end()  # text after the dashes on their line: the body starts there
+    else:
+        parsed.body_start = index.line_start(close_line + 1) if close_line + 1 < index.line_count else len(text)
     _read_yaml(parsed, previous)
     return parsed
 
@@ -221,13 +229,10 @@ def _compose_and_read(parsed: ParsedAgent) -> None:
     assert parsed.yaml_span is not None
     source = parsed.text[parsed.yaml_span.start : parsed.yaml_span.end]
     try:
+        # A repeated key is no error for Claude Code: the last value wins (agents/dup-*).
         root = yaml12.compose(source)
-        duplicate = _first_duplicate(root)
-        if duplicate is not None:
-            parsed.root = root
-            raise _DuplicateKey(duplicate)
         parsed.mode = ParseMode.STRICT
-    except (yaml.YAMLError, _DuplicateKey, RecursionError) as strict_error:
+    except (yaml.YAMLError, RecursionError) as strict_error:
         parsed.syntax_error = _problem(parsed, strict_error)
         rewritten, offset_map, rewrites = _fallback_rewrite(source, parsed)
         if not rewrites:
@@ -236,10 +241,7 @@ def _compose_and_read(parsed: ParsedAgent) -> None:
             return
         try:
             root = yaml12.compose(rewritten)
-            duplicate = _first_duplicate(root)
-            if duplicate is not None:
-                raise _DuplicateKey(duplicate)
-        except (yaml.YAMLError, _DuplicateKey, RecursionError) as retry_error:
+        except (yaml.YAMLError, RecursionError) as retry_error:
             parsed.mode = ParseMode.FAILED
             parsed._offset_map = offset_map
             parsed.fallback_error = _problem(parsed, retry_error)
@@ -268,14 +270,8 @@ def _compose_and_read(parsed: ParsedAgent) -> None:
     _collect_fields(parsed, root, memo)
 
 
-class _DuplicateKey(Exception):
-    def __init__(self, key_node: ScalarNode) -> None:
-        super().__init__(f"duplicate key `{key_node.value}`")
-        self.key_node = key_node
-
-
 def _first_duplicate(root: Node | None) -> ScalarNode | None:
-    """The first repeated key in any mapping of the tree (YAML 1.2 forbids them)."""
+    """The first repeated key in any mapping of the tree (a block holding one is composed whole)."""
     if root is None:
         return None
     seen_nodes: set[int] = set()
@@ -301,11 +297,6 @@ def _first_duplicate(root: Node | None) -> ScalarNode | None:
 def _problem(parsed: ParsedAgent, error: BaseException) -> YamlProblem:
     assert parsed.yaml_span is not None
     base = parsed.yaml_span.start
-    if isinstance(error, _DuplicateKey):
-        index, end = error.key_node.start_mark.index, error.key_node.end_mark.index
-        if parsed._offset_map is not None:
-            index, end = parsed._offset_map.map(index, True), parsed._offset_map.map(end, False)
-        return YamlProblem(str(error), base + index, base + end)
     if isinstance(error, RecursionError):
         return YamlProblem("the frontmatter nests too deeply to read", base)
     assert isinstance(error, yaml.YAMLError)
@@ -337,7 +328,9 @@ def _fallback_rewrite(source: str, parsed: ParsedAgent) -> tuple[str, _OffsetMap
     pos = 0  # offset into source
     out_len = 0
     for line_no, line in enumerate(re.split(r"\r?\n", source)):
-        match = _FALLBACK_LINE.match(line)
+        crlf = source.startswith("\r\n", pos + len(line))
+        # Claude Code's pattern cannot match across the `\r` of a CRLF line (agents/eol-crlf-colon-*).
+        match = None if crlf else _FALLBACK_LINE.match(line)
         if match and needs_fallback_quoting(match.group(2)):
             key, value = match.group(1), match.group(2)
             quoted = fallback_quote(value)
@@ -380,10 +373,11 @@ def _rejoin(source: str, lines: list[str]) -> str:
 
 
 def _collect_fields(parsed: ParsedAgent, root: Node | None, memo: dict[int, Any] | None = None) -> None:
-    """Fields in order, the repeats of a key in `duplicates`.
+    """Fields in order; a repeated key's field is its last occurrence, the earlier ones (which
+    Claude Code ignores) are in `duplicates`.
 
     `memo` holds the values `to_python` gave the root's nodes: a field's value is the one in
-    `data` (the file loads only with no repeated key, so no value was dropped), not a copy.
+    `data` (the last of a repeated key's values, as there), not a copy.
     """
     if not isinstance(root, MappingNode):
         return
@@ -399,10 +393,10 @@ def _collect_fields(parsed: ParsedAgent, root: Node | None, memo: dict[int, Any]
         if loads:
             value = memo[id(value_node)] if memo is not None else yaml12.to_python(value_node)
         item = Field(str(key_node.value), key_span, value_node, value_span, value)
-        if item.key in parsed.fields:
-            parsed.duplicates.append(item)
-        else:
-            parsed.fields[item.key] = item
+        earlier = parsed.fields.pop(item.key, None)
+        if earlier is not None:
+            parsed.duplicates.append(earlier)
+        parsed.fields[item.key] = item
 
 
 # ---- reading block by block ----------------------------------------------------------------
@@ -556,8 +550,9 @@ def _read_blocks(parsed: ParsedAgent, previous: ParsedAgent) -> bool:
     )
     data: dict[Any, Any] = {}
     for _, block in placed:
-        # Keys that read the same (`true:` and `True:`) keep the first value, as `to_python` does.
-        data.setdefault(block.key, block.value)
+        # Keys that read the same (`true:` and `True:`) keep the last value, as `to_python` does.
+        data.pop(block.key, None)
+        data[block.key] = block.value
     parsed.data = data
     for _, block in placed:
         key_span = parsed.node_span(block.key_node)

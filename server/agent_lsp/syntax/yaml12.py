@@ -313,7 +313,8 @@ def _convert(n: Node, memo: dict[int, Any]) -> Any:
                 hash(name)
             except TypeError:
                 name = str(name)
-            value.setdefault(name, _convert(v, memo))
+            # A repeated key: the last value wins, as in Claude Code's reading; it keeps the first place.
+            value[name] = _convert(v, memo)
     memo[key] = value
     return value
 
