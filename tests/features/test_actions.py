@@ -144,6 +144,23 @@ def test_fix_all_leaves_choices_to_people() -> None:
     assert fix_all(text, CONTEXT) == text
 
 
+def test_the_preferred_duplicate_fix_keeps_what_claude_code_loads() -> None:
+    # Claude Code 2.1.328 loads a repeated key with its last value (conformance cases dup-*): the finding
+    # sits on the ignored, earlier line, and the preferred fix removes that one, so nothing changes for it.
+    text = HEAD + "model: opus\nmodel: sonnet\n---\nBody\n"
+    parsed = parse_agent(text)
+    (finding,) = [f for f in find_problems(parsed, CONTEXT) if f.code == "duplicate-key"]
+    remove_ignored, keep_this = fixes_for(parsed, finding, CONTEXT)
+    assert (
+        remove_ignored.preferred
+        and remove_ignored.title == "Remove this ignored `model` (Claude Code uses the one on line 5)"
+    )
+    assert parse_agent(apply_edits(text, remove_ignored.edits)).data == parse_agent(text).data
+    assert keep_this.title == "Keep this `model` and remove the one on line 5"
+    kept = parse_agent(apply_edits(text, keep_this.edits)).data
+    assert kept is not None and kept["model"] == "opus"
+
+
 def test_quote_keeps_the_value_claude_code_reads() -> None:
     text = SAMPLES["yaml-fallback"][1][0]
     loaded = parse_agent(text).data

@@ -254,11 +254,15 @@ def _duplicate_fix(parsed: ParsedAgent, finding: Finding, context: AgentContext)
     dup = next((d for d in parsed.duplicates if d.key_span == finding.span), None)
     if dup is None:
         return []
-    fixes = [Fix(f"Remove this second `{dup.key}`", (Edit(_field_lines(parsed, dup.key_span, dup.node), ""),), True)]
-    first = parsed.fields.get(dup.key)
-    if first is not None:
-        line = parsed.index.line_of(first.key_span.start) + 1
-        span = _field_lines(parsed, first.key_span, first.node)
+    # `dup` is an earlier occurrence, which Claude Code ignores: the last one wins.
+    last = parsed.fields.get(dup.key)
+    line = parsed.index.line_of(last.key_span.start) + 1 if last is not None else None
+    used = f" (Claude Code uses the one on line {line})" if line is not None else ""
+    fixes = [
+        Fix(f"Remove this ignored `{dup.key}`{used}", (Edit(_field_lines(parsed, dup.key_span, dup.node), ""),), True)
+    ]
+    if last is not None:
+        span = _field_lines(parsed, last.key_span, last.node)
         fixes.append(Fix(f"Keep this `{dup.key}` and remove the one on line {line}", (Edit(span, ""),)))
     return fixes
 
