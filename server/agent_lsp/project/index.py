@@ -59,6 +59,16 @@ class WorkspaceIndex:
         # The same entries by kind and by (kind, name), plain and plugin-qualified: a name is a lookup.
         self._by_kind: dict[FileKind, dict[str, IndexedFile]] = {}
         self._by_name: dict[tuple[FileKind, str], dict[str, IndexedFile]] = {}
+        # Who refers to a name (`references_to`), the files of each folder (a folder's removal), the plugins
+        # entries belong to (with how many entries each), and each kind's names sorted (suggestions): all
+        # kept as entries come and go, so no question the checks ask walks every entry.
+        self._by_ref: dict[str, dict[str, IndexedFile]] = {}
+        self._by_dir: dict[str, set[str]] = {}
+        self._plugins: dict[str, int] = {}
+        self._names: dict[FileKind, list[str]] = {}
+        # Entries handed out by the queries since this was last reset: what the tests' guard against a
+        # quadratic cross-file check counts (a lookup visits the entries it returns, a scan every entry).
+        self.visits = 0
         self._overlays: dict[str, str] = {}
         self._mcp: dict[str, tuple[str, ...]] = {}
         self._placements: dict[Placement, Placement] = {}
@@ -75,6 +85,10 @@ class WorkspaceIndex:
         self._files.clear()
         self._by_kind.clear()
         self._by_name.clear()
+        self._by_ref.clear()
+        self._by_dir.clear()
+        self._plugins.clear()
+        self._names.clear()
         self._mcp.clear()
         self._placements.clear()
         self._plugin_dirs = {}
@@ -143,8 +157,19 @@ class WorkspaceIndex:
         if before is not None:
             for key in {(before.kind, n) for n in entry_names(before)} - names:
                 self._unname(key, path)
+            self._unlist(before)
+        else:
+            self._by_dir.setdefault(os.path.dirname(path), set()).add(path)
         for key in names:
-            self._by_name.setdefault(key, {})[path] = entry
+            holders = self._by_name.setdefault(key, {})
+            if path not in holders:
+                self._names.pop(key[0], None)
+            holders[path] = entry
+        for name in set(entry.reference_names):
+            self._by_ref.setdefault(name, {})[path] = entry
+        plugin = entry.placement.plugin
+        if plugin:
+            self._plugins[plugin] = self._plugins.get(plugin, 0) + 1
 
     def _drop(self, path: str) -> IndexedFile | None:
         entry = self._files.pop(path, None)
@@ -152,7 +177,29 @@ class WorkspaceIndex:
             self._by_kind[entry.kind].pop(path, None)
             for name in entry_names(entry):
                 self._unname((entry.kind, name), path)
+            self._unlist(entry)
+            folder = self._by_dir.get(os.path.dirname(path))
+            if folder is not None:
+                folder.discard(path)
+                if not folder:
+                    del self._by_dir[os.path.dirname(path)]
         return entry
+
+    def _unlist(self, entry: IndexedFile) -> None:
+        """Take an entry out of the reverse tables (references, plugins) before it goes or is replaced."""
+        for name in set(entry.reference_names):
+            holders = self._by_ref.get(name)
+            if holders is not None:
+                holders.pop(entry.path, None)
+                if not holders:
+                    del self._by_ref[name]
+        plugin = entry.placement.plugin
+        if plugin:
+            left = self._plugins.get(plugin, 0) - 1
+            if left > 0:
+                self._plugins[plugin] = left
+            else:
+                self._plugins.pop(plugin, None)
 
     def _unname(self, key: tuple[FileKind, str], path: str) -> None:
         holders = self._by_name.get(key)
@@ -160,6 +207,7 @@ class WorkspaceIndex:
             holders.pop(path, None)
             if not holders:
                 del self._by_name[key]
+                self._names.pop(key[0], None)
 
     def _inside(self, path: str) -> bool:
         """Whether a file on disk really lies in a workspace folder or the user folder (symlinks resolved):
@@ -188,7 +236,7 @@ class WorkspaceIndex:
             return True
         changed = False
         if Path(path).is_dir():
-            inside = [p for p in self._files if within(p, path)]
+            inside = self._paths_under(path)
             for p in inside:
                 changed |= self._load(p)
             # A new folder: inside `.claude/` or a plugin every Markdown file may count; elsewhere look for them.
@@ -207,7 +255,7 @@ class WorkspaceIndex:
     def remove(self, path: str | Path) -> bool:
         """A file or folder is gone (open documents stay, with their editor text)."""
         path = _norm(str(path))
-        gone = [self._drop(p) for p in list(self._files) if (p == path or within(p, path)) and p not in self._overlays]
+        gone = [self._drop(p) for p in self._paths_under(path) if p not in self._overlays]
         if Path(path).name == ".mcp.json":
             self._mcp.clear()
             self._changed_all = True
@@ -217,6 +265,18 @@ class WorkspaceIndex:
         if gone:
             self.generation += 1
         return bool(gone)
+
+    def _paths_under(self, path: str) -> list[str]:
+        """The indexed files that are `path` or lie below it: the file itself, or the files of the folders
+        below it (by the folder table, so a file's change touches only its own entry)."""
+        if path in self._files:
+            return [path]
+        prefix = os.path.join(path, "")
+        return [
+            p
+            for folder in [d for d in self._by_dir if d == path or d.startswith(prefix)]
+            for p in sorted(self._by_dir.get(folder, ()))
+        ]
 
     def set_overlay(self, path: str, text: str, parsed: ParsedAgent | None = None) -> bool:
         """An open document's text replaces the file's on disk (`parsed`: that text, already parsed).
@@ -265,9 +325,13 @@ class WorkspaceIndex:
 
     # ---- queries ---------------------------------------------------------------------------------
     def files(self, kind: FileKind | None = None) -> list[IndexedFile]:
-        if kind is None:
-            return list(self._files.values())
-        return list(self._by_kind.get(kind, {}).values())
+        """Every entry (of a kind): a walk over all of them, for whole-workspace answers only."""
+        found = list(self._files.values()) if kind is None else list(self._by_kind.get(kind, {}).values())
+        self.visits += len(found)
+        return found
+
+    def __len__(self) -> int:
+        return len(self._files)
 
     def get(self, path: str | None) -> IndexedFile | None:
         return self._files.get(_norm(path)) if path else None
@@ -275,10 +339,30 @@ class WorkspaceIndex:
     def named(self, kind: FileKind, name: str) -> list[IndexedFile]:
         """Entries of a kind registering `name` (plain or `plugin:`-qualified)."""
         holders = self._by_name.get((kind, name))
-        return list(holders.values()) if holders else []
+        found = list(holders.values()) if holders else []
+        self.visits += len(found)
+        return found
+
+    def names(self, kind: FileKind) -> list[str]:
+        """Every name entries of a kind register (plain and qualified), sorted: what a suggestion picks
+        from. Kept until a name of that kind comes or goes, so each unknown name costs no walk."""
+        known = self._names.get(kind)
+        if known is None:
+            known = self._names[kind] = sorted(
+                {
+                    name
+                    for (k, name), holders in self._by_name.items()
+                    if k is kind and any(e.qualified_name == name for e in holders.values())
+                }
+            )
+        return known
 
     def known_plugins(self) -> set[str]:
-        return {f.placement.plugin for f in self._files.values() if f.placement.plugin}
+        """The plugins the indexed entries belong to."""
+        return set(self._plugins)
+
+    def has_plugin(self, plugin: str) -> bool:
+        return plugin in self._plugins
 
     def in_workspace(self, path: str) -> bool:
         return any(within(path, str(folder)) for folder in self.folders)
@@ -365,11 +449,13 @@ class WorkspaceIndex:
         return tuple(names) + tuple(f"plugin_{plugin}_{n}" for n in names)
 
     def references_to(self, kind: RefKind, name: str) -> list[tuple[IndexedFile, Reference]]:
-        """Every reference to `name` in every indexed file."""
+        """Every reference to `name` in every indexed file (the files that name it, by path)."""
         found: list[tuple[IndexedFile, Reference]] = []
-        for entry in sorted(self._files.values(), key=lambda f: f.path):
-            if name in entry.reference_names:
-                found.extend((entry, ref) for ref in entry.references_named(kind, (name,)))
+        holders = self._by_ref.get(name, {})
+        self.visits += len(holders)
+        for path in sorted(holders):
+            entry = holders[path]
+            found.extend((entry, ref) for ref in entry.references_named(kind, (name,)))
         return found
 
     def document_entry(
