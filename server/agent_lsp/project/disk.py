@@ -10,6 +10,7 @@ It also keeps the few texts read again for navigation (`disk_text`).
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import os
 import stat
@@ -25,6 +26,11 @@ MAX_FILE_BYTES = 1_000_000  # an agent, skill or manifest larger than this is no
 def stamp_of(status: os.stat_result) -> int:
     """What tells a file's versions apart without keeping its text: size, mtime and inode."""
     return hash((status.st_size, status.st_mtime_ns, status.st_ino))
+
+
+def text_digest(text: str) -> bytes:
+    """What tells two texts apart, small enough to keep (or send between processes) instead of the texts."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def read_bytes(path: str | Path, limit: int) -> tuple[bytes, os.stat_result]:

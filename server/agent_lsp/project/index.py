@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,8 +80,11 @@ class WorkspaceIndex:
         self._changed_all = False  # a change that may concern every file (`.mcp.json`, a plugin, a rescan)
 
     # ---- building --------------------------------------------------------------------------------
-    def scan(self) -> None:
-        """(Re)read everything from disk; open documents keep their editor text."""
+    def scan(self, read_many: ReadMany | None = None, progress: Progress | None = None) -> None:
+        """(Re)read everything from disk; open documents keep their editor text.
+
+        `read_many` reads batches of files into entries (`read_entries`, possibly in other processes);
+        `progress(done, total)` hears how far the reading is, every `PROGRESS_STEP` files."""
         self._files.clear()
         self._by_kind.clear()
         self._by_name.clear()
@@ -93,14 +96,36 @@ class WorkspaceIndex:
         self._placements.clear()
         self._plugin_dirs = {}
         try:
-            for path in self.discover():
-                self._load(path)
+            todo: list[tuple[str, Placement]] = []
+            for found in self.discover():
+                path = _norm(found)
+                placement = self.locate(path)
+                if placement is not None and path not in self._overlays and self._inside(path):
+                    todo.append((path, self._placements.setdefault(placement, placement)))
+            total = len(todo)
+            step = PROGRESS_STEP if progress is not None else max(1, total)  # one batch when nobody watches
+            for start in range(0, total, step):
+                if progress is not None:
+                    progress(start, total)
+                batch = todo[start : start + step]
+                for read in (read_many or read_entries)(batch):
+                    if read is not None:
+                        self._adopt_read(read)
+            if progress is not None:
+                progress(total, total)
             for path in list(self._overlays):
                 self._load(path)
         finally:
             self._plugin_dirs = None  # after the scan, each file looks again: a plugin may appear
         self.generation += 1
         self._changed_all = True
+
+    def _adopt_read(self, read: ReadEntry) -> None:
+        """Hold an entry `read_entries` made (maybe in another process: its placement is shared again)."""
+        entry, stamp, _digest = read
+        entry.placement = self._placements.setdefault(entry.placement, entry.placement)
+        entry.keep_no_text(stamp, self._self_ref)
+        self._put(entry)
 
     def take_changes(self) -> tuple[bool, set[str]]:
         """(whether everything may have changed, the names that did) since the last call."""
@@ -481,6 +506,29 @@ class WorkspaceIndex:
             else:
                 return None
         return read_file(path, placement, text, parsed)
+
+
+# An entry read from disk, the stamp it was read at, and a digest of the text it was read from.
+ReadEntry = tuple[IndexedFile, int, bytes]
+ReadMany = Callable[[list[tuple[str, Placement]]], Iterable[ReadEntry | None]]
+Progress = Callable[[int, int], None]
+PROGRESS_STEP = 500  # files read between two progress reports
+
+
+def read_entries(batch: list[tuple[str, Placement]]) -> list[ReadEntry | None]:
+    """Read and index each (path, placement): entries that keep no text (None for a file that cannot be
+    read). Plain data in and out, so that a pool of processes can share the work of a large scan."""
+    found: list[ReadEntry | None] = []
+    for path, placement in batch:
+        read = disk.read_text(path)
+        if read is None:
+            found.append(None)
+            continue
+        text, stamp = read
+        entry = read_file(path, placement, text)
+        entry.drop_text(stamp)
+        found.append((entry, stamp, disk.text_digest(text)))
+    return found
 
 
 def _signature(entry: IndexedFile) -> tuple[Any, ...]:
