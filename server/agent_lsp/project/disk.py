@@ -10,7 +10,6 @@ It also keeps the few texts read again for navigation (`disk_text`).
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
 import stat
@@ -30,6 +29,8 @@ def stamp_of(status: os.stat_result) -> int:
 
 def text_digest(text: str) -> bytes:
     """What tells two texts apart, small enough to keep (or send between processes) instead of the texts."""
+    import hashlib  # here, not at start-up: importing it initialises OpenSSL (~0.6 MB RSS)
+
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
