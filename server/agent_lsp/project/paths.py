@@ -34,7 +34,7 @@ from agent_lsp.project import disk
 MEMORY_FILES = ("CLAUDE.md", "CLAUDE.local.md")
 SKILL_FILE = "SKILL.md"
 MAX_DIRECTORIES = 50_000  # a walk stops here: a workspace holding more folders is not worth scanning whole
-MAX_FILES = 10_000
+MAX_FILES = 20_000  # files a walk yields at most (a 10,000-agent marketplace fits, with room)
 # Folders never worth walking into for `.claude/` or plugin folders.
 SKIP_DIRS = frozenset(
     {"node_modules", "__pycache__", "venv", "site-packages", "dist", "build", "target", "vendor", "worktrees"}
