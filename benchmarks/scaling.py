@@ -96,6 +96,8 @@ def measure_server(root: Path, opened: Path, duplicate: Path | None) -> dict[str
         first_at, _ = client.wait_for(_publish_for(uri))
         result: dict[str, float | None] = {"hover_ms": hover * 1000, "diagnostics_ms": (first_at - sent) * 1000}
         if duplicate is None:
+            time.sleep(1.0)
+            result["rss_mb"] = client.rss_kb() / 1024
             return result
         ready_at = first_at
         message: dict[str, Any] = {}
@@ -148,7 +150,7 @@ def table(results: dict[int, dict[str, Any]], baseline: dict[str, float | None],
     rows.append(
         ["2 (baseline)", "", "", ""]
         + (["", ""] if agnix else [])
-        + [fmt(baseline["hover_ms"], 1), fmt(baseline["diagnostics_ms"], 1), "", "", "", "", ""]
+        + [fmt(baseline["hover_ms"], 1), fmt(baseline["diagnostics_ms"], 1), "", "", fmt(baseline["rss_mb"], 1), "", ""]
     )
     for count, r in results.items():
         check, server = r["check"], r["server"]

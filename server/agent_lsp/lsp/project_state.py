@@ -120,17 +120,18 @@ class ProjectState:
         from agent_lsp.project.index import WorkspaceIndex
 
         index = WorkspaceIndex(build.roots, build.user_dir)
+
+        def progress(done: int, total: int) -> None:
+            if loop is not None:
+                loop.call_soon_threadsafe(self._progress, build, done, total)
+
         try:
-
-            def progress(done: int, total: int) -> None:
-                if loop is not None:
-                    loop.call_soon_threadsafe(self._progress, build, done, total)
-
             index.scan(progress=progress)
         except Exception:  # a failed walk leaves an index of what was read; the server carries on
             log.exception("building the workspace index failed")
-        build.result = index
-        build.finished.set()
+        finally:  # whatever happened, whoever waits for the build is let go
+            build.result = index
+            build.finished.set()
         if loop is not None:
             with contextlib.suppress(RuntimeError):  # the loop is closed: the server is shutting down
                 loop.call_soon_threadsafe(self._finish, build)
@@ -259,6 +260,8 @@ class ProjectState:
 
     def rescan(self) -> None:
         """The workspace folders changed: build the index again (a build under way is dropped)."""
+        if self._build is not None:
+            self._end_progress(self._build)
         self._index = None
         self._provisional = None
         self._build = None

@@ -9,6 +9,7 @@ file is (its `Placement`), `references` what it names; the index (`index.py`) ho
 from __future__ import annotations
 
 import sys
+import threading
 import weakref
 from array import array
 from collections.abc import Iterable
@@ -223,11 +224,18 @@ _REF_CODES: dict[tuple[RefKind, str, str | None], int] = {}
 _OFFSET_TYPE = "I" if array("I").itemsize >= 4 else "L"
 
 
+_REF_LOCK = threading.Lock()  # the server's index is built in a worker thread while the editor's files are read
+
+
 def _shape_code(shape: tuple[RefKind, str, str | None]) -> int:
     code = _REF_CODES.get(shape)
     if code is None:
-        code = _REF_CODES[shape] = len(_REF_SHAPES)
-        _REF_SHAPES.append(shape)
+        with _REF_LOCK:
+            code = _REF_CODES.get(shape)
+            if code is None:
+                code = len(_REF_SHAPES)
+                _REF_SHAPES.append(shape)
+                _REF_CODES[shape] = code
     return code
 
 

@@ -273,10 +273,6 @@ class WalkBudget:
         self.files -= 1
         return True
 
-    @property
-    def spent(self) -> bool:
-        return self.visited >= self.directories or self.files <= 0
-
 
 def discover(
     folders: Sequence[Path], user_dir: Path | None, walk: bool = True, budget: WalkBudget | None = None
