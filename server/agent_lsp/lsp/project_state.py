@@ -33,6 +33,7 @@ import contextlib
 import itertools
 import logging
 import os
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -113,6 +114,7 @@ class ProjectState:
             self._work(build, None)
             self._finish(build)
             return
+        _share_the_interpreter(True)
         threading.Thread(target=self._work, args=(build, loop), name="agent-lsp-index", daemon=True).start()
 
     def _work(self, build: _Build, loop: asyncio.AbstractEventLoop | None) -> None:
@@ -141,6 +143,7 @@ class ProjectState:
         if build is not self._build or build.result is None:
             return
         self._build = None
+        _share_the_interpreter(False)
         index = self._index = build.result
         self._provisional = None
         self._versions.clear()
@@ -409,6 +412,17 @@ class ProjectState:
                 index.set_overlay(path, analysis.text, analysis.parsed)
                 self._versions[path] = analysis.version
         return self.current
+
+
+_SWITCH_INTERVAL = sys.getswitchinterval()
+BUILD_SWITCH_INTERVAL = 0.0005  # seconds: how long the event loop may wait for the worker to let it run
+
+
+def _share_the_interpreter(building: bool) -> None:
+    """While the worker builds the index, the event loop's thread waits at most `BUILD_SWITCH_INTERVAL`
+    for the interpreter each time it asks for it (5 ms by default, several times per request): a
+    keystroke during indexing is then answered about as fast as after it."""
+    sys.setswitchinterval(BUILD_SWITCH_INTERVAL if building else _SWITCH_INTERVAL)
 
 
 def _count(done: int, total: int) -> str:
