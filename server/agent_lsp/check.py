@@ -12,9 +12,8 @@ import os
 import re
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from agent_lsp import __version__
 from agent_lsp.checks.findings import AgentContext, Finding
@@ -25,6 +24,10 @@ from agent_lsp.project.paths import FileKind, document_kind
 from agent_lsp.syntax.frontmatter import parse_agent
 from agent_lsp.syntax.text import LineIndex, PositionMapper, Span
 
+if TYPE_CHECKING:
+    from agent_lsp.project.index import ReadEntry
+    from agent_lsp.project.paths import Placement
+
 MAX_FILE_BYTES = 5 * 1024 * 1024
 FORMATS = ("text", "json", "github", "sarif")
 # Below this many files one process is faster than starting workers.
@@ -32,12 +35,44 @@ PARALLEL_MIN_FILES = 64
 CHUNK_FILES = 32
 
 
-@dataclass(slots=True)
 class FileReport:
-    path: Path
-    display: str
-    index: LineIndex
-    findings: list[Finding]
+    """One file's findings, and as much of its text as they need (their spans point into it).
+
+    Ten thousand reports are held until the output is written, so a report keeps its text only up to
+    the end of the last line a finding touches (usually a part of the frontmatter) and a digest of the
+    whole; its line table is made again when asked for (one at a time: the writers go report by report)."""
+
+    __slots__ = ("digest", "display", "findings", "path", "text")
+
+    def __init__(self, path: Path, display: str, index: LineIndex, findings: list[Finding]) -> None:
+        self.path = path
+        self.display = display
+        self.digest = disk.text_digest(index.text)
+        self.findings = findings
+        self.text = _needed(index.text, findings)
+
+    def add_findings(self, extra: list[Finding], text: str) -> None:
+        """Findings with spans into `text`, the file's whole text (the one `digest` was taken of)."""
+        self.findings = sorted([*self.findings, *extra], key=lambda f: (f.span.start, f.span.end, f.code))
+        self.text = _needed(text, self.findings)
+
+    @property
+    def index(self) -> LineIndex:
+        last = _LAST_INDEX.get(id(self))
+        if last is None or last.text is not self.text:
+            _LAST_INDEX.clear()
+            last = _LAST_INDEX[id(self)] = LineIndex(self.text)
+        return last
+
+
+_LAST_INDEX: dict[int, LineIndex] = {}  # the line table of the report last asked for
+
+
+def _needed(text: str, findings: list[Finding]) -> str:
+    """`text` up to the end of the last line a finding touches (with its line break)."""
+    reach = max((f.span.end for f in findings), default=0)
+    end = text.find("\n", reach)
+    return text if end < 0 else text[: end + 1]
 
 
 def check_file(path: Path, display: str, plugin: bool, kind: str = "agent") -> FileReport:
@@ -207,19 +242,45 @@ def add_cross_file_findings(reports: list[FileReport], user_dir: Path | None = N
         placement = locate(report.path.resolve(), user)
         if placement is not None and placement.scope is not Scope.USER and placement.root not in roots:
             roots.append(placement.root)
+    digests: dict[str, bytes] = {}
+
+    def read_many(batch: list[tuple[str, Placement]]) -> list[ReadEntry | None]:
+        found = _read_entries_parallel(batch)
+        digests.update((read[0].path, read[2]) for read in found if read is not None)
+        return found
+
     index = WorkspaceIndex(roots, user, walk=False)
-    index.scan()
+    index.scan(read_many)
     for report in reports:
         entry = index.get(str(report.path.resolve()))
-        if (
-            entry is None
-            or entry.text != report.index.text
-            or any(f.code == "unreadable-file" for f in report.findings)
-        ):
+        if entry is None or any(f.code == "unreadable-file" for f in report.findings):
+            continue
+        # The findings' spans must point into the text the report was checked with.
+        if digests.get(entry.path, b"") != report.digest:
             continue
         extra = entry_findings(entry, index)
         if extra:
-            report.findings = sorted([*report.findings, *extra], key=lambda f: (f.span.start, f.span.end, f.code))
+            # The entry's text, read again, is the indexed one (its stamp is checked) and so the report's.
+            report.add_findings(extra, entry.text)
+
+
+def _read_entries_parallel(batch: list[tuple[str, Placement]]) -> list[ReadEntry | None]:
+    """The index's `read_entries` on a batch of files, spread over forked worker processes when there
+    are many (the cross-file index of a large tree is read as fast as the tree is checked)."""
+    from agent_lsp.project.index import read_entries
+
+    workers = _worker_count(len(batch))
+    if workers <= 1:
+        return read_entries(batch)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunks = [batch[i : i + CHUNK_FILES] for i in range(0, len(batch), CHUNK_FILES)]
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            return [read for chunk in pool.map(read_entries, chunks) for read in chunk]
+    except (OSError, ImportError, RuntimeError):  # no fork, no semaphores, a broken pool: do it here
+        return read_entries(batch)
 
 
 def _display(path: Path) -> str:

@@ -157,11 +157,19 @@ async def test_an_edit_in_one_open_agent_rediagnoses_the_others(push: Session) -
 
 async def test_pull_document_and_workspace_diagnostics(pull: Session) -> None:
     reviewer = pull.open(".claude/agents/reviewer.md")
-    report = await pull.lsp.text_document_diagnostic_async(
-        types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(reviewer))
-    )
-    assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
+    # The index is built in the background: until it is, a pull answers with the file's own findings,
+    # and the client is asked to pull again (`workspace/diagnostic/refresh`) once it is built.
+    for _attempt in range(200):
+        report = await pull.lsp.text_document_diagnostic_async(
+            types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(reviewer))
+        )
+        assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
+        if report.items:
+            break
+        await pull.until(lambda: pull.lsp.diagnostic_refresh_count > 0)
+        await asyncio.sleep(0.05)
     assert {d.code for d in report.items} == {"unknown-skill", "unknown-mcp-server"}
+    refreshes = pull.lsp.diagnostic_refresh_count
 
     result = await pull.lsp.workspace_diagnostic_async(types.WorkspaceDiagnosticParams(previous_result_ids=[]))
     by_name = {Path(i.uri).relative_to(pull.root.as_uri()).as_posix(): i for i in result.items}
@@ -185,7 +193,7 @@ async def test_pull_document_and_workspace_diagnostics(pull: Session) -> None:
             [types.FileEvent((pull.root / ".mcp.json").as_uri(), types.FileChangeType.Changed)]
         )
     )
-    await pull.until(lambda: pull.lsp.diagnostic_refresh_count > 0)  # pytest-lsp counts them
+    await pull.until(lambda: pull.lsp.diagnostic_refresh_count > refreshes)  # pytest-lsp counts them
 
 
 async def test_definition_references_and_symbols(push: Session) -> None:

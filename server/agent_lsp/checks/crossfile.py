@@ -155,7 +155,7 @@ class _Checker:
 
     def _foreign_plugin(self, name: str) -> bool:
         """`plugin:name` for a plugin that is not in the workspace: it may be installed, we cannot tell."""
-        return ":" in name and name.split(":", 1)[0] not in self.index.known_plugins()
+        return ":" in name and not self.index.has_plugin(name.split(":", 1)[0])
 
     def check_skill(self, ref: Reference) -> None:
         name = ref.name
@@ -163,8 +163,7 @@ class _Checker:
             return
         if self.index.named(FileKind.SKILL, name) or self.index.named(FileKind.COMMAND, name):
             return
-        names = sorted({f.qualified_name or "" for f in self.index.files(FileKind.SKILL)} - {""})
-        suggestion = closest(name, names, cutoff=0.7)
+        suggestion = closest(name, self.index.names(FileKind.SKILL), cutoff=0.7)
         hint = f" Did you mean `{suggestion}`?" if suggestion else ""
         self.report(
             "unknown-skill",
@@ -181,8 +180,7 @@ class _Checker:
             return
         if self.index.named(FileKind.AGENT, name):
             return
-        names = sorted({f.qualified_name or "" for f in self.index.files(FileKind.AGENT)} - {""})
-        suggestion = closest(name, [*names, *BUILTIN_AGENT_TYPES], cutoff=0.7)
+        suggestion = closest(name, [*self.index.names(FileKind.AGENT), *BUILTIN_AGENT_TYPES], cutoff=0.7)
         hint = f" Did you mean `{suggestion}`?" if suggestion else ""
         self.report(
             "unknown-agent-type",

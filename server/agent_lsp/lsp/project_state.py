@@ -1,10 +1,26 @@
-"""The project index as the editor sees it: kept in step with open documents, and what the client was told.
+"""The project index as the editor sees it: built off the event loop, kept in step with open documents.
 
-The index is built on first use (the `initialized` handler asks for it), from the workspace
-roots and `~/.claude/`. It follows the editor's text of open documents (synced before each
-use) and the files the client's watchers report. When a change alters what other files
-resolve to, the open documents concerned are re-diagnosed (pushed) or the client is asked
-to pull again (`workspace/diagnostic/refresh`).
+The index is built in a worker thread when the client says `initialized` (`start`): the walk and
+the reading of thousands of files never hold up an answer. The thread builds an index of its own,
+which nothing else touches, and hands it over to the event loop when it is done (`_finish`); from
+then on only the event loop reads or changes it, so the index is never used by two threads at once.
+Meanwhile:
+- a document's own findings are published at once, without cross-file ones; when the index is
+  ready every open document is diagnosed again (pushed), or a pulling client is asked to pull;
+- completion and hover ask a provisional index that holds the open
+  documents only (`current`), so they answer at once;
+- cross-file navigation (definition, references, rename, workspace symbols) waits for the index
+  (`index`): an answer from part of the workspace would be wrong, a rename most of all;
+- files the client's watchers report are kept and applied to the index when it arrives;
+- the client sees the progress (`$/progress`, "Indexing 4,000/10,000") when it supports it and the
+  workspace holds at least `PROGRESS_MIN_FILES` files;
+- the architect's "Ask <agent>" actions wait for the index (they list every agent of the workspace).
+
+With no event loop (a handler called directly, as the unit tests do) the index is built at once.
+Once built, it follows the editor's text of open documents (synced before each use) and the files
+the client's watchers report. When a change alters what other files resolve to, the open
+documents concerned are re-diagnosed (pushed) or the client is asked to pull again
+(`workspace/diagnostic/refresh`).
 
 The index and the cross-file checks (and the parser and validator they bring) are imported
 where they are first used: this module is loaded before the server answers `initialize`.
@@ -13,9 +29,14 @@ where they are first used: this module is loaded before the server answers `init
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
 import logging
 import os
+import sys
+import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agent_lsp.project.paths import uri_to_path
@@ -28,56 +49,241 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+_TOKENS = itertools.count(1)
+PROGRESS_MIN_FILES = 1_000  # files to index before the client is shown a progress bar
+
+
+class _Build:
+    """One build of the index in a worker thread: what it reads, and what it hands over."""
+
+    def __init__(self, roots: list[str], user_dir: Path | None) -> None:
+        self.roots = roots
+        self.user_dir = user_dir
+        self.finished = threading.Event()  # set by the worker once `result` holds the index
+        self.result: WorkspaceIndex | None = None
+        self.token: str | None = None  # the client's progress bar, once it agreed to show one
+        self.ended = False  # the progress bar was ended (reports arriving later are dropped)
+        self.done = 0
+        self.total = 0
+
 
 class ProjectState:
     """The session's index and what it has told the client about it."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
-        self._index: WorkspaceIndex | None = None
+        self._index: WorkspaceIndex | None = None  # the built index: the event loop's alone
+        self._provisional: WorkspaceIndex | None = None  # open documents only, until the index is built
+        self._build: _Build | None = None  # the build under way
+        self._missed: list[tuple[str, bool]] = []  # (path, deleted) the watchers reported during the build
+        self._user_dir: Path | None = None
+        self._user_dir_known = False
         self._versions: dict[str, int | None] = {}  # open document path -> version fed to the index
         self._indexable: dict[str, bool] = {}
         self.announced = 0  # the index generation the open documents were last diagnosed with
         self._pending: set[str] = set()  # open documents to re-publish
+        self._shown: set[str] = set()  # open documents last diagnosed with some cross-file finding
         self._republish_scheduled = False
         self._refresh_pending = False
+        self._tasks: set[asyncio.Task[None]] = set()  # progress set-ups in flight (a task needs a reference)
 
-    # ---- the index -----------------------------------------------------------------------------
+    # ---- building the index --------------------------------------------------------------------
+    @property
+    def user_dir(self) -> Path | None:
+        """The user's `~/.claude` the index reads (known without building the index)."""
+        if not self._user_dir_known:
+            from agent_lsp.project.paths import default_user_dir
+
+            self._user_dir, self._user_dir_known = default_user_dir(), True
+        return self._user_dir
+
+    @property
+    def ready(self) -> bool:
+        """Whether the index is built (cross-file findings and navigation can be answered)."""
+        return self._index is not None
+
+    def start(self) -> None:
+        """Start building the index in a worker thread (at once when there is no event loop)."""
+        if self._index is not None or self._build is not None:
+            return
+        build = _Build(list(self._session.workspace_roots()), self.user_dir)
+        self._build = build
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (a direct call in tests): build it now
+            self._work(build, None)
+            self._finish(build)
+            return
+        _share_the_interpreter(True)
+        threading.Thread(target=self._work, args=(build, loop), name="agent-lsp-index", daemon=True).start()
+
+    def _work(self, build: _Build, loop: asyncio.AbstractEventLoop | None) -> None:
+        """The worker: build an index of its own, then hand it to the event loop."""
+        from agent_lsp.project.index import WorkspaceIndex
+
+        index = WorkspaceIndex(build.roots, build.user_dir)
+
+        def progress(done: int, total: int) -> None:
+            if loop is not None:
+                loop.call_soon_threadsafe(self._progress, build, done, total)
+
+        try:
+            index.scan(progress=progress)
+        except Exception:  # a failed walk leaves an index of what was read; the server carries on
+            log.exception("building the workspace index failed")
+        finally:  # whatever happened, whoever waits for the build is let go
+            build.result = index
+            build.finished.set()
+        if loop is not None:
+            with contextlib.suppress(RuntimeError):  # the loop is closed: the server is shutting down
+                loop.call_soon_threadsafe(self._finish, build)
+
+    def _finish(self, build: _Build) -> None:
+        """On the event loop: adopt a finished build (unless a newer one replaced it, or it was adopted)."""
+        if build is not self._build or build.result is None:
+            return
+        self._build = None
+        _share_the_interpreter(False)
+        index = self._index = build.result
+        self._provisional = None
+        self._versions.clear()
+        missed, self._missed = self._missed, []
+        for path, deleted in missed:
+            if deleted:
+                index.remove(path)
+            else:
+                index.refresh(path)
+        self.sync()
+        index.take_changes()
+        self.announced = index.generation
+        self._end_progress(build)
+        self._announce_everything()
+
+    def _wait(self) -> WorkspaceIndex:
+        """The built index, waiting for the build under way (starting one when none is)."""
+        if self._index is None:
+            self.start()
+            build = self._build
+            if build is not None:
+                build.finished.wait()
+                self._finish(build)
+        assert self._index is not None
+        return self._index
+
+    # ---- progress --------------------------------------------------------------------------------
+    def _begin_progress(self, build: _Build) -> None:
+        """Ask the client for a progress bar, when it can show one and the workspace is large enough that
+        indexing takes a noticeable time (a small one is indexed before a bar could appear)."""
+        window = self._session.server.client_capabilities.window
+        if window is None or not window.work_done_progress or build.total < PROGRESS_MIN_FILES:
+            return
+        task = asyncio.get_running_loop().create_task(self._create_progress(build))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _create_progress(self, build: _Build) -> None:
+        from lsprotocol import types
+
+        token = f"agent-lsp-indexing-{next(_TOKENS)}"
+        progress = self._session.server.work_done_progress
+        try:
+            await progress.create_async(token)
+        except Exception:  # the client refused a progress bar: index without one
+            return
+        if build.ended or build is not self._build:
+            return
+        build.token = token
+        progress.begin(
+            token,
+            types.WorkDoneProgressBegin(
+                title="Indexing", message=_count(build.done, build.total), percentage=_percent(build)
+            ),
+        )
+
+    def _progress(self, build: _Build, done: int, total: int) -> None:
+        first = build.total == 0
+        build.done, build.total = done, total
+        if first and not build.ended:
+            self._begin_progress(build)
+        if build.token is None or build.ended:
+            return
+        from lsprotocol import types
+
+        self._session.server.work_done_progress.report(
+            build.token, types.WorkDoneProgressReport(message=_count(done, total), percentage=_percent(build))
+        )
+
+    def _end_progress(self, build: _Build) -> None:
+        build.ended = True
+        if build.token is None:
+            return
+        from lsprotocol import types
+
+        self._session.server.work_done_progress.end(
+            build.token, types.WorkDoneProgressEnd(message=f"Indexed {build.total:,} files")
+        )
+
+    # ---- the index ------------------------------------------------------------------------------
     @property
     def index(self) -> WorkspaceIndex:
-        index = self._built()
+        """The built index, synced with the open documents: waits for a build under way."""
+        index = self._wait()
         self.sync()
         return index
 
-    def _built(self) -> WorkspaceIndex:
-        if self._index is None:
-            from agent_lsp.project.index import WorkspaceIndex
-            from agent_lsp.project.paths import default_user_dir
+    @property
+    def current(self) -> WorkspaceIndex:
+        """The built index, or until it is built one that holds the open documents only: never waits."""
+        index = self._current()
+        self.sync()
+        return index
 
-            self._index = WorkspaceIndex(list(self._session.workspace_roots()), default_user_dir())
-            self._index.scan()
-            self._index.take_changes()  # nothing was diagnosed with an older index
-            self.announced = self._index.generation
-        return self._index
+    def _current(self) -> WorkspaceIndex:
+        if self._index is not None:
+            return self._index
+        self.start()
+        if self._index is not None:
+            return self._index
+        if self._provisional is None:
+            from agent_lsp.project.index import WorkspaceIndex
+
+            self._provisional = WorkspaceIndex(list(self._session.workspace_roots()), self.user_dir)
+        return self._provisional
+
+    def file_changed(self, path: str, deleted: bool) -> None:
+        """A watcher reported a file: the index follows it (kept for the index while it is built)."""
+        if self._index is None:
+            self._missed.append((path, deleted))
+            self.start()
+            return
+        if deleted:
+            self._index.remove(path)
+        else:
+            self._index.refresh(path)
 
     def rescan(self) -> None:
+        """The workspace folders changed: build the index again (a build under way is dropped)."""
+        if self._build is not None:
+            self._end_progress(self._build)
         self._index = None
+        self._provisional = None
+        self._build = None
+        self._missed.clear()
         self._versions.clear()
-        _ = self.index
+        self.start()
 
     def _is_indexable(self, path: str) -> bool:
         known = self._indexable.get(path)
         if known is None:
             from agent_lsp.project.paths import locate
 
-            assert self._index is not None
-            known = locate(path, self._index.user_dir) is not None
+            known = locate(path, self.user_dir) is not None
             self._indexable[path] = known
         return known
 
     def sync(self) -> None:
         """Feed the index the editor's text of open documents; closed ones go back to their disk text."""
-        index = self._index
+        index = self._index if self._index is not None else self._provisional
         if index is None:
             return
         open_paths: set[str] = set()
@@ -134,6 +340,25 @@ class ProjectState:
             self._republish_scheduled = True
             self._later(self._republish)
 
+    def _announce_everything(self) -> None:
+        """The index was (re)built: every open document's cross-file findings may have changed."""
+        session = self._session
+        if session.client_pulls_diagnostics:
+            workspace = session.server.client_capabilities.workspace
+            diagnostics = workspace.diagnostics if workspace else None
+            if diagnostics is not None and diagnostics.refresh_support and not self._refresh_pending:
+                self._refresh_pending = True
+                self._later(self._refresh)
+            return
+        # A document diagnosed before the index was built got no cross-file finding: only those that
+        # have some now, or showed some before a rebuild, are diagnosed again.
+        for uri in list(session.server.workspace.text_documents):
+            if uri in self._shown or self.findings(session.analysis(uri)):
+                self._pending.add(uri)
+        if self._pending and not self._republish_scheduled:
+            self._republish_scheduled = True
+            self._later(self._republish)
+
     def _later(self, action: Callable[[], None]) -> None:
         try:
             asyncio.get_running_loop().call_soon(action)
@@ -158,6 +383,10 @@ class ProjectState:
             return []
         from agent_lsp.checks import crossfile
 
+        if self._index is None:
+            self.start()  # the document's own findings go out now; the cross-file ones when the index is built
+            if self._index is None:
+                return []
         try:
             index = self.index_for(analysis)
             result = crossfile.findings_for(analysis, index)
@@ -165,11 +394,16 @@ class ProjectState:
         except Exception:  # a cross-file problem must never cost the file its own diagnostics
             log.exception("cross-file checks failed for %s", analysis.uri)
             return []
+        if result:
+            self._shown.add(analysis.uri)
+        else:
+            self._shown.discard(analysis.uri)
         return result
 
     def index_for(self, analysis: Analysis) -> WorkspaceIndex:
-        """The index, with this open document's text fed first from its analysis (no second parse)."""
-        index = self._built()
+        """The index (`current`: never waits), with this open document's text fed first from its analysis
+        (no second parse)."""
+        index = self._current()
         if analysis.version is not None and analysis.path:
             path = os.path.normpath(analysis.path)
             document = self._session.server.workspace.text_documents.get(analysis.uri)
@@ -177,4 +411,23 @@ class ProjectState:
             if current and (self._versions.get(path) != analysis.version or path not in index.overlays):
                 index.set_overlay(path, analysis.text, analysis.parsed)
                 self._versions[path] = analysis.version
-        return self.index
+        return self.current
+
+
+_SWITCH_INTERVAL = sys.getswitchinterval()
+BUILD_SWITCH_INTERVAL = 0.0005  # seconds: how long the event loop may wait for the worker to let it run
+
+
+def _share_the_interpreter(building: bool) -> None:
+    """While the worker builds the index, the event loop's thread waits at most `BUILD_SWITCH_INTERVAL`
+    for the interpreter each time it asks for it (5 ms by default, several times per request): a
+    keystroke during indexing is then answered about as fast as after it."""
+    sys.setswitchinterval(BUILD_SWITCH_INTERVAL if building else _SWITCH_INTERVAL)
+
+
+def _count(done: int, total: int) -> str:
+    return f"{done:,}/{total:,}"
+
+
+def _percent(build: _Build) -> int:
+    return min(100, 100 * build.done // build.total) if build.total else 0

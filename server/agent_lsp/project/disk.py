@@ -31,6 +31,13 @@ def stamp_of(status: os.stat_result) -> int:
     return hash((status.st_size, status.st_mtime_ns, status.st_ino))
 
 
+def text_digest(text: str) -> bytes:
+    """What tells two texts apart, small enough to keep (or send between processes) instead of the texts."""
+    import hashlib  # here, not at start-up: importing it initialises OpenSSL (~0.6 MB RSS)
+
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
 Roots = tuple[str, ...]
 
 

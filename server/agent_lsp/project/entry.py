@@ -9,6 +9,7 @@ file is (its `Placement`), `references` what it names; the index (`index.py`) ho
 from __future__ import annotations
 
 import sys
+import threading
 import weakref
 from array import array
 from collections.abc import Iterable
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING
 from agent_lsp.project import disk
 from agent_lsp.project.paths import FileKind, Placement, Scope, within
 from agent_lsp.project.references import (
+    TOOL_FIELDS,
     Reference,
     RefKind,
     inline_mcp_server_names,
@@ -182,10 +184,15 @@ class IndexedFile:
     def keep_no_text(self, stamp: int, owner: weakref.ref[WorkspaceIndex]) -> None:
         """Drop the text (the index read it from disk, at `stamp`): it is read again when needed, and
         `owner` re-indexes the file first when it changed since."""
+        self.drop_text(stamp)
+        self._owner = owner
+
+    def drop_text(self, stamp: int) -> None:
+        """Drop the text read from disk at `stamp`, before an index owns the entry (it may yet cross to
+        another process: nothing here refers to an index)."""
         self._text = None
         self._lines = None
         self._stamp = stamp
-        self._owner = owner
 
     def _disk(self) -> disk.DiskText | None:
         """The file's text as indexed; when the file changed since, this entry is re-indexed from it first."""
@@ -217,16 +224,38 @@ _REF_CODES: dict[tuple[RefKind, str, str | None], int] = {}
 _OFFSET_TYPE = "I" if array("I").itemsize >= 4 else "L"
 
 
+_REF_LOCK = threading.Lock()  # the server's index is built in a worker thread while the editor's files are read
+
+
+def _shape_code(shape: tuple[RefKind, str, str | None]) -> int:
+    code = _REF_CODES.get(shape)
+    if code is None:
+        with _REF_LOCK:
+            code = _REF_CODES.get(shape)
+            if code is None:
+                code = len(_REF_SHAPES)
+                _REF_SHAPES.append(shape)
+                _REF_CODES[shape] = code
+    return code
+
+
+# Every shape `references` makes, coded in this order in every process: entries read by the worker
+# processes of a large scan mean the same in the process that holds them.
+for _shape in (
+    (RefKind.SKILL, "skills", "skills"),
+    *((kind, "tools", field) for field in TOOL_FIELDS for kind in (RefKind.AGENT, RefKind.MCP)),
+    (RefKind.AGENT, "mention", None),
+    (RefKind.AGENT, "subagent_type", None),
+):
+    _shape_code(_shape)
+
+
 def _pack(references: Iterable[Reference]) -> tuple[tuple[str, ...], array[int] | None]:
     """Interned names and one array of (shape code, start, end): a fraction of a Reference object each."""
     names: list[str] = []
     data: list[int] = []
     for ref in references:
-        shape = (ref.kind, ref.how, ref.field)
-        code = _REF_CODES.get(shape)
-        if code is None:
-            code = _REF_CODES[shape] = len(_REF_SHAPES)
-            _REF_SHAPES.append(shape)
+        code = _shape_code((ref.kind, ref.how, ref.field))
         names.append(sys.intern(ref.name))
         data += (code, ref.span.start, ref.span.end)
     if not names:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,6 +60,16 @@ class WorkspaceIndex:
         # The same entries by kind and by (kind, name), plain and plugin-qualified: a name is a lookup.
         self._by_kind: dict[FileKind, dict[str, IndexedFile]] = {}
         self._by_name: dict[tuple[FileKind, str], dict[str, IndexedFile]] = {}
+        # Who refers to a name (`references_to`), the files of each folder (a folder's removal), the plugins
+        # entries belong to (with how many entries each), and each kind's names sorted (suggestions): all
+        # kept as entries come and go, so no question the checks ask walks every entry.
+        self._by_ref: dict[str, dict[str, IndexedFile]] = {}
+        self._by_dir: dict[str, set[str]] = {}
+        self._plugins: dict[str, int] = {}
+        self._names: dict[FileKind, list[str]] = {}
+        # Entries handed out by the queries since this was last reset: what the tests' guard against a
+        # quadratic cross-file check counts (a lookup visits the entries it returns, a scan every entry).
+        self.visits = 0
         self._overlays: dict[str, str] = {}
         self._mcp: dict[str, tuple[str, ...]] = {}
         self._placements: dict[Placement, Placement] = {}
@@ -71,23 +81,52 @@ class WorkspaceIndex:
         self._changed_all = False  # a change that may concern every file (`.mcp.json`, a plugin, a rescan)
 
     # ---- building --------------------------------------------------------------------------------
-    def scan(self) -> None:
-        """(Re)read everything from disk; open documents keep their editor text."""
+    def scan(self, read_many: ReadMany | None = None, progress: Progress | None = None) -> None:
+        """(Re)read everything from disk; open documents keep their editor text.
+
+        `read_many` reads batches of files into entries (`read_entries`, possibly in other processes);
+        `progress(done, total)` hears how far the reading is, every `PROGRESS_STEP` files."""
         self._files.clear()
         self._by_kind.clear()
         self._by_name.clear()
+        self._by_ref.clear()
+        self._by_dir.clear()
+        self._plugins.clear()
+        self._names.clear()
         self._mcp.clear()
         self._placements.clear()
         self._plugin_dirs = {}
         try:
-            for path in self.discover():
-                self._load(path)
+            todo: list[tuple[str, Placement]] = []
+            for found in self.discover():
+                path = _norm(found)
+                placement = self.locate(path)
+                if placement is not None and path not in self._overlays and self._inside(path):
+                    todo.append((path, self._placements.setdefault(placement, placement)))
+            total = len(todo)
+            step = PROGRESS_STEP if progress is not None else max(1, total)  # one batch when nobody watches
+            for start in range(0, total, step):
+                if progress is not None:
+                    progress(start, total)
+                batch = todo[start : start + step]
+                for read in (read_many or read_entries)(batch):
+                    if read is not None:
+                        self._adopt_read(read)
+            if progress is not None:
+                progress(total, total)
             for path in list(self._overlays):
                 self._load(path)
         finally:
             self._plugin_dirs = None  # after the scan, each file looks again: a plugin may appear
         self.generation += 1
         self._changed_all = True
+
+    def _adopt_read(self, read: ReadEntry) -> None:
+        """Hold an entry `read_entries` made (maybe in another process: its placement is shared again)."""
+        entry, stamp, _digest = read
+        entry.placement = self._placements.setdefault(entry.placement, entry.placement)
+        entry.keep_no_text(stamp, self._self_ref)
+        self._put(entry)
 
     def take_changes(self) -> tuple[bool, set[str]]:
         """(whether everything may have changed, the names that did) since the last call."""
@@ -144,8 +183,19 @@ class WorkspaceIndex:
         if before is not None:
             for key in {(before.kind, n) for n in entry_names(before)} - names:
                 self._unname(key, path)
+            self._unlist(before)
+        else:
+            self._by_dir.setdefault(os.path.dirname(path), set()).add(path)
         for key in names:
-            self._by_name.setdefault(key, {})[path] = entry
+            holders = self._by_name.setdefault(key, {})
+            if path not in holders:
+                self._names.pop(key[0], None)
+            holders[path] = entry
+        for name in set(entry.reference_names):
+            self._by_ref.setdefault(name, {})[path] = entry
+        plugin = entry.placement.plugin
+        if plugin:
+            self._plugins[plugin] = self._plugins.get(plugin, 0) + 1
 
     def _drop(self, path: str) -> IndexedFile | None:
         entry = self._files.pop(path, None)
@@ -153,7 +203,29 @@ class WorkspaceIndex:
             self._by_kind[entry.kind].pop(path, None)
             for name in entry_names(entry):
                 self._unname((entry.kind, name), path)
+            self._unlist(entry)
+            folder = self._by_dir.get(os.path.dirname(path))
+            if folder is not None:
+                folder.discard(path)
+                if not folder:
+                    del self._by_dir[os.path.dirname(path)]
         return entry
+
+    def _unlist(self, entry: IndexedFile) -> None:
+        """Take an entry out of the reverse tables (references, plugins) before it goes or is replaced."""
+        for name in set(entry.reference_names):
+            holders = self._by_ref.get(name)
+            if holders is not None:
+                holders.pop(entry.path, None)
+                if not holders:
+                    del self._by_ref[name]
+        plugin = entry.placement.plugin
+        if plugin:
+            left = self._plugins.get(plugin, 0) - 1
+            if left > 0:
+                self._plugins[plugin] = left
+            else:
+                self._plugins.pop(plugin, None)
 
     def _unname(self, key: tuple[FileKind, str], path: str) -> None:
         holders = self._by_name.get(key)
@@ -161,6 +233,13 @@ class WorkspaceIndex:
             holders.pop(path, None)
             if not holders:
                 del self._by_name[key]
+                self._names.pop(key[0], None)
+
+    def _inside(self, path: str) -> bool:
+        """Whether a file found by the scan may be read, by the one containment rule (`_roots_of`); the
+        batch readers (maybe other processes) then read it without checking again."""
+        roots = self._roots_of(path)
+        return roots is None or disk.inside(path, roots)
 
     def _roots_of(self, path: str) -> disk.Roots | None:
         """The folders a file on disk must really lie in (symlinks resolved), by the one containment rule
@@ -193,7 +272,7 @@ class WorkspaceIndex:
             return True
         changed = False
         if Path(path).is_dir():
-            inside = [p for p in self._files if within(p, path)]
+            inside = self._paths_under(path)
             for p in inside:
                 changed |= self._load(p)
             # A new folder: inside `.claude/` or a plugin every Markdown file may count; elsewhere look for them.
@@ -212,7 +291,7 @@ class WorkspaceIndex:
     def remove(self, path: str | Path) -> bool:
         """A file or folder is gone (open documents stay, with their editor text)."""
         path = _norm(str(path))
-        gone = [self._drop(p) for p in list(self._files) if (p == path or within(p, path)) and p not in self._overlays]
+        gone = [self._drop(p) for p in self._paths_under(path) if p not in self._overlays]
         if Path(path).name == ".mcp.json":
             self._mcp.clear()
             self._changed_all = True
@@ -222,6 +301,18 @@ class WorkspaceIndex:
         if gone:
             self.generation += 1
         return bool(gone)
+
+    def _paths_under(self, path: str) -> list[str]:
+        """The indexed files that are `path` or lie below it: the file itself, or the files of the folders
+        below it (by the folder table, so a file's change touches only its own entry)."""
+        if path in self._files:
+            return [path]
+        prefix = os.path.join(path, "")
+        return [
+            p
+            for folder in [d for d in self._by_dir if d == path or d.startswith(prefix)]
+            for p in sorted(self._by_dir.get(folder, ()))
+        ]
 
     def set_overlay(self, path: str, text: str, parsed: ParsedAgent | None = None) -> bool:
         """An open document's text replaces the file's on disk (`parsed`: that text, already parsed).
@@ -270,9 +361,13 @@ class WorkspaceIndex:
 
     # ---- queries ---------------------------------------------------------------------------------
     def files(self, kind: FileKind | None = None) -> list[IndexedFile]:
-        if kind is None:
-            return list(self._files.values())
-        return list(self._by_kind.get(kind, {}).values())
+        """Every entry (of a kind): a walk over all of them, for whole-workspace answers only."""
+        found = list(self._files.values()) if kind is None else list(self._by_kind.get(kind, {}).values())
+        self.visits += len(found)
+        return found
+
+    def __len__(self) -> int:
+        return len(self._files)
 
     def get(self, path: str | None) -> IndexedFile | None:
         return self._files.get(_norm(path)) if path else None
@@ -280,10 +375,30 @@ class WorkspaceIndex:
     def named(self, kind: FileKind, name: str) -> list[IndexedFile]:
         """Entries of a kind registering `name` (plain or `plugin:`-qualified)."""
         holders = self._by_name.get((kind, name))
-        return list(holders.values()) if holders else []
+        found = list(holders.values()) if holders else []
+        self.visits += len(found)
+        return found
+
+    def names(self, kind: FileKind) -> list[str]:
+        """Every name entries of a kind register (plain and qualified), sorted: what a suggestion picks
+        from. Kept until a name of that kind comes or goes, so each unknown name costs no walk."""
+        known = self._names.get(kind)
+        if known is None:
+            known = self._names[kind] = sorted(
+                {
+                    name
+                    for (k, name), holders in self._by_name.items()
+                    if k is kind and any(e.qualified_name == name for e in holders.values())
+                }
+            )
+        return known
 
     def known_plugins(self) -> set[str]:
-        return {f.placement.plugin for f in self._files.values() if f.placement.plugin}
+        """The plugins the indexed entries belong to."""
+        return set(self._plugins)
+
+    def has_plugin(self, plugin: str) -> bool:
+        return plugin in self._plugins
 
     def in_workspace(self, path: str) -> bool:
         return any(within(path, str(folder)) for folder in self.folders)
@@ -371,11 +486,13 @@ class WorkspaceIndex:
         return tuple(names) + tuple(f"plugin_{plugin}_{n}" for n in names)
 
     def references_to(self, kind: RefKind, name: str) -> list[tuple[IndexedFile, Reference]]:
-        """Every reference to `name` in every indexed file."""
+        """Every reference to `name` in every indexed file (the files that name it, by path)."""
         found: list[tuple[IndexedFile, Reference]] = []
-        for entry in sorted(self._files.values(), key=lambda f: f.path):
-            if name in entry.reference_names:
-                found.extend((entry, ref) for ref in entry.references_named(kind, (name,)))
+        holders = self._by_ref.get(name, {})
+        self.visits += len(holders)
+        for path in sorted(holders):
+            entry = holders[path]
+            found.extend((entry, ref) for ref in entry.references_named(kind, (name,)))
         return found
 
     def document_entry(
@@ -401,6 +518,29 @@ class WorkspaceIndex:
             else:
                 return None
         return read_file(path, placement, text, parsed)
+
+
+# An entry read from disk, the stamp it was read at, and a digest of the text it was read from.
+ReadEntry = tuple[IndexedFile, int, bytes]
+ReadMany = Callable[[list[tuple[str, Placement]]], Iterable[ReadEntry | None]]
+Progress = Callable[[int, int], None]
+PROGRESS_STEP = 500  # files read between two progress reports
+
+
+def read_entries(batch: list[tuple[str, Placement]]) -> list[ReadEntry | None]:
+    """Read and index each (path, placement): entries that keep no text (None for a file that cannot be
+    read). Plain data in and out, so that a pool of processes can share the work of a large scan."""
+    found: list[ReadEntry | None] = []
+    for path, placement in batch:
+        read = disk.read_text(path)
+        if read is None:
+            found.append(None)
+            continue
+        text, stamp = read
+        entry = read_file(path, placement, text)
+        entry.drop_text(stamp)
+        found.append((entry, stamp, disk.text_digest(text)))
+    return found
 
 
 def _signature(entry: IndexedFile) -> tuple[Any, ...]:

@@ -34,7 +34,7 @@ from agent_lsp.project import disk
 MEMORY_FILES = ("CLAUDE.md", "CLAUDE.local.md")
 SKILL_FILE = "SKILL.md"
 MAX_DIRECTORIES = 50_000  # a walk stops here: a workspace holding more folders is not worth scanning whole
-MAX_FILES = 10_000
+MAX_FILES = 20_000  # files a walk yields at most (a 10,000-agent marketplace fits, with room)
 # Folders never worth walking into for `.claude/` or plugin folders.
 SKIP_DIRS = frozenset(
     {"node_modules", "__pycache__", "venv", "site-packages", "dist", "build", "target", "vendor", "worktrees"}
@@ -246,88 +246,121 @@ def document_kind(path: str | None, agent_globs: Sequence[str] = ()) -> tuple[Fi
 # ---- finding the files on disk -------------------------------------------------------------------
 
 
-def discover(folders: Sequence[Path], user_dir: Path | None, walk: bool = True) -> Iterator[str]:
+class WalkBudget:
+    """What one walk may still visit: folders (each one listed counts) and files found.
+
+    A repository can commit links and folders by the thousand (`pN/.claude/agents -> /proc`), so a
+    walk follows no symlinked folder and stops after `directories` folders, wherever they are: in the
+    search for `.claude/` folders and plugins, or below an `agents/`, `commands/` or `skills/` folder."""
+
+    __slots__ = ("directories", "files", "visited")
+
+    def __init__(self, directories: int | None = None, files: int | None = None) -> None:
+        self.directories = MAX_DIRECTORIES if directories is None else directories
+        self.files = MAX_FILES if files is None else files
+        self.visited = 0  # folders listed so far (what the tests count)
+
+    def enter(self) -> bool:
+        """Count one more folder to list; False once the budget is spent."""
+        if self.visited >= self.directories:
+            return False
+        self.visited += 1
+        return True
+
+    def take_file(self) -> bool:
+        if self.files <= 0:
+            return False
+        self.files -= 1
+        return True
+
+
+def discover(
+    folders: Sequence[Path], user_dir: Path | None, walk: bool = True, budget: WalkBudget | None = None
+) -> Iterator[str]:
     """Every file worth indexing: the user directory's, and a bounded walk of each folder for `.claude/`
     folders, plugins and memory files (`walk` False: only each folder's own `.claude/`, and the folder
-    itself as a plugin)."""
-    seen = 0
+    itself as a plugin). Symlinked folders below the roots are not followed."""
+    budget = budget if budget is not None else WalkBudget()
     if user_dir is not None and user_dir.is_dir():
-        for path in claude_folder(user_dir):
-            seen += 1
-            yield path
-    budget = MAX_DIRECTORIES
+        yield from claude_folder(user_dir, budget)
     for folder in folders:
         if not walk:
             if folder / ".claude" != user_dir:
-                yield from claude_folder(folder / ".claude")
+                yield from claude_folder(folder / ".claude", budget)
             if is_plugin(folder):
-                yield from plugin_folder(folder)
+                yield from plugin_folder(folder, budget)
             for memory in MEMORY_FILES:
-                if (folder / memory).is_file():
+                if (folder / memory).is_file() and budget.take_file():
                     yield str(folder / memory)
             continue
         for dirpath, dirnames, filenames in os.walk(folder):
-            budget -= 1
-            if budget < 0 or seen >= MAX_FILES:
+            if not budget.enter() or budget.files <= 0:
                 return
             here = Path(dirpath)
             for memory in MEMORY_FILES:
-                if memory in filenames:
-                    seen += 1
+                if memory in filenames and budget.take_file():
                     yield str(here / memory)
-            if ".claude" in dirnames and here / ".claude" != user_dir:
-                for path in claude_folder(here / ".claude"):
-                    seen += 1
-                    yield path
+            if ".claude" in dirnames and here / ".claude" != user_dir and not _is_link(here / ".claude"):
+                yield from claude_folder(here / ".claude", budget)
             if ".claude-plugin" in dirnames and is_plugin(here):
-                for path in plugin_folder(here):
-                    seen += 1
-                    yield path
+                yield from plugin_folder(here, budget)
+            # os.walk lists a symlinked folder among `dirnames` but does not enter it (followlinks=False).
             dirnames[:] = [d for d in dirnames if not d.startswith(".") and d not in SKIP_DIRS]
 
 
-def claude_folder(claude: Path) -> Iterator[str]:
+def claude_folder(claude: Path, budget: WalkBudget | None = None) -> Iterator[str]:
     """The files of one `.claude/` folder Claude Code loads (skills-directory plugins included)."""
+    budget = budget if budget is not None else WalkBudget()
     for memory in MEMORY_FILES:
-        if (claude / memory).is_file():
+        if (claude / memory).is_file() and budget.take_file():
             yield str(claude / memory)
-    yield from markdown_under(claude / "agents")
-    yield from markdown_under(claude / "commands")
-    for entry in _children(claude / "skills"):
-        if (entry / SKILL_FILE).is_file():
+    yield from markdown_under(claude / "agents", budget)
+    yield from markdown_under(claude / "commands", budget)
+    for entry in _children(claude / "skills", budget):
+        if (entry / SKILL_FILE).is_file() and budget.take_file():
             yield str(entry / SKILL_FILE)
         if is_plugin(entry):  # a skills-directory plugin
-            yield from plugin_folder(entry)
+            yield from plugin_folder(entry, budget)
 
 
-def plugin_folder(root: Path) -> Iterator[str]:
+def plugin_folder(root: Path, budget: WalkBudget | None = None) -> Iterator[str]:
     """The agents, commands and skills of one plugin."""
-    yield from markdown_under(root / "agents")
-    yield from markdown_under(root / "commands")
-    if (root / SKILL_FILE).is_file():
+    budget = budget if budget is not None else WalkBudget()
+    yield from markdown_under(root / "agents", budget)
+    yield from markdown_under(root / "commands", budget)
+    if (root / SKILL_FILE).is_file() and budget.take_file():
         yield str(root / SKILL_FILE)
-    for entry in _children(root / "skills"):
-        if (entry / SKILL_FILE).is_file():
+    for entry in _children(root / "skills", budget):
+        if (entry / SKILL_FILE).is_file() and budget.take_file():
             yield str(entry / SKILL_FILE)
 
 
-def markdown_under(folder: Path) -> Iterator[str]:
-    """Every `.md` file below a folder (hidden folders skipped), at most MAX_FILES."""
-    if not folder.is_dir():
+def markdown_under(folder: Path, budget: WalkBudget | None = None) -> Iterator[str]:
+    """Every `.md` file below a folder (hidden and symlinked folders skipped, the folder itself
+    included), within the budget (by default MAX_FILES files in MAX_DIRECTORIES folders)."""
+    budget = budget if budget is not None else WalkBudget()
+    if _is_link(folder) or not folder.is_dir():
         return
-    count = 0
     for dirpath, dirnames, filenames in os.walk(folder):
+        if not budget.enter():
+            return
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if name.lower().endswith(".md"):
-                count += 1
-                if count > MAX_FILES:
+                if not budget.take_file():
                     return
                 yield str(Path(dirpath) / name)
 
 
-def _children(folder: Path) -> list[Path]:
+def _is_link(path: Path) -> bool:
+    return os.path.islink(path)
+
+
+def _children(folder: Path, budget: WalkBudget) -> list[Path]:
+    """The sub-folders of a folder that is no link (links among them skipped), listing it within the budget."""
+    if _is_link(folder) or not folder.is_dir() or not budget.enter():
+        return []
     try:
-        return sorted(p for p in folder.iterdir() if p.is_dir())
+        return sorted(p for p in folder.iterdir() if p.is_dir() and not p.is_symlink())
     except OSError:
         return []

@@ -185,15 +185,15 @@ def _result_id(entry: IndexedFile, generation: int) -> str:
 
 
 def initialized(ls: AgentLanguageServer, params: types.InitializedParams) -> None:
-    """Build the index, and ask the client to report changes to the files it reads."""
+    """Start building the index (off the event loop), and ask the client to report changes to the files it reads."""
     project = ls.session.project
-    _ = project.index
+    project.start()
     workspace = ls.client_capabilities.workspace
     watched = workspace.did_change_watched_files if workspace else None
     if watched is None or not watched.dynamic_registration:
         return
     watchers = [types.FileSystemWatcher(glob_pattern=g) for g in WATCH_GLOBS]
-    user_dir = project.index.user_dir
+    user_dir = project.user_dir
     if watched.relative_pattern_support and user_dir is not None:
         base = user_dir.as_uri()
         watchers += [
@@ -215,15 +215,10 @@ def initialized(ls: AgentLanguageServer, params: types.InitializedParams) -> Non
 
 def watched_files(ls: AgentLanguageServer, params: types.DidChangeWatchedFilesParams) -> None:
     project = ls.session.project
-    index = project.index
     for change in params.changes:
         path = uri_to_path(change.uri)
-        if path is None:
-            continue
-        if change.type == types.FileChangeType.Deleted:
-            index.remove(path)
-        else:
-            index.refresh(path)
+        if path is not None:
+            project.file_changed(path, change.type == types.FileChangeType.Deleted)
     project.sync()
     project.announce()
 
@@ -321,6 +316,10 @@ def workspace_diagnostic(
     from agent_lsp.project.paths import FileKind
 
     session = ls.session
+    if not session.project.ready:
+        # Nothing to report before the index is built: the client is asked to pull again once it is.
+        session.project.start()
+        return types.WorkspaceDiagnosticReport(items=[])
     index = session.project.index
     previous = {os.path.normpath(uri_to_path(p.uri) or p.uri): p.value for p in params.previous_result_ids}
     open_paths = {os.path.normpath(p) for u in ls.workspace.text_documents if (p := uri_to_path(u))}
