@@ -321,11 +321,7 @@ class ProjectState:
         self.announced = index.generation
         session = self._session
         if session.client_pulls_diagnostics:
-            workspace = session.server.client_capabilities.workspace
-            diagnostics = workspace.diagnostics if workspace else None
-            if diagnostics is not None and diagnostics.refresh_support and not self._refresh_pending:
-                self._refresh_pending = True
-                self._later(self._refresh)
+            self._ask_to_pull()
             return
         for uri in list(session.server.workspace.text_documents):
             if uri == exclude or uri in self._pending:
@@ -336,25 +332,31 @@ class ProjectState:
                 continue
             if everything or entry_names(entry) & names or any(n in names for n in entry.reference_names):
                 self._pending.add(uri)
-        if self._pending and not self._republish_scheduled:
-            self._republish_scheduled = True
-            self._later(self._republish)
+        self._schedule_republish()
 
     def _announce_everything(self) -> None:
         """The index was (re)built: every open document's cross-file findings may have changed."""
         session = self._session
         if session.client_pulls_diagnostics:
-            workspace = session.server.client_capabilities.workspace
-            diagnostics = workspace.diagnostics if workspace else None
-            if diagnostics is not None and diagnostics.refresh_support and not self._refresh_pending:
-                self._refresh_pending = True
-                self._later(self._refresh)
+            self._ask_to_pull()
             return
         # A document diagnosed before the index was built got no cross-file finding: only those that
         # have some now, or showed some before a rebuild, are diagnosed again.
         for uri in list(session.server.workspace.text_documents):
             if uri in self._shown or self.findings(session.analysis(uri)):
                 self._pending.add(uri)
+        self._schedule_republish()
+
+    def _ask_to_pull(self) -> None:
+        """A client that pulls diagnostics is asked to pull again (once per burst), when it can be asked."""
+        workspace = self._session.server.client_capabilities.workspace
+        diagnostics = workspace.diagnostics if workspace else None
+        if diagnostics is not None and diagnostics.refresh_support and not self._refresh_pending:
+            self._refresh_pending = True
+            self._later(self._refresh)
+
+    def _schedule_republish(self) -> None:
+        """Publish the pending documents once the event loop is free (coalescing a burst of changes)."""
         if self._pending and not self._republish_scheduled:
             self._republish_scheduled = True
             self._later(self._republish)
