@@ -57,7 +57,9 @@ OFFLINE_ENV = {
 DUMMY_KEY = "sk-ant-conformance-dummy-key"  # never a real key: the server on 127.0.0.1 accepts anything
 BUILTIN_AGENTS = {"claude", "Explore", "general-purpose", "Plan", "statusline-setup"}
 SPAWN_PROMPT = "conformance probe: reply with ok"
-NOISE = ("Watching for changes", "[Stall]", "[updateAgentMetadata]", "agentId=")
+# Lines that come and go with timing, not with the case: "transcript appends in …/subagents that waited for
+# this answer are flushed" is written only when the transcript writer loses a race with the spawn.
+NOISE = ("Watching for changes", "[Stall]", "[updateAgentMetadata]", "agentId=", "transcript appends")
 PROMPT_TAIL = "\n\nMessages from the agent that launched you"
 
 
