@@ -12,15 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from agent_lsp.checks.crossfile import entry_findings
-from agent_lsp.project.entry import IndexedFile
 from agent_lsp.project.index import WorkspaceIndex, build_index
 from agent_lsp.project.paths import FileKind
 from agent_lsp.project.references import RefKind
+from entry_reads import EntryReads, count_entry_reads
 
 
 def _workspace(root: Path, count: int) -> Path:
@@ -47,31 +46,12 @@ def _workspace(root: Path, count: int) -> Path:
     return root / "project"
 
 
-class _Reads:
-    """Counts every read of an entry's name, qualified name, kind or placement while installed."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-
 @pytest.fixture
-def reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Reads]:
-    counter = _Reads()
-    for attribute in ("qualified_name", "kind", "name", "placement"):
-        original = IndexedFile.__dict__[attribute]  # a property, or a slot's descriptor
-
-        def counted(self: IndexedFile, _original: Any = original) -> object:
-            counter.count += 1
-            return _original.__get__(self, IndexedFile)
-
-        def store(self: IndexedFile, value: object, _original: Any = original) -> None:
-            _original.__set__(self, value)
-
-        monkeypatch.setattr(IndexedFile, attribute, property(counted, store))
-    yield counter
+def reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[EntryReads]:
+    yield count_entry_reads(monkeypatch)
 
 
-def _cost(tmp_path: Path, count: int, reads: _Reads) -> tuple[float, float, WorkspaceIndex]:
+def _cost(tmp_path: Path, count: int, reads: EntryReads) -> tuple[float, float, WorkspaceIndex]:
     """(entries visited per file, name/kind reads per file) for the checks of every file."""
     index = build_index([_workspace(tmp_path / str(count), count)], None)
     entries = index.files(FileKind.AGENT)
@@ -82,7 +62,7 @@ def _cost(tmp_path: Path, count: int, reads: _Reads) -> tuple[float, float, Work
     return index.visits / len(entries), reads.count / len(entries), index
 
 
-def test_cross_file_checks_visit_a_constant_number_of_entries_per_file(tmp_path: Path, reads: _Reads) -> None:
+def test_cross_file_checks_visit_a_constant_number_of_entries_per_file(tmp_path: Path, reads: EntryReads) -> None:
     visits_small, reads_small, _ = _cost(tmp_path, 100, reads)
     visits_large, reads_large, _ = _cost(tmp_path, 400, reads)
     # Each file asks a handful of names; a scan would visit every entry for each (100, then 400 per file).
@@ -91,7 +71,7 @@ def test_cross_file_checks_visit_a_constant_number_of_entries_per_file(tmp_path:
     assert reads_large <= reads_small * 1.25, (reads_small, reads_large)
 
 
-def test_references_to_a_name_visit_only_the_files_that_name_it(tmp_path: Path, reads: _Reads) -> None:
+def test_references_to_a_name_visit_only_the_files_that_name_it(tmp_path: Path, reads: EntryReads) -> None:
     _, _, index = _cost(tmp_path, 200, reads)
     index.visits = 0
     holders = index.references_to(RefKind.AGENT, "a7")
@@ -101,7 +81,7 @@ def test_references_to_a_name_visit_only_the_files_that_name_it(tmp_path: Path, 
     assert index.references_to(RefKind.AGENT, "acme:security") and index.visits < 2 + 205
 
 
-def test_a_removed_file_leaves_no_trace_in_the_lookup_tables(tmp_path: Path, reads: _Reads) -> None:
+def test_a_removed_file_leaves_no_trace_in_the_lookup_tables(tmp_path: Path, reads: EntryReads) -> None:
     _, _, index = _cost(tmp_path, 20, reads)
     project = Path(index.folders[0])
     gone = project / ".claude" / "agents" / "a6.md"

@@ -19,34 +19,18 @@ from agent_lsp.checks.crossfile import entry_findings
 from agent_lsp.project.entry import IndexedFile
 from agent_lsp.project.index import build_index
 from agent_lsp.project.paths import FileKind
-
-
-class _Reads:
-    def __init__(self) -> None:
-        self.count = 0
+from entry_reads import EntryReads, count_entry_reads
 
 
 @pytest.fixture
-def reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Reads]:
-    counter = _Reads()
-    for attribute in ("qualified_name", "kind", "name", "placement"):
-        original = IndexedFile.__dict__[attribute]
-
-        def counted(self: IndexedFile, _original: Any = original) -> object:
-            counter.count += 1
-            return _original.__get__(self, IndexedFile)
-
-        def store(self: IndexedFile, value: object, _original: Any = original) -> None:
-            _original.__set__(self, value)
-
-        monkeypatch.setattr(IndexedFile, attribute, property(counted, store))
-    yield counter
+def reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[EntryReads]:
+    yield count_entry_reads(monkeypatch)
 
 
 class _Walked(dict[str, IndexedFile]):
     """The index's table of entries, counting every entry a walk over it yields."""
 
-    def __init__(self, table: dict[str, IndexedFile], reads: _Reads) -> None:
+    def __init__(self, table: dict[str, IndexedFile], reads: EntryReads) -> None:
         super().__init__(table)
         self.reads = reads
 
@@ -69,7 +53,7 @@ def _agent(name: str) -> str:
     return f"---\nname: {name}\ndescription: {name}.\ntools: Read, Agent({name}-next)\n---\nBody.\n"
 
 
-def _costs(root: Path, count: int, reads: _Reads) -> list[int]:
+def _costs(root: Path, count: int, reads: EntryReads) -> list[int]:
     """Reads of entries for: a delete, the duplicate check after it, a create, a folder's removal."""
     agents = root / ".claude" / "agents"
     (agents / "team").mkdir(parents=True)
@@ -112,7 +96,7 @@ def _costs(root: Path, count: int, reads: _Reads) -> list[int]:
     return costs
 
 
-def test_a_watched_change_touches_only_the_entries_it_changes(tmp_path: Path, reads: _Reads) -> None:
+def test_a_watched_change_touches_only_the_entries_it_changes(tmp_path: Path, reads: EntryReads) -> None:
     small = _costs(tmp_path / "small", 200, reads)
     large = _costs(tmp_path / "large", 1_600, reads)
     assert large == small, (small, large)
