@@ -144,19 +144,29 @@ class RawServer:
             self._err.join(timeout=5)
 
 
-@pytest.fixture
-def workspace(tmp_path: Path) -> Path:
+def agent_workspace(tmp_path: Path) -> Path:
+    """A project holding one agent, `tester` (AGENT)."""
     root = tmp_path / "project"
     (root / ".claude" / "agents").mkdir(parents=True)
     (root / ".claude" / "agents" / "tester.md").write_text(AGENT, encoding="utf-8")
     return root
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[RawServer]:
+def start_server(tmp_path: Path) -> RawServer:
+    """The real server over stdio, with no Anthropic settings from the environment and HOME in `tmp_path`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
     env["HOME"] = str(tmp_path / "home")
-    raw = RawServer(env=env)
+    return RawServer(env=env)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    return agent_workspace(tmp_path)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[RawServer]:
+    raw = start_server(tmp_path)
     yield raw
     raw.close()
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from e2e.test_reliability_protocol import RawServer
+from e2e.test_reliability_protocol import RawServer, start_server
 
 pytestmark = pytest.mark.e2e
 
@@ -48,9 +48,7 @@ def hostile(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[RawServer]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
-    env["HOME"] = str(tmp_path / "home")
-    raw = RawServer(env=env)
+    raw = start_server(tmp_path)
     yield raw
     raw.close()
 

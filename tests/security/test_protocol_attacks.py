@@ -10,24 +10,19 @@ from pathlib import Path
 
 import pytest
 
-from e2e.test_reliability_protocol import AGENT, RawServer
+from e2e.test_reliability_protocol import AGENT, RawServer, agent_workspace, start_server
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    (root / ".claude" / "agents").mkdir(parents=True)
-    (root / ".claude" / "agents" / "tester.md").write_text(AGENT, encoding="utf-8")
-    return root
+    return agent_workspace(tmp_path)
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[RawServer]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
-    env["HOME"] = str(tmp_path / "home")
-    raw = RawServer(env=env)
+    raw = start_server(tmp_path)
     yield raw
     raw.close()
 
