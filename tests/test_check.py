@@ -159,7 +159,8 @@ def test_discovery_ignores_agents_folders_above_the_target(
     _write(project, "docs/notes.md", "# Notes\n")
     _write(project, "README.md", "# Project\n")
     code, out, _ = _run(["."], project, monkeypatch, capsys)
-    assert (code, out) == (0, "Checked 1 file: no problems.\n")
+    skipped = "2 other Markdown files skipped: not agents, skills or commands; --all-markdown checks them"
+    assert (code, out) == (0, f"Checked 1 file ({skipped}): no problems.\n")
 
 
 def test_a_target_folder_named_agents_holds_agents(
@@ -203,7 +204,7 @@ def test_json_shape_utf16_ranges_and_relative_paths(
         "code": "unknown-tool",
         "message": grpe["message"],
     }
-    assert list(report) == ["files", "diagnostics"]
+    assert list(report) == ["files", "skipped", "diagnostics"]
     assert report["files"] == 1
     for d in report["diagnostics"]:
         assert list(d) == ["path", "range", "severity", "code", "message"]
@@ -216,7 +217,7 @@ def test_json_with_no_files(
 ) -> None:
     (tmp_path / ".claude" / "agents").mkdir(parents=True)
     code, out, _ = _run(["--format", "json"], tmp_path, monkeypatch, capsys)
-    assert (code, json.loads(out)) == (0, {"files": 0, "diagnostics": []})
+    assert (code, json.loads(out)) == (0, {"files": 0, "skipped": 0, "diagnostics": []})
 
 
 # ---- github ------------------------------------------------------------------

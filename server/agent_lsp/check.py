@@ -7,26 +7,28 @@ Exit status: 1 when any error is found (or, with --strict, any warning), else 0;
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from agent_lsp import __version__
 from agent_lsp.checks.findings import AgentContext, Finding
 from agent_lsp.checks.rules import RULES, Severity
 from agent_lsp.checks.validate import find_problems
 from agent_lsp.project import disk
-from agent_lsp.project.paths import FileKind, document_kind
+from agent_lsp.project.paths import FileKind, Placement, Scope, content_kind, document_kind, locate
 from agent_lsp.syntax.frontmatter import parse_agent
 from agent_lsp.syntax.text import LineIndex, PositionMapper, Span
 
 if TYPE_CHECKING:
-    from agent_lsp.project.index import ReadEntry
-    from agent_lsp.project.paths import Placement
+    from agent_lsp.project.index import ReadEntry, WorkspaceIndex
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 FORMATS = ("text", "json", "github", "sarif")
@@ -123,9 +125,18 @@ def _worker_count(files: int) -> int:
 
 def check_files(jobs: list[tuple[Path, str, bool, str]]) -> list[FileReport]:
     """`check_file` on every job, in order; spread over forked worker processes when there are many."""
+    return _in_workers(_check_chunk, jobs)
+
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+
+def _in_workers(work: Callable[[list[_T]], list[_R]], jobs: list[_T]) -> list[_R]:
+    """`work` on chunks of `jobs`, results in order: in forked worker processes when there are many."""
     workers = _worker_count(len(jobs))
     if workers <= 1:
-        return _check_chunk(jobs)
+        return work(jobs)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -135,9 +146,9 @@ def check_files(jobs: list[tuple[Path, str, bool, str]]) -> list[FileReport]:
     chunks = [jobs[i : i + CHUNK_FILES] for i in range(0, len(jobs), CHUNK_FILES)]
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            return [report for chunk in pool.map(_check_chunk, chunks) for report in chunk]
+            return [result for chunk in pool.map(work, chunks) for result in chunk]
     except (OSError, ImportError, RuntimeError):  # no fork, no semaphores, a broken pool: do it here
-        return _check_chunk(jobs)
+        return work(jobs)
 
 
 def _unreadable(
@@ -147,57 +158,130 @@ def _unreadable(
     return FileReport(path, display, index or LineIndex(""), [finding])
 
 
-def discover(targets: Sequence[str], all_markdown: bool = False) -> Iterator[tuple[Path, bool, str]]:
-    """Files to check, with whether each belongs to a plugin and its kind (agent, skill, command).
+@dataclass
+class Found:
+    """What a walk of the targets chose: the files to check (path, in a plugin, kind), how many other
+    Markdown files it left alone, and where the files of loose collections belong (their cross-file
+    project, which no path layout gives)."""
 
-    A file named on the command line is always checked. A file in a folder that links outside
-    the folder is skipped (with a note on stderr). A folder is walked for the
-    files Claude Code itself would read there: `.md` files under a folder called
-    `agents` (`.claude/agents/`, a plugin's `agents/`), skills (`SKILL.md`) and
-    commands (`.claude/commands/`), so a project's README is left alone. A folder
-    with none of these (a loose collection of agents), or `all_markdown`, has every
-    `.md` checked as an agent.
+    files: list[tuple[Path, bool, str]] = field(default_factory=list)
+    skipped: int = 0
+    loose: dict[str, Placement] = field(default_factory=dict)
+
+
+# Folders no walk of the checker enters: a clone's own history and installed packages hold no agents.
+_NOT_WALKED = (".git", "node_modules")
+_HEAD_BYTES = 64 * 1024  # what `content_kind` reads of a file no layout names
+
+
+def find_files(targets: Sequence[str], all_markdown: bool = False) -> Found:
+    """The files to check under `targets`, each with its kind, by the one classifier (`paths`).
+
+    A file named on the command line is always checked. A file in a folder that links outside the
+    folder is skipped (with a note on stderr). A folder is walked, however deep, for every file
+    Claude Code's layouts make an agent, skill or command (`.claude/`, plugins, and collections:
+    `agents/` and `commands/` folders and `SKILL.md` files, at or below the folder given), and for
+    Markdown files that are agents or commands by their frontmatter (`paths.content_kind`: a loose
+    collection sorted into folders by topic). Every other Markdown file is counted as skipped, or with
+    `all_markdown` checked as an agent.
     """
+    found = Found()
     seen: set[Path] = set()
     for target in targets:
         root = Path(target)
         if root.is_file():
-            chosen = [root]
-        elif root.is_dir():
-            # A file found in a folder is read only when it really lies there: a committed
-            # `agents/x.md -> ~/.ssh/…` or `-> /proc/self/environ` must not end up quoted in a CI log.
-            inside = disk.real_roots([root])
-            candidates = []
-            for p in sorted(root.rglob("*.md")):
-                if not disk.inside(p, inside):
-                    print(f"agent-lsp check: skipped {_printable(str(p))}: it links outside {target}", file=sys.stderr)
-                elif p.is_file():
-                    candidates.append(p)
-            # Only folders at or below the target count: a checkout that happens to live under
-            # some `~/agents/` folder must not turn every Markdown file into an agent.
-            named_agents = root.name == "agents"
-            known = [
-                p
-                for p in candidates
-                if named_agents
-                or "agents" in p.relative_to(root).parts[:-1]
-                or document_kind(str(p.resolve()))[0] is not None
-            ]
-            chosen = candidates if all_markdown or not known else known
-        else:
+            resolved = root.resolve()
+            if resolved not in seen:
+                seen.add(resolved)
+                kind, plugin = document_kind(str(resolved))
+                found.files.append((root, plugin, (kind or FileKind.AGENT).value))
+            continue
+        if not root.is_dir():
             raise FileNotFoundError(target)
-        for path in chosen:
+        # A file found in a folder is read only when it really lies there: a committed
+        # `agents/x.md -> ~/.ssh/…` or `-> /proc/self/environ` must not end up quoted in a CI log.
+        inside = disk.real_roots([root])
+        real_root = root.resolve()
+        for path in sorted(root.rglob("*.md")):
+            if any(part in _NOT_WALKED for part in path.relative_to(root).parts[:-1]):
+                continue
+            if not disk.inside(path, inside):
+                print(f"agent-lsp check: skipped {_printable(str(path))}: it links outside {target}", file=sys.stderr)
+                continue
+            if not path.is_file():
+                continue
             resolved = path.resolve()
             if resolved in seen:
                 continue
             seen.add(resolved)
-            kind, plugin = document_kind(str(resolved))
-            if kind is None:  # named on the command line, or in a loose collection: read as an agent
-                kind, plugin = FileKind.AGENT, False
-            yield path, plugin, kind.value
+            placement = locate(str(resolved))
+            if placement is not None and _collection_above(placement, real_root):
+                placement = None  # a checkout that lives under some `~/agents/` folder: not a collection
+            if placement is not None and placement.kind is not FileKind.MEMORY:
+                found.files.append((path, placement.scope is Scope.PLUGIN, placement.kind.value))
+                continue
+            kind = _kind_by_content(path)
+            if kind is None and not all_markdown:
+                found.skipped += 1
+                continue
+            kind = kind or FileKind.AGENT
+            found.files.append((path, False, kind.value))
+            base = str(_collection_root(resolved.parent, real_root))
+            found.loose[str(resolved)] = Placement(kind, Scope.PROJECT, base, base)
+    return found
+
+
+def _collection_above(placement: Placement, real_root: Path) -> bool:
+    """Whether a collection's component folder (`agents/`, `commands/`) lies above the folder walked."""
+    group = Path(placement.group)
+    if placement.scope is not Scope.PROJECT or group.parent.name == ".claude" or placement.kind is FileKind.SKILL:
+        return False
+    return not (group == real_root or real_root in group.parents)
+
+
+def _kind_by_content(path: Path) -> FileKind | None:
+    try:
+        head, _status = disk.read_bytes(path, _HEAD_BYTES)
+    except OSError:
+        return FileKind.AGENT  # unreadable: checked, so that the reason is reported
+    if b"\x00" in head:
+        return None
+    return content_kind(head.decode("utf-8", "replace"))
+
+
+_ROOT_MARKS = (".git", ".claude-plugin")
+
+
+def _collection_root(folder: Path, real_root: Path) -> Path:
+    """A loose collection's root, the project its cross-file checks resolve names in: the nearest folder
+    at or above the file that is a repository or a marketplace (holds `.git` or `.claude-plugin/`),
+    within the folder walked; else the folder walked."""
+    for candidate in (folder, *folder.parents):
+        if any((candidate / mark).exists() for mark in _ROOT_MARKS):
+            return candidate
+        if candidate == real_root or real_root not in candidate.parents:
+            break
+    return real_root
 
 
 def run_check(argv: Sequence[str]) -> int:
+    try:
+        code = _run(argv)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`agent-lsp check … | head`): stop quietly, as command-line tools do. Python
+        # flushes stdout again at exit, so it is pointed at /dev/null first (else a second error prints).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return EXIT_BROKEN_PIPE
+    return code
+
+
+EXIT_BROKEN_PIPE = 141  # what a shell reports for a process ended by SIGPIPE (128 + 13)
+
+
+def _run(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="agent-lsp check",
         description="Check Claude Code agent files and report what Claude Code would do with them.",
@@ -205,23 +289,49 @@ def run_check(argv: Sequence[str]) -> int:
     parser.add_argument("paths", nargs="*", help="files or folders (default: .claude/agents)")
     parser.add_argument("--format", choices=FORMATS, default="text")
     parser.add_argument("--strict", action="store_true", help="fail on warnings too")
-    parser.add_argument("--all-markdown", action="store_true", help="in folders, check every .md file")
+    parser.add_argument(
+        "--all-markdown",
+        action="store_true",
+        help="in folders, also check every Markdown file that is not an agent, skill or command (as an agent)",
+    )
     parser.add_argument("--quiet", action="store_true", help="text format: omit the summary line")
     parser.add_argument(
         "--no-cross-file", action="store_true", help="skip the checks that read other files (names, skills, MCP)"
     )
     parser.add_argument("--user-dir", metavar="DIR", help="the user's Claude folder (default: ~/.claude)")
+    fixing = parser.add_mutually_exclusive_group()
+    fixing.add_argument(
+        "--fix", action="store_true", help="apply every fix the editor's Fix all applies, then report what is left"
+    )
+    fixing.add_argument("--diff", action="store_true", help="print what --fix would change as a diff; change nothing")
     parser.add_argument("--version", action="version", version=f"agent-lsp {__version__}")
     options = parser.parse_args(argv)
     targets = options.paths or [".claude/agents"]
     try:
-        jobs = [(path, _display(path), plugin, kind) for path, plugin, kind in discover(targets, options.all_markdown)]
+        found = find_files(targets, options.all_markdown)
     except FileNotFoundError as error:
         print(f"agent-lsp check: no such file or folder: {_printable(str(error.args[0]))}", file=sys.stderr)
         return 2
+    jobs = [(path, _display(path), plugin, kind) for path, plugin, kind in found.files]
     reports = check_files(jobs)
+    if options.fix or options.diff:
+        changes = fix_files(jobs, reports, write=options.fix)
+        if options.diff:
+            for change in changes:
+                sys.stdout.write(change.diff())
+            return 1 if changes else 0
+        changed = {change.path for change in changes}
+        for i, job in enumerate(jobs):
+            if job[0] in changed:
+                reports[i] = check_file(*job)  # what is left, from the text now on disk
     if not options.no_cross_file:
-        add_cross_file_findings(reports, Path(options.user_dir).expanduser() if options.user_dir else None)
+        user_dir = Path(options.user_dir).expanduser() if options.user_dir else None
+        add_cross_file_findings(reports, user_dir, found.loose)
+    if options.fix:
+        _report_fixes(changes, reports, sys.stdout if options.format == "text" else sys.stderr)
+    options.skipped = found.skipped
+    if found.skipped and options.format in ("github", "sarif"):
+        print(f"agent-lsp check: {_skipped_note(found.skipped)}", file=sys.stderr)
     writer = {"text": _write_text, "json": _write_json, "github": _write_github, "sarif": _write_sarif}
     writer[options.format](reports, sys.stdout, options)
     worst = min((int(f.severity) for r in reports for f in r.findings), default=99)
@@ -229,17 +339,155 @@ def run_check(argv: Sequence[str]) -> int:
     return 1 if worst <= limit else 0
 
 
-def add_cross_file_findings(reports: list[FileReport], user_dir: Path | None = None) -> None:
-    """Add the findings that need the other files: the projects of the checked files and `user_dir`."""
-    from agent_lsp.checks.crossfile import entry_findings
-    from agent_lsp.project.index import WorkspaceIndex
-    from agent_lsp.project.paths import Scope, default_user_dir, locate
+# ---- --fix and --diff ----------------------------------------------------------------------------
 
+
+@dataclass
+class FileChange:
+    """One file's text before and after the fixes, and the findings the fixes removed (by code)."""
+
+    path: Path
+    display: str
+    before: str
+    after: str
+    fixed: Counter[str]
+
+    def diff(self) -> str:
+        import difflib
+
+        name = Path(self.display).as_posix()
+        lines = difflib.unified_diff(
+            self.before.splitlines(keepends=True),
+            self.after.splitlines(keepends=True),
+            f"a/{name}",
+            f"b/{name}",
+        )
+        return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+def fix_file(job: tuple[Path, str, bool, str]) -> FileChange | None:
+    """The editor's Fix all (`features.actions.fix_all_text`, the same code path) on one file's text on
+    disk; None when it changes nothing. Line breaks and a byte order mark are part of the text and stay:
+    the fixes edit only what they fix, and write new lines with the file's own line break."""
+    from agent_lsp.features.actions import FIXABLE_CODES, fix_all_text
+
+    path, display, plugin, kind = job
+    try:
+        raw, _status = disk.read_bytes(path, MAX_FILE_BYTES)
+        text = raw.decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if len(raw) > MAX_FILE_BYTES or "\x00" in text:
+        return None
+    context = AgentContext(str(path), plugin, kind=kind)
+    parsed = parse_agent(text)
+    before = find_problems(parsed, context)
+    if not any(f.code in FIXABLE_CODES for f in before):
+        return None
+    fixed = fix_all_text(parsed, context)
+    if fixed == text:
+        return None
+    after = find_problems(parse_agent(fixed), context)
+    removed = Counter(f.code for f in before) - Counter(f.code for f in after)
+    return FileChange(path, display, text, fixed, removed)
+
+
+def _fix_chunk(jobs: list[tuple[Path, str, bool, str]]) -> list[FileChange | None]:
+    return [fix_file(job) for job in jobs]
+
+
+def fix_files(jobs: list[tuple[Path, str, bool, str]], reports: list[FileReport], *, write: bool) -> list[FileChange]:
+    """Fix every file whose report has a finding with a fix (`write`: and write the result); the changes.
+
+    A file is written atomically (a temporary file in its folder, then `os.replace`) and only when it
+    still holds the text the fixes were made from; a file changed meanwhile is left alone, with a note."""
+    from agent_lsp.features.actions import FIXABLE_CODES
+
+    todo = [
+        job
+        for job, report in zip(jobs, reports, strict=True)
+        if any(f.code in FIXABLE_CODES for f in report.findings)
+        and not any(f.code == "unreadable-file" for f in report.findings)
+    ]
+    changes = [c for c in _in_workers(_fix_chunk, todo) if c is not None]
+    if write:
+        written = []
+        for change in changes:
+            if _replace_text(change.path, change.before, change.after):
+                written.append(change)
+            else:
+                print(
+                    f"agent-lsp check: not fixed {_printable(change.display)}: it changed while it was checked",
+                    file=sys.stderr,
+                )
+        changes = written
+    return changes
+
+
+def _replace_text(path: Path, expected: str, text: str) -> bool:
+    """Write `text` over the file (its real path: a link stays a link) if it still holds `expected`."""
+    import tempfile
+
+    real = path.resolve()
+    try:
+        raw, status = disk.read_bytes(real, MAX_FILE_BYTES)
+        if raw.decode("utf-8") != expected:
+            return False
+    except (OSError, UnicodeDecodeError):
+        return False
+    handle, temporary = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".agent-lsp-fix", dir=real.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(text.encode("utf-8"))
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, status.st_mode & 0o7777)
+        os.replace(temporary, real)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        return False
+    return True
+
+
+def _report_fixes(changes: list[FileChange], reports: list[FileReport], out: TextIO) -> None:
+    """One line per fixed file (what was fixed), and how many findings are left."""
+    total = 0
+    for change in changes:
+        count = sum(change.fixed.values())
+        total += count
+        codes = ", ".join(f"{code} ×{n}" if n > 1 else code for code, n in sorted(change.fixed.items()))
+        out.write(f"Fixed {_printable(change.display)}: {count} {'problem' if count == 1 else 'problems'} ({codes})\n")
+    left = sum(1 for r in reports for f in r.findings)
+    files = len(changes)
+    out.write(
+        f"Fixed {total} {'problem' if total == 1 else 'problems'} in {files} {'file' if files == 1 else 'files'}; "
+        f"{left} {'finding' if left == 1 else 'findings'} left.\n"
+    )
+
+
+def _skipped_note(skipped: int) -> str:
+    files = "file" if skipped == 1 else "files"
+    return f"{skipped} other Markdown {files} skipped: not agents, skills or commands; --all-markdown checks them"
+
+
+def add_cross_file_findings(
+    reports: list[FileReport], user_dir: Path | None = None, loose: dict[str, Placement] | None = None
+) -> None:
+    """Add the findings that need the other files: the projects of the checked files and `user_dir`.
+
+    A project is a `.claude/` folder's parent, a plugin, or a collection's root (`paths`); `loose`
+    places the files of loose collections, which no layout does (`find_files`)."""
+    from agent_lsp.checks.crossfile import entry_findings
+    from agent_lsp.project.paths import default_user_dir
+
+    loose = loose or {}
     user = user_dir if user_dir is not None else default_user_dir()
     user = user.resolve() if user is not None else None
     roots: list[str] = []
     for report in reports:
-        placement = locate(report.path.resolve(), user)
+        resolved = str(report.path.resolve())
+        placement = loose.get(resolved) or locate(resolved, user)
         if placement is not None and placement.scope is not Scope.USER and placement.root not in roots:
             roots.append(placement.root)
     digests: dict[str, bytes] = {}
@@ -249,7 +497,7 @@ def add_cross_file_findings(reports: list[FileReport], user_dir: Path | None = N
         digests.update((read[0].path, read[2]) for read in found if read is not None)
         return found
 
-    index = WorkspaceIndex(roots, user, walk=False)
+    index = _check_index(roots, user, loose)
     index.scan(read_many)
     for report in reports:
         entry = index.get(str(report.path.resolve()))
@@ -262,6 +510,20 @@ def add_cross_file_findings(reports: list[FileReport], user_dir: Path | None = N
         if extra:
             # The entry's text, read again, is the indexed one (its stamp is checked) and so the report's.
             report.add_findings(extra, entry.text)
+
+
+def _check_index(roots: list[str], user: Path | None, loose: dict[str, Placement]) -> WorkspaceIndex:
+    """The project index of `roots`, with the checked files of loose collections added."""
+    from agent_lsp.project.index import WorkspaceIndex
+
+    class CheckIndex(WorkspaceIndex):
+        def discover(self) -> Iterable[str]:
+            return [*super().discover(), *loose]
+
+        def locate(self, path: str | Path) -> Placement | None:
+            return loose.get(os.path.normpath(path)) or super().locate(path)
+
+    return CheckIndex(roots, user, walk=False)
 
 
 def _read_entries_parallel(batch: list[tuple[str, Placement]]) -> list[ReadEntry | None]:
@@ -310,7 +572,9 @@ def _write_text(reports: list[FileReport], out: TextIO, options: argparse.Namesp
     if not options.quiet:
         parts = [f"{n} {_plural(s.label, n)}" for s, n in counts.items() if n]
         summary = ", ".join(parts) if parts else "no problems"
-        out.write(f"Checked {len(reports)} file{'s' if len(reports) != 1 else ''}: {summary}.\n")
+        skipped = getattr(options, "skipped", 0)
+        note = f" ({_skipped_note(skipped)})" if skipped else ""
+        out.write(f"Checked {len(reports)} file{'s' if len(reports) != 1 else ''}{note}: {summary}.\n")
 
 
 # Characters that end a line or drive a terminal (C0, DEL, C1, the Unicode line and paragraph separators):
@@ -339,7 +603,8 @@ def _write_json(reports: list[FileReport], out: TextIO, options: argparse.Namesp
         for r in reports
         for f in r.findings
     ]
-    json.dump({"files": len(reports), "diagnostics": diagnostics}, out, indent=2, ensure_ascii=False)
+    document = {"files": len(reports), "skipped": getattr(options, "skipped", 0), "diagnostics": diagnostics}
+    json.dump(document, out, indent=2, ensure_ascii=False)
     out.write("\n")
 
 

@@ -80,9 +80,10 @@ def test_plugin_layouts_are_recognised(tmp_path: Path) -> None:
     assert document_kind(str(plugin / "agents" / "reviewer.md")) == (FileKind.AGENT, True)
     assert document_kind(str(plugin / "README.md")) == (None, False)
     assert document_kind(str(plugin / "skills" / "review" / "notes.md")) == (None, False)
-    # Without a manifest, a `skills/` or `commands/` folder is just a folder.
-    assert document_kind(str(tmp_path / "other" / "skills" / "x" / "SKILL.md")) == (None, False)
-    assert document_kind(str(tmp_path / "other" / "commands" / "x.md")) == (None, False)
+    # Without a manifest (a collection, a marketplace's plugin without `plugin.json`), `SKILL.md` and a
+    # `commands/` folder still say what a file is (issue 16); it just belongs to no plugin.
+    assert document_kind(str(tmp_path / "other" / "skills" / "x" / "SKILL.md")) == (FileKind.SKILL, False)
+    assert document_kind(str(tmp_path / "other" / "commands" / "x.md")) == (FileKind.COMMAND, False)
 
 
 def test_skills_directory_plugin(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ from agent_lsp.features.diagnostics import to_diagnostic
 from agent_lsp.features.markup import to_range
 from agent_lsp.syntax.frontmatter import Field, ParsedAgent, ParseMode, parse_agent
 from agent_lsp.syntax.text import PositionMapper, Span
+from agent_lsp.syntax.tools import tool_entries
 
 DESCRIPTION_PLACEHOLDER = "Say what this agent does and when Claude should hand work to it."
 DESCRIPTION_PLACEHOLDERS = {
@@ -77,6 +78,8 @@ def is_safe(
     old_rank = _MODE_RANK.get(parsed.mode, 0)
     if _MODE_RANK.get(after_parsed.mode, 0) < old_rank:
         return False
+    if _repeated_tools(after_parsed) > _repeated_tools(parsed):
+        return False  # `Grpe` -> `Grep` beside a `Grep` already listed: a fix never adds a duplicate entry
     after = find_problems(after_parsed, context)
     if sum(f.code == finding.code for f in after) >= sum(f.code == finding.code for f in before):
         return False
@@ -85,6 +88,21 @@ def is_safe(
         return True
     old, new = _counted(before), _counted(after)
     return all(new[code] <= old[code] for code in new)
+
+
+def _repeated_tools(parsed: ParsedAgent) -> int:
+    """How many entries of the tool lists (`tools`, `disallowedTools`, `allowed-tools`) repeat an earlier one."""
+    repeated = 0
+    for key in TOOL_LIST_KEYS:
+        item = parsed.fields.get(key)
+        entries = tool_entries(parsed, item.node) if item is not None and item.node is not None else None
+        if entries:
+            texts = [" ".join(e.text.split()) for e in entries]
+            repeated += len(texts) - len(set(texts))
+    return repeated
+
+
+TOOL_LIST_KEYS = ("tools", "disallowedTools", "allowed-tools")
 
 
 # ---- building fixes --------------------------------------------------------------------------
@@ -167,7 +185,40 @@ def _tool_fix(parsed: ParsedAgent, finding: Finding, context: AgentContext) -> l
         "legacy-tool-rule": "Write it as `{new}`",
         "invalid-hooks": "Change to `{new}`",
     }
-    return _replace(finding, titles[finding.code])
+    fixes = _replace(finding, titles[finding.code])
+    removal = _removal_if_listed(parsed, finding)
+    return [removal] if removal is not None and fixes else fixes
+
+
+def _removal_if_listed(parsed: ParsedAgent, finding: Finding) -> Fix | None:
+    """When the entry, fixed, would repeat one already listed (`Grpe` beside `Grep`): its removal instead,
+    which changes nothing Claude Code does (the entry is dropped, or means what the other one means)."""
+    replacement = finding.data.get("replacement")
+    for key in TOOL_LIST_KEYS:
+        item = parsed.fields.get(key)
+        if item is None or not (item.value_span.start <= finding.span.start < item.value_span.end):
+            continue
+        entries = tool_entries(parsed, item.node) or []
+        at = next((k for k, e in enumerate(entries) if e.span.start <= finding.span.start < e.span.end), None)
+        if at is None or not isinstance(replacement, str):
+            return None
+        entry = entries[at]
+        offset = finding.span.start - entry.span.start
+        fixed = entry.text[:offset] + replacement + entry.text[offset + finding.span.end - finding.span.start :]
+        others = {" ".join(e.text.split()) for k, e in enumerate(entries) if k != at}
+        if " ".join(fixed.split()) not in others or len(entries) < 2:
+            return None
+        spans = [e.span for e in entries]
+        if any(a.end > b.start for a, b in zip(spans, spans[1:], strict=False)):
+            return None  # entries without their own places (an escaped quoted value): nothing to cut safely
+        # With the separator that follows it (or, for the last entry, the one before it).
+        cut = (
+            Span(entry.span.start, spans[at + 1].start)
+            if at + 1 < len(spans)
+            else Span(spans[at - 1].end, entry.span.end)
+        )
+        return Fix(f"Remove `{entry.text}` (`{fixed}` is already listed)", (Edit(cut, ""),), True, True)
+    return None
 
 
 def _name_fix(parsed: ParsedAgent, finding: Finding, context: AgentContext) -> list[Fix]:
@@ -475,6 +526,12 @@ def _fix_all_edit(parsed: ParsedAgent, context: AgentContext) -> Edit | None:
             edit = None
     parsed.memo[key] = edit
     return edit
+
+
+def fix_all_text(parsed: ParsedAgent, context: AgentContext) -> str:
+    """The whole text after `source.fixAll`: the editor's edit applied (what `agent-lsp check --fix` writes)."""
+    edit = _fix_all_edit(parsed, context)
+    return parsed.text if edit is None else apply_edits(parsed.text, (edit,))
 
 
 def minimal_edit(old: str, new: str) -> Edit:

@@ -7,7 +7,10 @@ stay silent on a project's README. These are the files Claude Code loads, judged
 - skills: `SKILL.md` directly inside a skill folder of `.claude/skills/` or `<plugin>/skills/`,
   or at a plugin's root;
 - commands: `.md` files anywhere under `.claude/commands/` or `<plugin>/commands/`;
-- memory files: `CLAUDE.md` and `CLAUDE.local.md`, which register no name but mention agents.
+- memory files: `CLAUDE.md` and `CLAUDE.local.md`, which register no name but mention agents;
+- outside `.claude/` and plugins (a collection of agents, a marketplace whose plugins have no
+  `plugin.json`): any `SKILL.md` is a skill, and `.md` files under a folder called `commands` or
+  `agents` are commands or agents (`_in_collection` says which, and what the collection's root is).
 
 A plugin is a folder holding `.claude-plugin/plugin.json` (plugins-reference); a folder in
 `.claude/skills/` with that manifest is a plugin too (`<name>@skills-dir`), so its `agents/`,
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -165,7 +169,7 @@ def locate(
     is_memory = name in MEMORY_FILES
     if not is_memory and not name.lower().endswith(".md"):
         return None
-    found = _in_plugin(parts, plugins) or _in_claude(parts, user_dir)
+    found = _in_plugin(parts, plugins) or _in_claude(parts, user_dir) or _in_collection(parts)
     if found is not None:
         return found
     parent = Path(*parts[:-1]) if len(parts) > 1 else Path(".")
@@ -234,6 +238,68 @@ def _in_claude(parts: tuple[str, ...], user_dir: Path | None) -> Placement | Non
     return Placement(kind, scope, root, os.path.join(claude_dir, rest[0]), None, skill_dir)
 
 
+# Files of a collection folder that document it rather than define anything.
+_COLLECTION_DOCS = frozenset({"readme.md", "changelog.md", "contributing.md", "license.md", "code_of_conduct.md"})
+
+
+def _in_collection(parts: tuple[str, ...]) -> Placement | None:
+    """A component of a collection outside `.claude/` and plugins: a repository of agents, skills and
+    commands meant to be copied or installed (a marketplace whose plugins have no `plugin.json`, say).
+
+    The signals are the ones Claude Code's own layouts use: a `SKILL.md` is a skill, and a `.md` file
+    under a folder called `commands` or `agents` (the nearest such folder counts) is a command or an
+    agent. The collection's root, what its cross-file checks resolve names in, is the folder holding
+    that `agents`/`commands`/`skills` folder (a skill outside a `skills` folder: the folder above its
+    own). A `README.md` and the like is the collection's documentation, not a component; so is a file
+    below a repository of its own (a `.git` between the component folder and the file: a checkout that
+    happens to live in some `~/agents/` folder)."""
+    claude = [i for i, part in enumerate(parts[:-1]) if part == ".claude"]
+    low = claude[-1] + 1 if claude else 0
+    if claude and parts[low] in _COMPONENT_DIRS:
+        return None  # `.claude/` has its own layout (`_in_claude`): what it does not load is nothing
+    name = parts[-1]
+    if name == SKILL_FILE:
+        if len(parts) - low < 3:
+            return None
+        folder = parts[:-1]
+        holder = folder[:-1]
+        root = holder[:-1] if holder[-1] == "skills" and len(holder) > 1 else holder
+        return Placement(FileKind.SKILL, Scope.PROJECT, os.path.join(*root), os.path.join(*holder), None, folder[-1])
+    if name.lower() in _COLLECTION_DOCS:
+        return None
+    for i in range(len(parts) - 2, low - 1, -1):
+        if parts[i] not in ("agents", "commands"):
+            continue
+        if any(os.path.exists(os.path.join(*parts[: j + 1], ".git")) for j in range(i + 1, len(parts) - 1)):
+            return None
+        kind = FileKind.AGENT if parts[i] == "agents" else FileKind.COMMAND
+        base = os.path.join(*parts[:i]) if i else "."
+        return Placement(kind, Scope.PROJECT, base, os.path.join(*parts[: i + 1]))
+    return None
+
+
+# A frontmatter block at the start of a file (after a byte order mark; unclosed, up to the end), and its top keys.
+_FRONTMATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(?P<yaml>.*?)(?:^---[ \t]*\r?$|\Z)", re.S | re.M)
+_TOP_KEY = re.compile(r"^(?P<key>[A-Za-z][\w-]*)[ \t]*:", re.M)
+_COMMAND_ONLY_KEYS = frozenset({"allowed-tools", "argument-hint"})
+
+
+def content_kind(head: str) -> FileKind | None:
+    """What a Markdown file that Claude Code's layouts say nothing of (a loose collection of agents in
+    folders by topic) is by its text: a file whose frontmatter names an agent (`name`, or only a
+    `description`) is an agent, one with a command's own keys and no `name` a command; anything else
+    (a README, notes, a docs page with `title:`) is nothing. `head` is the file's start (its first 64 KB)."""
+    match = _FRONTMATTER.match(head)
+    if match is None:
+        return None
+    keys = {m["key"] for m in _TOP_KEY.finditer(match["yaml"])}
+    if "name" in keys:
+        return FileKind.AGENT
+    if keys & _COMMAND_ONLY_KEYS:
+        return FileKind.COMMAND
+    return FileKind.AGENT if "description" in keys else None
+
+
 def document_kind(path: str | None, agent_globs: Sequence[str] = ()) -> tuple[FileKind | None, bool]:
     """What the editor serves a document as: (agent, skill or command, or None for any other file
     (memory files included); whether it belongs to a plugin)."""
@@ -278,8 +344,8 @@ def discover(
     folders: Sequence[Path], user_dir: Path | None, walk: bool = True, budget: WalkBudget | None = None
 ) -> Iterator[str]:
     """Every file worth indexing: the user directory's, and a bounded walk of each folder for `.claude/`
-    folders, plugins and memory files (`walk` False: only each folder's own `.claude/`, and the folder
-    itself as a plugin). Symlinked folders below the roots are not followed."""
+    folders, plugins, collections and memory files (`walk` False: only each folder's own `.claude/`, and
+    the folder itself as a plugin or collection). Symlinked folders below the roots are not followed."""
     budget = budget if budget is not None else WalkBudget()
     if user_dir is not None and user_dir.is_dir():
         yield from claude_folder(user_dir, budget)
@@ -287,8 +353,8 @@ def discover(
         if not walk:
             if folder / ".claude" != user_dir:
                 yield from claude_folder(folder / ".claude", budget)
-            if is_plugin(folder):
-                yield from plugin_folder(folder, budget)
+            # The folder itself as a plugin, else as a collection (`_in_collection`): the same folders.
+            yield from plugin_folder(folder, budget)
             for memory in MEMORY_FILES:
                 if (folder / memory).is_file() and budget.take_file():
                     yield str(folder / memory)
@@ -302,8 +368,12 @@ def discover(
                     yield str(here / memory)
             if ".claude" in dirnames and here / ".claude" != user_dir and not _is_link(here / ".claude"):
                 yield from claude_folder(here / ".claude", budget)
-            if ".claude-plugin" in dirnames and is_plugin(here):
-                yield from plugin_folder(here, budget)
+            if SKILL_FILE in filenames and budget.take_file():
+                yield str(here / SKILL_FILE)  # a skill of a collection (a plugin's own is yielded below)
+            if (".claude-plugin" in dirnames and is_plugin(here)) or any(d in dirnames for d in _COMPONENT_DIRS):
+                # A plugin's components, or a collection's (`_in_collection`): listed here, not walked again.
+                yield from plugin_folder(here, budget, with_root_skill=False)
+                dirnames[:] = [d for d in dirnames if d not in _COMPONENT_DIRS]
             # os.walk lists a symlinked folder among `dirnames` but does not enter it (followlinks=False).
             dirnames[:] = [d for d in dirnames if not d.startswith(".") and d not in SKIP_DIRS]
 
@@ -323,12 +393,12 @@ def claude_folder(claude: Path, budget: WalkBudget | None = None) -> Iterator[st
             yield from plugin_folder(entry, budget)
 
 
-def plugin_folder(root: Path, budget: WalkBudget | None = None) -> Iterator[str]:
-    """The agents, commands and skills of one plugin."""
+def plugin_folder(root: Path, budget: WalkBudget | None = None, with_root_skill: bool = True) -> Iterator[str]:
+    """The agents, commands and skills of one plugin (or of a collection: the same folders)."""
     budget = budget if budget is not None else WalkBudget()
     yield from markdown_under(root / "agents", budget)
     yield from markdown_under(root / "commands", budget)
-    if (root / SKILL_FILE).is_file() and budget.take_file():
+    if with_root_skill and (root / SKILL_FILE).is_file() and budget.take_file():
         yield str(root / SKILL_FILE)
     for entry in _children(root / "skills", budget):
         if (entry / SKILL_FILE).is_file() and budget.take_file():
