@@ -110,7 +110,8 @@ def test_all_markdown_checks_the_skipped_files_too(
     report = json.loads(out)
     assert (report["files"], report["skipped"]) == (components + other, 0)
     assert code == 1  # notes read as agents have no frontmatter (READMEs are let off by the agent check itself)
-    assert {Path(d["path"]).name for d in report["diagnostics"]} == {"usage.md", "creating-agents.md", "dependencies.md"}
+    notes = {"usage.md", "creating-agents.md", "dependencies.md"}
+    assert {Path(d["path"]).name for d in report["diagnostics"]} == notes
 
 
 def test_kinds_outside_claude_and_plugins_come_from_skill_md_and_commands_folders(
@@ -119,7 +120,8 @@ def test_kinds_outside_claude_and_plugins_come_from_skill_md_and_commands_folder
     four_collections(tmp_path / "top")
     market = tmp_path / "top" / "market" / "plugins" / "git-tools"
     # A command's frontmatter that an agent check would reject (no `name`, `argument-hint`): no errors.
-    _write(market, "commands/review.md", "---\nargument-hint: '[file]'\ndescription: Review a file.\nallowed-tools: Read, Grpe\n---\nReview $1\n")
+    review = "---\nargument-hint: '[file]'\ndescription: Review a file.\nallowed-tools: Read, Grpe\n---\nReview $1\n"
+    _write(market, "commands/review.md", review)
     code, out, _ = _run(["--format", "json", "top/market"], tmp_path, monkeypatch, capsys)
     found = [(Path(d["path"]).name, d["code"]) for d in json.loads(out)["diagnostics"]]
     assert found == [("review.md", "unknown-tool")]
@@ -183,7 +185,7 @@ def test_cross_file_checks_in_a_collection_repository(
 
 
 def test_the_server_index_finds_a_collection_as_the_cli_does(tmp_path: Path) -> None:
-    components, _other = four_collections(tmp_path / "top")
+    four_collections(tmp_path / "top")
     index = build_index([tmp_path / "top" / "market"], None)
     kinds = sorted((e.kind.value, Path(e.path).name) for e in index.files())
     assert kinds == [

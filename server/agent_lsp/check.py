@@ -457,7 +457,7 @@ def _report_fixes(changes: list[FileChange], reports: list[FileReport], out: Tex
         count = sum(change.fixed.values())
         total += count
         codes = ", ".join(f"{code} ×{n}" if n > 1 else code for code, n in sorted(change.fixed.items()))
-        out.write(f"Fixed {_printable(change.display)}: {count} {'problem' if count == 1 else 'problems'} ({codes})\n")
+        out.write(f"{_printable(change.display)}: fixed {count} {'problem' if count == 1 else 'problems'} ({codes})\n")
     left = sum(1 for r in reports for f in r.findings)
     files = len(changes)
     out.write(
