@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from itertools import pairwise
 from dataclasses import dataclass
 
 from lsprotocol import types
@@ -209,7 +210,7 @@ def _removal_if_listed(parsed: ParsedAgent, finding: Finding) -> Fix | None:
         if " ".join(fixed.split()) not in others or len(entries) < 2:
             return None
         spans = [e.span for e in entries]
-        if any(a.end > b.start for a, b in zip(spans, spans[1:], strict=False)):
+        if any(a.end > b.start for a, b in pairwise(spans)):
             return None  # entries without their own places (an escaped quoted value): nothing to cut safely
         # With the separator that follows it (or, for the last entry, the one before it).
         cut = (
