@@ -202,6 +202,7 @@ def find_files(targets: Sequence[str], all_markdown: bool = False) -> Found:
         # `agents/x.md -> ~/.ssh/…` or `-> /proc/self/environ` must not end up quoted in a CI log.
         inside = disk.real_roots([root])
         real_root = root.resolve()
+        plugins: dict[tuple[str, ...], bool] = {}  # folders known to hold a plugin manifest, or not
         for path in sorted(root.rglob("*.md")):
             if any(part in _NOT_WALKED for part in path.relative_to(root).parts[:-1]):
                 continue
@@ -210,11 +211,11 @@ def find_files(targets: Sequence[str], all_markdown: bool = False) -> Found:
                 continue
             if not path.is_file():
                 continue
-            resolved = path.resolve()
+            resolved = Path(os.path.realpath(path))
             if resolved in seen:
                 continue
             seen.add(resolved)
-            placement = locate(str(resolved))
+            placement = locate(str(resolved), plugins=plugins)
             if placement is not None and _collection_above(placement, real_root):
                 placement = None  # a checkout that lives under some `~/agents/` folder: not a collection
             if placement is not None and placement.kind is not FileKind.MEMORY:

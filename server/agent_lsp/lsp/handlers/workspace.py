@@ -40,7 +40,7 @@ WATCH_GLOBS = (
     "**/.mcp.json",
     "**/.claude-plugin/plugin.json",
     "**/agents/**/*.md",
-    "**/skills/**/SKILL.md",
+    "**/SKILL.md",  # a skill of `.claude/skills/`, a plugin or a collection (paths.locate)
     "**/commands/**/*.md",
 )
 # The requests about a position in a document that this module answers.
