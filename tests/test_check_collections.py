@@ -139,6 +139,8 @@ def test_kinds_outside_claude_and_plugins_come_from_skill_md_and_commands_folder
 def test_a_skill_md_outside_a_skills_folder_is_a_skill_and_readmes_are_not_agents() -> None:
     assert document_kind("/r/pdf/SKILL.md") == (FileKind.SKILL, False)
     assert document_kind("/r/agents/README.md") == (None, False)
+    memory = locate("/r/agents/CLAUDE.md")  # still a memory file, never an agent
+    assert memory is not None and memory.kind is FileKind.MEMORY
     placement = locate("/r/plugins/p/skills/lint/SKILL.md")
     assert placement is not None and (placement.root, placement.skill_dir) == ("/r/plugins/p", "lint")
     # `.claude/` keeps its own layout: a skill's supporting file is still nothing.

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lsprotocol import types
 
-from agent_lsp.checks.findings import AgentContext
+from agent_lsp.checks.findings import AgentContext, Finding
 from agent_lsp.checks.rules import Severity
 from agent_lsp.checks.validate import find_problems
 from agent_lsp.features.actions import apply_edits, code_actions, fix_all, fixes_for
@@ -87,7 +87,7 @@ _WORDS = [
 ]  # fmt: skip
 
 
-def _counted(findings: list) -> Counter[str]:  # type: ignore[type-arg]
+def _counted(findings: list[Finding]) -> Counter[str]:
     return Counter(f.code for f in findings if f.severity is not Severity.HINT)
 
 

@@ -265,7 +265,7 @@ def _in_collection(parts: tuple[str, ...]) -> Placement | None:
         holder = folder[:-1]
         root = holder[:-1] if holder[-1] == "skills" and len(holder) > 1 else holder
         return Placement(FileKind.SKILL, Scope.PROJECT, os.path.join(*root), os.path.join(*holder), None, folder[-1])
-    if name.lower() in _COLLECTION_DOCS:
+    if name.lower() in _COLLECTION_DOCS or name in MEMORY_FILES:
         return None
     for i in range(len(parts) - 2, low - 1, -1):
         if parts[i] not in ("agents", "commands"):
