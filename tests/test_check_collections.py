@@ -23,6 +23,7 @@ from agent_lsp.check import run_check
 from agent_lsp.features.analysis import AnalysisCache
 from agent_lsp.project.index import build_index
 from agent_lsp.project.paths import FileKind, Scope, document_kind, locate
+from helpers_core import REAL_WORLD
 
 
 def agent(name: str, extra: str = "") -> str:
@@ -223,3 +224,18 @@ def test_a_reader_that_closes_the_pipe_gets_no_traceback(tmp_path: Path) -> None
     assert head[0].strip() == b"{"
     assert err == ""
     assert code == 141
+
+
+@pytest.mark.skipif(not REAL_WORLD.is_dir(), reason="../shared/fixtures/real-world is not present")
+def test_the_two_real_collections_side_by_side_are_checked_whole(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One collection sorted by topic, one with `agents/`: main checked only the second (33 of 65 files)."""
+    agents = sorted(p for p in REAL_WORLD.rglob("*.md") if p.name != "README.md")
+    _code, out, _ = _run(["--format", "json", "--no-cross-file", str(REAL_WORLD)], REAL_WORLD, monkeypatch, capsys)
+    report = json.loads(out)
+    assert (report["files"], report["skipped"]) == (len(agents), 1)
+    assert {Path(d["path"]).parts[0] for d in report["diagnostics"]} == {
+        "awesome-claude-agents",
+        "contains-studio-agents",
+    }
