@@ -108,7 +108,7 @@ class RuleChecker(SkillChecker):
             self.report(
                 "invalid-value",
                 item.value_span if value is not None else item.key_span,
-                "`paths` must be a glob pattern or a list of them (`- \"src/**/*.ts\"`); Claude Code reads no "
+                '`paths` must be a glob pattern or a list of them (`- "src/**/*.ts"`); Claude Code reads no '
                 "pattern from this value, so the rule loads in every session.",
                 key="paths",
             )
@@ -213,7 +213,7 @@ def memory_findings(parsed: ParsedAgent, context: AgentContext) -> list[Finding]
                 what = "a folder" if os.path.isdir(target) else "no file"
                 trimmed = item.path.rstrip(".,;:!?)]'\"")
                 hint = (
-                    f" Claude Code reads the `{item.path[len(trimmed):]}` after it as part of the path: put a "
+                    f" Claude Code reads the `{item.path[len(trimmed) :]}` after it as part of the path: put a "
                     f"space before it, or end the sentence differently."
                     if trimmed != item.path and instructions.exists(instructions.resolve(trimmed, base))
                     else " Paths are relative to this file's folder."

@@ -18,7 +18,6 @@ from agent_lsp.checks.skill import SkillChecker
 from agent_lsp.schema.schemas import schema_for
 from agent_lsp.syntax.frontmatter import ParsedAgent
 
-
 _CHECKERS: dict[str, type[AgentChecker]] = {
     "agent": AgentChecker,
     "skill": SkillChecker,
