@@ -65,9 +65,7 @@ async def test_memory_file_imports(client: LanguageClient, tmp_path: Path) -> No
         ("import-in-code", at(3, 6, 19)),
         ("import-not-found", at(4, 6, 13)),  # still being typed
     ]
-    links = await client.text_document_document_link_async(
-        types.DocumentLinkParams(types.TextDocumentIdentifier(uri))
-    )
+    links = await client.text_document_document_link_async(types.DocumentLinkParams(types.TextDocumentIdentifier(uri)))
     style = (tmp_path / "docs" / "style.md").as_uri()
     assert [(link.range, link.target) for link in links or []] == [(at(2, 8, 21), style)]
     found = await client.text_document_definition_async(

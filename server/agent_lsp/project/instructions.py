@@ -40,11 +40,13 @@ def import_facts() -> dict[str, object]:
     return dict(schema_for("memory").meta["imports"])
 
 
+@cache
 def max_depth() -> int:
     value = import_facts()["maxDepth"]
     return value if isinstance(value, int) else 5
 
 
+@cache
 def text_extensions() -> frozenset[str]:
     value = import_facts()["textExtensions"]
     return frozenset(str(v) for v in value) if isinstance(value, list) else frozenset()
@@ -78,7 +80,8 @@ def resolve(path: str, base_dir: str) -> str:
 def is_text(path: str) -> bool:
     """Whether Claude Code reads an imported file of this name (no extension, or a known text one)."""
     ext = os.path.splitext(path)[1]
-    return not ext or ext.lower() in text_extensions() or ext in text_extensions()
+    known = text_extensions()
+    return not ext or ext in known or ext.lower() in known
 
 
 def exists(path: str) -> bool:
@@ -177,10 +180,9 @@ def project_folder(path: str) -> str:
 
 
 def within(path: str, folder: str) -> bool:
-    try:
-        return os.path.commonpath([os.path.abspath(path), os.path.abspath(folder)]) == os.path.abspath(folder)
-    except ValueError:
-        return False
+    """Whether `path` is `folder` or lies below it (both normalised, by their text)."""
+    path, folder = os.path.abspath(path), os.path.abspath(folder)
+    return path == folder or path.startswith(os.path.join(folder, ""))
 
 
 def claude_md_hiding(agents_md: str) -> str | None:
