@@ -25,17 +25,21 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-import conformance  # noqa: E402
 from recording_api import RecordingApi, request_text, system_text  # noqa: E402
+
+import conformance  # noqa: E402
 
 TRUTH = HERE / "instructions_truth.json"
 
 # scenario -> files of the project (paths relative to it; `../x` lies beside it)
-CHAIN = {f"docs/{a}.md": f"MARK-{a}\n" + (f"@{b}.md\n" if b else "") for a, b in zip("abcdef", [*"bcdef", None])}
+CHAIN = {
+    f"docs/{a}.md": f"MARK-{a}\n" + (f"@{b}.md\n" if b else "") for a, b in zip("abcdef", [*"bcdef", None], strict=True)
+}
 SCENARIOS: dict[str, dict[str, str]] = {
     "import-chain": {"CLAUDE.md": "MARK-root\n@docs/a.md\n", **CHAIN},
     "import-in-code": {
-        "CLAUDE.md": "MARK-root\nSee `@docs/span.md`.\n\n```\n@docs/fence.md\n```\n\n<!-- @docs/comment.md -->\n@docs/plain.md\n",
+        "CLAUDE.md": "MARK-root\nSee `@docs/span.md`.\n\n```\n@docs/fence.md\n```\n\n"
+        "<!-- @docs/comment.md -->\n@docs/plain.md\n",
         "docs/span.md": "MARK-span\n",
         "docs/fence.md": "MARK-fence\n",
         "docs/comment.md": "MARK-comment\n",
@@ -54,7 +58,9 @@ SCENARIOS: dict[str, dict[str, str]] = {
         "src/app.ts": "export {}\n",
     },
     "output-style": {
-        ".claude/output-styles/terse.md": "---\nname: Terse\ndescription: Short.\nforce-for-plugin: true\n---\nMARK-style\n",
+        ".claude/output-styles/terse.md": (
+            "---\nname: Terse\ndescription: Short.\nforce-for-plugin: true\n---\nMARK-style\n"
+        ),
         ".claude/settings.json": '{"outputStyle": "Terse"}\n',
     },
 }

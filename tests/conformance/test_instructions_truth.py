@@ -9,12 +9,12 @@ import json
 from pathlib import Path
 
 import pytest
+from instructions_probe import SCENARIOS
 
 from agent_lsp.checks.findings import AgentContext
 from agent_lsp.checks.validate import find_problems
 from agent_lsp.project.paths import document_kind
 from agent_lsp.syntax.frontmatter import parse_agent
-from instructions_probe import SCENARIOS
 
 TRUTH = json.loads((Path(__file__).parent / "instructions_truth.json").read_text(encoding="utf-8"))
 
