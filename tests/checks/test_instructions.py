@@ -191,3 +191,24 @@ def test_rules_page_examples_run_through_check(code: str, tmp_path: Path, capsys
         (root / "CLAUDE.md").write_text("# Project\n\n@AGENTS.md\n")
     target.write_text(good)
     assert _check(target, user, capsys) == []
+
+
+def test_check_on_the_claude_folder_covers_the_new_kinds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = _project(tmp_path)
+    files = {
+        ".claude/agents/reviewer.md": "---\nname: reviewer\ndescription: Reviews.\n---\nReview.\n",
+        ".claude/output-styles/terse.md": "---\nforce-for-plugin: true\n---\nBrief.\n",
+        ".claude/rules/api.md": "---\nalwaysApply: true\n---\nRule.\n",
+        ".claude/CLAUDE.md": "@missing/notes.md\n",
+        ".claude/README.md": "# Not read by Claude Code\n",
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    user = tmp_path / "home" / ".claude"
+    user.mkdir(parents=True)
+    run_check([str(root / ".claude"), "--format", "json", "--user-dir", str(user)])
+    out = json.loads(capsys.readouterr().out)
+    assert out["files"] == 4
+    found = sorted((Path(d["path"]).name, d["code"]) for d in out["diagnostics"])
+    assert found == [("CLAUDE.md", "import-not-found"), ("api.md", "foreign-key"), ("terse.md", "plugin-only-field")]
