@@ -359,8 +359,9 @@ def _foreign_key_fix(parsed: ParsedAgent, finding: Finding, context: AgentContex
         return []
     fixes: list[Fix] = []
     if item.key in ("globs", "applyTo") and "paths" not in parsed.fields:
-        fixes.append(Fix(f"Rename `{item.key}` to `paths`", (Edit(item.key_span, "paths"),), True, True))
-    return fixes + _remove_field_fix(parsed, finding, context)
+        fixes.append(Fix(f"Rename `{item.key}` to `paths`", (Edit(item.key_span, "paths"),), True))
+    removal = _remove_field_fix(parsed, finding, context)
+    return fixes + [Fix(f.title, f.edits, preferred=not fixes) for f in removal]
 
 
 def _fork_only_fix(parsed: ParsedAgent, finding: Finding, context: AgentContext) -> list[Fix]:

@@ -314,6 +314,8 @@ _FILE_LISTS: dict[str, tuple[float, list[str] | None]] = {}
 def project_files(root: str) -> list[str] | None:
     """The project's files as `/`-separated paths relative to `root` (None: more than WALK_FILES, or unreadable),
     listed again at most every few seconds."""
+    if not os.path.isdir(root):
+        return None
     now = time.monotonic()
     known = _FILE_LISTS.get(root)
     if known is not None and now - known[0] < _MATCH_TTL:
