@@ -179,7 +179,7 @@ def _is_memory(analysis: Analysis) -> bool:
 
 
 def _import_completion(analysis: Analysis, mapper: PositionMapper, offset: int) -> types.CompletionList | None:
-    """Files and folders after `@` in a memory file (a folder's item asks for completion again)."""
+    """Files and folders after `@` in a memory file (no follow-up command: not every client has VS Code's)."""
     from agent_lsp.features import memory
     from agent_lsp.features.markup import to_range
 
@@ -188,7 +188,6 @@ def _import_completion(analysis: Analysis, mapper: PositionMapper, offset: int) 
         return None
     span, items = found
     where = to_range(mapper, span)
-    again = types.Command(title="Complete", command="editor.action.triggerSuggest")
     return types.CompletionList(
         is_incomplete=False,
         items=[
@@ -196,7 +195,6 @@ def _import_completion(analysis: Analysis, mapper: PositionMapper, offset: int) 
                 label=item.label,
                 kind=types.CompletionItemKind.Folder if item.is_dir else types.CompletionItemKind.File,
                 text_edit=types.TextEdit(range=where, new_text=item.label),
-                command=again if item.is_dir else None,
                 sort_text=("0" if item.is_dir else "1") + item.label,
             )
             for item in items
