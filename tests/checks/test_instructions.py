@@ -212,3 +212,11 @@ def test_check_on_the_claude_folder_covers_the_new_kinds(tmp_path: Path, capsys:
     assert out["files"] == 4
     found = sorted((Path(d["path"]).name, d["code"]) for d in out["diagnostics"])
     assert found == [("CLAUDE.md", "import-not-found"), ("api.md", "foreign-key"), ("terse.md", "plugin-only-field")]
+
+
+def test_a_file_of_a_hundred_thousand_imports_is_checked_within_bounds(tmp_path: Path) -> None:
+    """Only the first MAX_IMPORTS imports are resolved on disk (each costs a `stat`)."""
+    root = _project(tmp_path)
+    (root / "CLAUDE.md").write_text("".join(f"@f{i}.md\n" for i in range(100_000)))
+    found = _memory(root / "CLAUDE.md")
+    assert len(found) == instructions.MAX_IMPORTS and {code for code, _ in found} == {"import-not-found"}

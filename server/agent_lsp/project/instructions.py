@@ -120,6 +120,10 @@ class TooDeep:
     chain: tuple[str, ...]
 
 
+MAX_IMPORTS = 1_000  # imports of one file resolved on disk; a file with more is hostile or generated
+MAX_FOLLOWED = 2_000  # imports followed in one walk below a memory file
+
+
 def too_deep(root: str, imports: Sequence[Import]) -> dict[int, TooDeep]:
     """For the imports of the memory file `root` (by position in `imports`): the first file each leads to
     that lies deeper than Claude Code follows. Walked in Claude Code's order, depth first, each file once."""
@@ -127,19 +131,23 @@ def too_deep(root: str, imports: Sequence[Import]) -> dict[int, TooDeep]:
     processed = {os.path.normpath(root)}
     found: dict[int, TooDeep] = {}
     base = os.path.dirname(root)
-    for i, item in enumerate(imports):
+    budget = [MAX_FOLLOWED]
+    for i, item in enumerate(imports[:MAX_IMPORTS]):
         if item.in_code:
             continue
         target = resolve(item.path, base)
-        deep = _walk(target, 1, limit, processed, (target,))
+        deep = _walk(target, 1, limit, processed, (target,), budget)
         if deep is not None:
             found[i] = deep
     return found
 
 
-def _walk(path: str, depth: int, limit: int, processed: set[str], chain: tuple[str, ...]) -> TooDeep | None:
-    if path in processed or not is_text(path):
+def _walk(
+    path: str, depth: int, limit: int, processed: set[str], chain: tuple[str, ...], budget: list[int]
+) -> TooDeep | None:
+    if path in processed or not is_text(path) or budget[0] <= 0:
         return None
+    budget[0] -= 1
     if depth >= limit:
         return TooDeep(chain) if exists(path) and _has_text(path) else None
     processed.add(path)
@@ -147,11 +155,11 @@ def _walk(path: str, depth: int, limit: int, processed: set[str], chain: tuple[s
     if read is None or not read[0].strip():
         return None
     first: TooDeep | None = None
-    for item in read[1]:
+    for item in read[1][:MAX_IMPORTS]:
         if item.in_code:
             continue
         target = resolve(item.path, os.path.dirname(path))
-        deep = _walk(target, depth + 1, limit, processed, (*chain, target))
+        deep = _walk(target, depth + 1, limit, processed, (*chain, target), budget)
         if first is None:
             first = deep
     return first
