@@ -14,7 +14,7 @@ from agent_lsp.checks.findings import AgentContext
 from agent_lsp.checks.validate import find_problems
 from agent_lsp.project import instructions
 from agent_lsp.syntax.frontmatter import parse_agent
-from agent_lsp.syntax.imports import find_imports, import_prefix_at
+from agent_lsp.syntax.imports import MAX_IMPORTS, find_imports, import_prefix_at
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -219,4 +219,4 @@ def test_a_file_of_a_hundred_thousand_imports_is_checked_within_bounds(tmp_path:
     root = _project(tmp_path)
     (root / "CLAUDE.md").write_text("".join(f"@f{i}.md\n" for i in range(100_000)))
     found = _memory(root / "CLAUDE.md")
-    assert len(found) == instructions.MAX_IMPORTS and {code for code, _ in found} == {"import-not-found"}
+    assert len(found) == MAX_IMPORTS and {code for code, _ in found} == {"import-not-found"}

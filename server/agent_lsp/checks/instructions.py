@@ -195,7 +195,7 @@ def memory_findings(parsed: ParsedAgent, context: AgentContext) -> list[Finding]
     user = _in_user_folder(path)
     project = instructions.project_folder(path)
     live: list[Import] = []
-    for item in imports[: instructions.MAX_IMPORTS]:
+    for item in imports:
         target = instructions.resolve(item.path, base)
         found = instructions.exists(target)
         if item.in_code:

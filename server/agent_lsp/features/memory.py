@@ -30,7 +30,7 @@ def links(text: str, path: str | None) -> list[Link]:
         return []
     base = os.path.dirname(path)
     found: list[Link] = []
-    for item in find_imports(text, instructions.body_start(text))[: instructions.MAX_IMPORTS]:
+    for item in find_imports(text, instructions.body_start(text)):
         if item.in_code:
             continue
         target = instructions.resolve(item.path, base)

@@ -27,7 +27,7 @@ from pathlib import Path
 from agent_lsp.project import disk
 from agent_lsp.project.paths import SKIP_DIRS
 from agent_lsp.schema.schemas import schema_for
-from agent_lsp.syntax.imports import Import, find_imports
+from agent_lsp.syntax.imports import MAX_IMPORTS, Import, find_imports
 
 CLAUDE_NAMES = ("CLAUDE.md", os.path.join(".claude", "CLAUDE.md"), "CLAUDE.local.md")
 AGENTS_NAMES = ("AGENTS.md", os.path.join(".claude", "AGENTS.md"))
@@ -120,7 +120,6 @@ class TooDeep:
     chain: tuple[str, ...]
 
 
-MAX_IMPORTS = 1_000  # imports of one file resolved on disk; a file with more is hostile or generated
 MAX_FOLLOWED = 2_000  # imports followed in one walk below a memory file
 
 

@@ -24,6 +24,7 @@ _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _BACKTICKS = re.compile(r"`+")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _FIRST = re.compile(r"[a-zA-Z0-9._-]")
+MAX_IMPORTS = 1_000  # imports of one file read: a file with more is hostile or generated
 _SYMBOLS_ONLY = re.compile(r"[#%^&*()]+")
 
 
@@ -102,9 +103,10 @@ def _spans_between(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return found
 
 
-def find_imports(text: str, start: int = 0) -> list[Import]:
-    """Every `@path` import in `text` from `start` on (the body after any frontmatter), in text order;
-    those in code carry `in_code`. Imports inside HTML comments are left out: Claude Code drops comments."""
+def find_imports(text: str, start: int = 0, limit: int = MAX_IMPORTS) -> list[Import]:
+    """The `@path` imports in `text` from `start` on (the body after any frontmatter), in text order, the
+    first `limit` of them; those in code carry `in_code`. Imports inside HTML comments are left out:
+    Claude Code drops comments."""
     if text.find("@", start) < 0:
         return []
     comments = [(m.start(), m.end()) for m in _COMMENT.finditer(text, start)] if "<!--" in text else []
@@ -122,13 +124,17 @@ def find_imports(text: str, start: int = 0) -> list[Import]:
         written = raw if cut < 0 else raw[:cut]
         in_code = any(s <= at < e for s, e in code)
         found.append(Import(path, Span(at, at + len(written)), in_code))
-    for match in _IMPORT_IN_CODE.finditer(text, start) if code else ():
+        if len(found) >= limit:
+            break
+    for match in _IMPORT_IN_CODE.finditer(text, start) if code and len(found) < limit else ():
         at = match.start(1)
         path = import_path(match.group(1))
         if path is not None and any(s <= at < e for s, e in code) and not any(s <= at < e for s, e in comments):
             cut = match.group(1).find("#")
             written = match.group(1) if cut < 0 else match.group(1)[:cut]
             found.append(Import(path, Span(at, at + len(written)), True))
+            if len(found) >= limit:
+                break
     return sorted(found, key=lambda i: i.span.start)
 
 
