@@ -218,7 +218,7 @@ def find_files(targets: Sequence[str], all_markdown: bool = False) -> Found:
             placement = locate(str(resolved), plugins=plugins)
             if placement is not None and _collection_above(placement, real_root):
                 placement = None  # a checkout that lives under some `~/agents/` folder: not a collection
-            if placement is not None and placement.kind is not FileKind.MEMORY:
+            if placement is not None:  # memory files too: their imports are checked
                 found.files.append((path, placement.scope is Scope.PLUGIN, placement.kind.value))
                 continue
             kind = _kind_by_content(path)

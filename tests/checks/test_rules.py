@@ -164,11 +164,46 @@ CASES = [
         message=("1,537 characters", "1,536"),
     ),
     Case("empty-body", agent(body=""), "---", nth=1, message=("body is empty",)),
+    # Output styles and rules.
+    Case(
+        "plugin-only-field",
+        "---\nname: Terse\nforce-for-plugin: true\n---\nBe brief.\n",
+        "force-for-plugin",
+        message=("ignores it",),
+        path="/p/.claude/output-styles/terse.md",
+        kind="output-style",
+    ),
+    Case(
+        "foreign-key",
+        "---\nglobs: src/**/*.ts\n---\nUse strict types.\n",
+        "globs",
+        message=("Cursor", "`paths:`"),
+        path="/p/.claude/rules/types.md",
+        kind="rule",
+    ),
+    Case(
+        "invalid-glob",
+        "---\npaths:\n  - src/**/*.{ts,tsx\n---\nUse strict types.\n",
+        "src/**/*.{ts,tsx",
+        message=("never closed",),
+        path="/p/.claude/rules/types.md",
+        kind="rule",
+    ),
 ]
 
 # Read errors come from the CLI's file reading (tests/test_check.py), never from text; cross-file
 # findings need other files (tests/project/test_workspace_index.py).
-NOT_FROM_TEXT = {"unreadable-file", *CROSS_FILE_CODES}
+# Memory files' imports, AGENTS.md and rules' glob matches read the disk (tests/checks/test_instructions.py).
+DISK_CODES = {
+    "import-not-found",
+    "import-not-text",
+    "import-outside-project",
+    "import-too-deep",
+    "import-in-code",
+    "agents-md-hidden",
+    "glob-matches-nothing",
+}
+NOT_FROM_TEXT = {"unreadable-file", *CROSS_FILE_CODES, *DISK_CODES}
 
 
 def test_every_rule_has_a_case() -> None:

@@ -60,7 +60,7 @@ def skill(*lines: str, body: str = "Do the thing.\n") -> str:
         ("/p/.claude/skills/deploy/README.md", None),
         ("/p/.claude/skills/deploy/docs/SKILL.md", None),
         ("/p/.claude/skills/SKILL.md", None),
-        ("/p/.claude/CLAUDE.md", None),
+        ("/p/.claude/CLAUDE.md", FileKind.MEMORY),
         ("/p/README.md", None),
         ("/p/.claude/commands/deploy.txt", None),
     ],

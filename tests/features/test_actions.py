@@ -47,6 +47,17 @@ SAMPLES: dict[str, list[tuple[str, AgentContext]]] = {
     "invalid-value": [
         ("---\nargument-hint: [n]\n---\nBody\n", AgentContext(path="/p/.claude/skills/go/SKILL.md", kind="skill"))
     ],
+    # Output styles and rules (tests/features/test_memory.py has more).
+    "plugin-only-field": [
+        (
+            "---\nname: Terse\nforce-for-plugin: true\n---\nB\n",
+            AgentContext("/p/.claude/output-styles/t.md", kind="output-style"),
+        )
+    ],
+    "foreign-key": [
+        ("---\nglobs: src/**/*.ts\n---\nB\n", AgentContext("/p/.claude/rules/ts.md", kind="rule")),
+        ("---\nalwaysApply: true\ndescription: d\n---\nB\n", AgentContext("/p/.claude/rules/ts.md", kind="rule")),
+    ],
     "fork-only-field": [
         ("---\nagent: Plan\n---\nBody\n", AgentContext(path="/p/.claude/skills/go/SKILL.md", kind="skill"))
     ],

@@ -28,18 +28,19 @@ def test_agent_globs_make_any_other_markdown_file_an_agent() -> None:
 
 
 def test_globs_do_not_override_what_claude_code_loads(tmp_path: Path) -> None:
-    """A glob that matches every Markdown file leaves skills skills and memory files unserved."""
+    """A glob that matches every Markdown file leaves skills skills and memory files memory files."""
     everything = ["**/*.md"]
     assert document_kind("/p/.claude/skills/deploy/SKILL.md", everything) == (FileKind.SKILL, False)
-    assert document_kind("/p/CLAUDE.md", everything) == (None, False)
+    assert document_kind("/p/CLAUDE.md", everything) == (FileKind.MEMORY, False)
     plugin = _plugin(tmp_path / "acme", "acme")
     assert document_kind(str(plugin / "commands" / "go.md"), everything) == (FileKind.COMMAND, True)
 
 
-def test_memory_files_are_indexed_but_not_served() -> None:
+def test_memory_files_are_indexed_and_served() -> None:
     placement = locate("/p/.claude/CLAUDE.md")
     assert placement is not None and placement.kind is FileKind.MEMORY and placement.root == "/p"
-    assert document_kind("/p/.claude/CLAUDE.md") == (None, False)
+    assert document_kind("/p/.claude/CLAUDE.md") == (FileKind.MEMORY, False)
+    assert document_kind("/p/AGENTS.md") == (FileKind.MEMORY, False)
     user = locate("/home/me/.claude/CLAUDE.md", Path("/home/me/.claude"))
     assert user is not None and user.scope is Scope.USER
 
@@ -70,11 +71,15 @@ def test_a_skills_directory_plugins_own_skill_is_the_same_to_the_editor_and_the_
         "/p/.claude/skills/s/reference.md",
         "/p/README.md",
         "/p/CLAUDE.md",
+        "/p/AGENTS.md",
+        "/p/.claude/output-styles/terse.md",
+        "/p/.claude/rules/api/types.md",
+        "/p/.claude/output-styles/nested/not-a-style.md",
     ],
 )
 def test_the_index_and_the_editor_agree_on_every_layout(path: str) -> None:
     index = build_index([], None)
     placement = index.locate(path)
     kind, plugin = document_kind(path)
-    expected = placement.kind if placement is not None and placement.kind is not FileKind.MEMORY else None
+    expected = placement.kind if placement is not None else None
     assert kind is expected and plugin is False

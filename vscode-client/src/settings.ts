@@ -144,6 +144,15 @@ export function toServerOptions(section: Record<string, unknown>, trusted: boole
 /** The patterns, relative to any folder, that make a Markdown file an agent file. */
 export const BUILT_IN_AGENT_GLOBS = ['**/.claude/agents/**/*.md', '**/agents/**/*.md'] as const;
 
+/** Other Markdown files Claude Code reads: memory files (their `@path` imports), output styles and rules. */
+export const INSTRUCTION_GLOBS = [
+  '**/CLAUDE.md',
+  '**/CLAUDE.local.md',
+  '**/AGENTS.md',
+  '**/output-styles/*.md',
+  '**/.claude/rules/**/*.md',
+] as const;
+
 export interface DocumentFilterLike {
   language: string;
   pattern: string;
@@ -156,11 +165,11 @@ export interface DocumentFilterLike {
  */
 export const AGENT_LANGUAGES = ['markdown', 'chatagent'] as const;
 
-/** The language client's document selector: agent files only, so plain Markdown stays untouched. */
+/** The language client's document selector: the files Claude Code reads only, so plain Markdown stays untouched. */
 export function agentDocumentSelector(extraGlobs: readonly string[] | undefined): DocumentFilterLike[] {
   const seen = new Set<string>();
   const filters: DocumentFilterLike[] = [];
-  for (const pattern of [...BUILT_IN_AGENT_GLOBS, ...(extraGlobs ?? [])]) {
+  for (const pattern of [...BUILT_IN_AGENT_GLOBS, ...(extraGlobs ?? []), ...INSTRUCTION_GLOBS]) {
     const trimmed = pattern.trim();
     if (trimmed.length === 0 || seen.has(trimmed)) continue;
     seen.add(trimmed);

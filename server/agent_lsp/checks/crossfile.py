@@ -29,6 +29,7 @@ CROSS_FILE_CODES = (
     "unknown-skill",
     "unknown-agent-type",
     "unknown-mcp-server",
+    "duplicate-output-style",
 )
 _MCP_NAME = re.compile(r"[^a-zA-Z0-9_-]")
 
@@ -76,6 +77,8 @@ def entry_findings(entry: IndexedFile, index: WorkspaceIndex) -> list[Finding]:
     checker = _Checker(entry, index)
     if entry.kind is FileKind.AGENT:
         checker.check_duplicates()
+    elif entry.kind is FileKind.OUTPUT_STYLE:
+        checker.check_duplicate_style()
     checker.check_references(entry.references)
     return sorted(checker.findings, key=lambda f: (f.span.start, f.span.end, f.code))
 
@@ -142,6 +145,30 @@ class _Checker:
                     "project Claude Code uses the project's agent, never this one.",
                     others=[f.path for f in projects],
                 )
+
+    def check_duplicate_style(self) -> None:
+        """Two output styles of one folder with one name: the picker and `outputStyle` reach only one."""
+        name = self.me.qualified_name
+        if name is None:
+            return
+        span = self.me.name_span or Span(0, 0)
+        same = [
+            f
+            for f in self.index.named(FileKind.OUTPUT_STYLE, name)
+            if f.path != self.path
+            and f.qualified_name == name
+            and f.placement.group == self.placement.group
+            and f.scope is self.placement.scope
+        ]
+        if same:
+            listed = ", ".join(f"`{self.show(f)}`" for f in same)
+            self.report(
+                "duplicate-output-style",
+                span,
+                f"Another output style here is also named `{name}` ({listed}): Claude Code lists one of them and "
+                "hides the other. Give each style its own `name` (or file name).",
+                others=[f.path for f in same],
+            )
 
     # ---- references ----------------------------------------------------------------------------
     def check_references(self, refs: list[Reference]) -> None:

@@ -86,12 +86,24 @@ _RULES = [
     Rule("description-too-long", Severity.WARNING, "`description` + `when_to_use` pass the 1,536-character cut."),
     Rule("empty-body", Severity.INFORMATION, "The body (the agent's system prompt) is empty."),
     Rule("unreadable-file", Severity.ERROR, "The file cannot be read as UTF-8 text."),
+    # Output styles, rules and memory files.
+    Rule("plugin-only-field", Severity.WARNING, "`force-for-plugin` outside a plugin's output style is ignored."),
+    Rule("foreign-key", Severity.WARNING, "Another tool's rule key (`globs`, `alwaysApply`): Claude Code ignores it."),
+    Rule("invalid-glob", Severity.WARNING, "A `paths` glob that cannot match as written (unclosed brace, absolute)."),
+    Rule("glob-matches-nothing", Severity.INFORMATION, "No file of the project matches a rule's `paths` glob."),
+    Rule("import-not-found", Severity.WARNING, "An `@path` import that names no file: nothing is imported."),
+    Rule("import-not-text", Severity.WARNING, "An `@path` import of a file that is not text: Claude Code skips it."),
+    Rule("import-outside-project", Severity.INFORMATION, "An import outside the project: it needs your approval."),
+    Rule("import-too-deep", Severity.WARNING, "An import chain deeper than Claude Code follows (4 hops)."),
+    Rule("import-in-code", Severity.INFORMATION, "An `@path` in code, which Claude Code does not import."),
+    Rule("agents-md-hidden", Severity.WARNING, "An AGENTS.md that Claude Code passes over: a CLAUDE.md exists."),
     # Cross-file findings: they need the other agents, skills and `.mcp.json` of the workspace.
     Rule("duplicate-agent-name", Severity.WARNING, "Two agents of one folder share a `name`: only one loads."),
     Rule("agent-shadowed", Severity.INFORMATION, "A project agent and a user agent share a `name`: the project wins."),
     Rule("unknown-skill", Severity.WARNING, "A `skills` entry names no skill in the workspace or `~/.claude/skills/`."),
     Rule("unknown-agent-type", Severity.WARNING, "`Agent(x)` names no known agent and no built-in agent type."),
     Rule("unknown-mcp-server", Severity.INFORMATION, "An `mcp__` entry names a server `.mcp.json` does not declare."),
+    Rule("duplicate-output-style", Severity.WARNING, "Two output styles of one folder share a name: one is hidden."),
 ]
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}

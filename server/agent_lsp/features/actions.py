@@ -404,6 +404,18 @@ def _remove_field_fix(parsed: ParsedAgent, finding: Finding, context: AgentConte
     return [Fix(f"Remove `{item.key}`", (Edit(_field_lines(parsed, item.key_span, item.node), ""),), True)]
 
 
+def _foreign_key_fix(parsed: ParsedAgent, finding: Finding, context: AgentContext) -> list[Fix]:
+    """Another tool's rule key: `globs`/`applyTo` become `paths` (when there is none yet); any of them can go."""
+    item = _key_field(parsed, finding)
+    if item is None:
+        return []
+    fixes: list[Fix] = []
+    if item.key in ("globs", "applyTo") and "paths" not in parsed.fields:
+        fixes.append(Fix(f"Rename `{item.key}` to `paths`", (Edit(item.key_span, "paths"),), True))
+    removal = _remove_field_fix(parsed, finding, context)
+    return fixes + [Fix(f.title, f.edits, preferred=not fixes) for f in removal]
+
+
 def _fork_only_fix(parsed: ParsedAgent, finding: Finding, context: AgentContext) -> list[Fix]:
     item = _key_field(parsed, finding)
     needs = finding.data.get("needs")
@@ -442,6 +454,8 @@ _BUILDERS: dict[str, _Builder] = {
     "unknown-key": _unknown_key_fix,
     "plugin-ignored-field": _ignored_field_fix,
     "ignored-field": _remove_field_fix,
+    "plugin-only-field": _remove_field_fix,
+    "foreign-key": _foreign_key_fix,
     "invalid-value": _invalid_value_fix,
     "fork-only-field": _fork_only_fix,
     "missing-name": _missing_name_fix,

@@ -119,6 +119,7 @@ def create_server() -> AgentLanguageServer:
     feature(types.TEXT_DOCUMENT_COLOR_PRESENTATION)(editing.color_presentation)
     feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)(editing.document_symbol)
     feature(types.TEXT_DOCUMENT_FOLDING_RANGE)(editing.folding_range)
+    feature(types.TEXT_DOCUMENT_DOCUMENT_LINK, types.DocumentLinkOptions())(editing.document_link)
 
     # Workspace: the index's watchers, navigation, rename, workspace symbols and diagnostics.
     feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)(workspace.watched_files)

@@ -294,6 +294,13 @@ def read_file(path: str, placement: Placement, text: str, parsed: ParsedAgent | 
             name = placement.skill_dir or Path(path).parent.name
     elif placement.kind is FileKind.COMMAND:
         name = stem
+    elif placement.kind is FileKind.OUTPUT_STYLE:
+        # Claude Code takes any value as text, and the file name when there is none.
+        value = data.get("name")
+        if value is not None and not isinstance(value, (dict, list)) and str(value).strip():
+            name, name_span = str(value).strip(), name_field_span(parsed)
+        else:
+            name = stem
     inline = tuple(inline_mcp_server_names(data.get("mcpServers")))
     return IndexedFile(
         path,

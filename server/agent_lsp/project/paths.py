@@ -7,7 +7,10 @@ stay silent on a project's README. These are the files Claude Code loads, judged
 - skills: `SKILL.md` directly inside a skill folder of `.claude/skills/` or `<plugin>/skills/`,
   or at a plugin's root;
 - commands: `.md` files anywhere under `.claude/commands/` or `<plugin>/commands/`;
-- memory files: `CLAUDE.md` and `CLAUDE.local.md`, which register no name but mention agents;
+- output styles: `.md` files under `.claude/output-styles/` or `<plugin>/output-styles/`;
+- rules: `.md` files anywhere under `.claude/rules/`;
+- memory files: `CLAUDE.md`, `CLAUDE.local.md` and `AGENTS.md` (in a folder or its `.claude/`), which
+  register no name but import files (`@path`) and mention agents;
 - outside `.claude/` and plugins (a collection of agents, a marketplace whose plugins have no
   `plugin.json`): any `SKILL.md` is a skill, and `.md` files under a folder called `commands` or
   `agents` are commands or agents (`_in_collection` says which, and what the collection's root is).
@@ -35,7 +38,7 @@ from urllib.parse import unquote, urlparse
 
 from agent_lsp.project import disk
 
-MEMORY_FILES = ("CLAUDE.md", "CLAUDE.local.md")
+MEMORY_FILES = ("CLAUDE.md", "CLAUDE.local.md", "AGENTS.md")
 SKILL_FILE = "SKILL.md"
 MAX_DIRECTORIES = 50_000  # a walk stops here: a workspace holding more folders is not worth scanning whole
 MAX_FILES = 20_000  # files a walk yields at most (a 10,000-agent marketplace fits, with room)
@@ -43,16 +46,18 @@ MAX_FILES = 20_000  # files a walk yields at most (a 10,000-agent marketplace fi
 SKIP_DIRS = frozenset(
     {"node_modules", "__pycache__", "venv", "site-packages", "dist", "build", "target", "vendor", "worktrees"}
 )
-_COMPONENT_DIRS = ("agents", "skills", "commands")
+_COMPONENT_DIRS = ("agents", "skills", "commands", "output-styles")
 
 
 class FileKind(str, Enum):
-    """What a file is to Claude Code; for agents, skills and commands the value names the kind's schema."""
+    """What a file is to Claude Code; the value names the kind's schema (`schemas/<value>.schema.json`)."""
 
     AGENT = "agent"
     SKILL = "skill"
     COMMAND = "command"
-    MEMORY = "memory"  # a CLAUDE.md: it names no entry, it only mentions agents
+    MEMORY = "memory"  # a CLAUDE.md or AGENTS.md: it names no entry; it imports files and mentions agents
+    OUTPUT_STYLE = "output-style"
+    RULE = "rule"
 
 
 class Scope(str, Enum):
@@ -210,6 +215,8 @@ def _in_plugin(parts: tuple[str, ...], plugins: dict[tuple[str, ...], bool] | No
             )
         elif len(rest) == 3 and rest[0] == "skills" and rest[2] == SKILL_FILE:
             kind, group, skill_dir = FileKind.SKILL, folder / "skills", rest[1]
+        elif len(rest) == 2 and rest[0] == "output-styles" and rest[1].lower().endswith(".md"):
+            kind, group, skill_dir = FileKind.OUTPUT_STYLE, folder / rest[0], None
         elif rest == (SKILL_FILE,) and key[-3:-1] != (".claude", "skills"):
             kind, group, skill_dir = FileKind.SKILL, folder, folder.name
         else:
@@ -229,6 +236,10 @@ def _in_claude(parts: tuple[str, ...], user_dir: Path | None) -> Placement | Non
         kind, skill_dir = (FileKind.AGENT if rest[0] == "agents" else FileKind.COMMAND), None
     elif len(rest) == 3 and rest[0] == "skills" and rest[2] == SKILL_FILE:
         kind, skill_dir = FileKind.SKILL, rest[1]
+    elif len(rest) == 2 and rest[0] == "output-styles" and rest[1].lower().endswith(".md"):
+        kind, skill_dir = FileKind.OUTPUT_STYLE, None
+    elif len(rest) >= 2 and rest[0] == "rules" and rest[-1].lower().endswith(".md"):
+        kind, skill_dir = FileKind.RULE, None
     else:
         return None
     # Strings rather than Path objects: every new version of an open document is classified again.
@@ -301,10 +312,10 @@ def content_kind(head: str) -> FileKind | None:
 
 
 def document_kind(path: str | None, agent_globs: Sequence[str] = ()) -> tuple[FileKind | None, bool]:
-    """What the editor serves a document as: (agent, skill or command, or None for any other file
-    (memory files included); whether it belongs to a plugin)."""
+    """What the editor serves a document as: (its kind, or None for a file Claude Code does not read;
+    whether it belongs to a plugin)."""
     placement = locate(path, agent_globs=agent_globs) if path is not None else None
-    if placement is None or placement.kind is FileKind.MEMORY:
+    if placement is None:
         return None, False
     return placement.kind, placement.scope is Scope.PLUGIN
 
@@ -386,6 +397,8 @@ def claude_folder(claude: Path, budget: WalkBudget | None = None) -> Iterator[st
             yield str(claude / memory)
     yield from markdown_under(claude / "agents", budget)
     yield from markdown_under(claude / "commands", budget)
+    yield from markdown_under(claude / "output-styles", budget)
+    yield from markdown_under(claude / "rules", budget)
     for entry in _children(claude / "skills", budget):
         if (entry / SKILL_FILE).is_file() and budget.take_file():
             yield str(entry / SKILL_FILE)
@@ -394,10 +407,11 @@ def claude_folder(claude: Path, budget: WalkBudget | None = None) -> Iterator[st
 
 
 def plugin_folder(root: Path, budget: WalkBudget | None = None, with_root_skill: bool = True) -> Iterator[str]:
-    """The agents, commands and skills of one plugin (or of a collection: the same folders)."""
+    """The agents, commands, skills and output styles of one plugin (or of a collection: the same folders)."""
     budget = budget if budget is not None else WalkBudget()
     yield from markdown_under(root / "agents", budget)
     yield from markdown_under(root / "commands", budget)
+    yield from markdown_under(root / "output-styles", budget)
     if with_root_skill and (root / SKILL_FILE).is_file() and budget.take_file():
         yield str(root / SKILL_FILE)
     for entry in _children(root / "skills", budget):

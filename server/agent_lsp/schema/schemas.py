@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 from agent_lsp.schema.resources import schema_path
 
-KINDS = ("agent", "skill", "command")
+KINDS = ("agent", "skill", "command", "output-style", "rule", "memory")
 
 
 _ERROR_CACHE_SIZE = 256

@@ -166,7 +166,7 @@ describe('settings a workspace may not set', () => {
 
 describe('document selector', () => {
   it('covers project and plugin agents as Markdown and as VS Code\'s own "chatagent" language', () => {
-    assert.deepEqual(agentDocumentSelector([]), [
+    assert.deepEqual(agentDocumentSelector([]).slice(0, 4), [
       { language: 'markdown', pattern: '**/.claude/agents/**/*.md' },
       { language: 'chatagent', pattern: '**/.claude/agents/**/*.md' },
       { language: 'markdown', pattern: '**/agents/**/*.md' },
@@ -174,12 +174,19 @@ describe('document selector', () => {
     ]);
   });
 
+  it('covers memory files, output styles and rules', () => {
+    const patterns = agentDocumentSelector([]).map((f) => f.pattern);
+    for (const glob of ['**/CLAUDE.md', '**/AGENTS.md', '**/output-styles/*.md', '**/.claude/rules/**/*.md']) {
+      assert.ok(patterns.includes(glob), glob);
+    }
+  });
+
   it('adds the user globs once each', () => {
     const patterns = agentDocumentSelector(['team/agents/*.md', '**/agents/**/*.md', ' ']).map((f) => f.pattern);
     assert.deepEqual(
-      [...new Set(patterns)],
+      [...new Set(patterns)].slice(0, 3),
       ['**/.claude/agents/**/*.md', '**/agents/**/*.md', 'team/agents/*.md'],
     );
-    assert.equal(patterns.length, 6);
+    assert.equal(patterns.length, new Set(patterns).size * 2);
   });
 });

@@ -2,9 +2,9 @@
 
 Each handler turns the request's position into an offset in the client's
 encoding, hands the cached analysis of the document to a plain function and
-returns its result. Agent, skill and command files are served (each through its
-own schema); every other document gets nothing. The completion stores live in the
-session; `code_actions` is one part of the server's code-action answer (the
+returns its result. Agent, skill, command, output style and rule files are served (each
+through its own schema), and memory files' `@path` imports; every other document gets
+nothing. The completion stores live in the session; `code_actions` is one part of the server's code-action answer (the
 architect's asks are the other).
 """
 
@@ -27,8 +27,9 @@ if TYPE_CHECKING:
 # first request that needs them, not at start-up: `initialize` is answered without
 # paying for them (warmup.py loads them right after).
 
-# Typing any of these opens completion in the frontmatter (`model: `, `- `, `, `, `Bash(`, `mcp__`, `"`).
-TRIGGER_CHARACTERS = [":", " ", ",", "-", "(", "_", '"']
+# Typing any of these opens completion in the frontmatter (`model: `, `- `, `, `, `Bash(`, `mcp__`, `"`),
+# and after `@` (or a folder's `/`) in a memory file.
+TRIGGER_CHARACTERS = [":", " ", ",", "-", "(", "_", '"', "@", "/"]
 COMPLETION_OPTIONS = types.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS, resolve_provider=True)
 CODE_ACTION_KINDS = [types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll]
 
@@ -126,6 +127,8 @@ def completion(ls: AgentLanguageServer, params: types.CompletionParams) -> types
     from agent_lsp.features import complete
 
     analysis, mapper, offset = found
+    if _is_memory(analysis):
+        return _import_completion(analysis, mapper, offset)
     options = _completion_options(ls, analysis)
     session = ls.session
     return complete.complete(
@@ -157,10 +160,63 @@ def hover(ls: AgentLanguageServer, params: types.HoverParams) -> types.Hover | N
     analysis, mapper, offset = found
     caps = ls.client_capabilities.text_document
     markdown = _markdown(caps.hover.content_format if caps and caps.hover else None)
+    if _is_memory(analysis):
+        from agent_lsp.features import memory
+        from agent_lsp.features.markup import content, to_range
+
+        shown = memory.hover(analysis.text, analysis.path, offset)
+        if shown is None:
+            return None
+        return types.Hover(contents=content(shown[0], markdown), range=to_range(mapper, shown[1]))
     project = ls.session.project_view(analysis)
     return hover_feature.hover(
         analysis.parsed, offset, mapper, markdown=markdown, project=project, kind=_kind(analysis)
     )
+
+
+def _is_memory(analysis: Analysis) -> bool:
+    return analysis.kind is not None and analysis.kind.value == "memory"
+
+
+def _import_completion(analysis: Analysis, mapper: PositionMapper, offset: int) -> types.CompletionList | None:
+    """Files and folders after `@` in a memory file (no follow-up command: not every client has VS Code's)."""
+    from agent_lsp.features import memory
+    from agent_lsp.features.markup import to_range
+
+    found = memory.complete(analysis.text, analysis.path, offset)
+    if found is None:
+        return None
+    span, items = found
+    where = to_range(mapper, span)
+    return types.CompletionList(
+        is_incomplete=False,
+        items=[
+            types.CompletionItem(
+                label=item.label,
+                kind=types.CompletionItemKind.Folder if item.is_dir else types.CompletionItemKind.File,
+                text_edit=types.TextEdit(range=where, new_text=item.label),
+                sort_text=("0" if item.is_dir else "1") + item.label,
+            )
+            for item in items
+        ],
+    )
+
+
+def document_link(ls: AgentLanguageServer, params: types.DocumentLinkParams) -> list[types.DocumentLink]:
+    """A link on each `@path` import of a memory file that Claude Code follows."""
+    from pathlib import Path
+
+    from agent_lsp.features import memory
+    from agent_lsp.features.markup import to_range
+
+    analysis = _analysis(ls, params.text_document.uri)
+    if analysis is None or not _is_memory(analysis):
+        return []
+    mapper = _mapper(ls, analysis)
+    return [
+        types.DocumentLink(range=to_range(mapper, link.span), target=Path(link.target).as_uri(), tooltip=link.target)
+        for link in memory.links(analysis.text, analysis.path)
+    ]
 
 
 def code_actions(ls: AgentLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction]:

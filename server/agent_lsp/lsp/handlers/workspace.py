@@ -37,6 +37,8 @@ WATCH_GLOBS = (
     "**/.claude/**/*.md",
     "**/CLAUDE.md",
     "**/CLAUDE.local.md",
+    "**/AGENTS.md",
+    "**/output-styles/*.md",
     "**/.mcp.json",
     "**/.claude-plugin/plugin.json",
     "**/agents/**/*.md",
@@ -198,7 +200,14 @@ def initialized(ls: AgentLanguageServer, params: types.InitializedParams) -> Non
         base = user_dir.as_uri()
         watchers += [
             types.FileSystemWatcher(glob_pattern=types.RelativePattern(base_uri=base, pattern=p))
-            for p in ("agents/**/*.md", "skills/*/SKILL.md", "commands/**/*.md", "CLAUDE.md")
+            for p in (
+                "agents/**/*.md",
+                "skills/*/SKILL.md",
+                "commands/**/*.md",
+                "CLAUDE.md",
+                "output-styles/*.md",
+                "rules/**/*.md",
+            )
         ]
     ls.client_register_capability(
         types.RegistrationParams(
@@ -229,8 +238,30 @@ def workspace_folders(ls: AgentLanguageServer, params: types.DidChangeWorkspaceF
     project.announce()
 
 
+def _import_definition(session: Session, params: types.DefinitionParams) -> list[types.Location] | None:
+    """The file an `@path` import of a memory file names (None when the cursor is on no import)."""
+    uri = params.text_document.uri
+    path = uri_to_path(uri)
+    if path is None or os.path.basename(path) not in ("CLAUDE.md", "CLAUDE.local.md", "AGENTS.md"):
+        return None
+    analysis = session.analysis(uri)
+    if analysis.kind is None or analysis.kind.value != "memory":
+        return None
+    from agent_lsp.features import memory
+
+    mapper = PositionMapper(analysis.parsed.index, session.encoding)
+    link = memory.link_at(analysis.text, path, mapper.offset(params.position.line, params.position.character))
+    if link is None:
+        return None
+    start = types.Position(0, 0)
+    return [types.Location(uri=Path(link.target).as_uri(), range=types.Range(start, start))]
+
+
 def definition(ls: AgentLanguageServer, params: types.DefinitionParams) -> list[types.Location] | None:
     session = ls.session
+    imported = _import_definition(session, params)
+    if imported is not None:
+        return imported
     found = _symbol(session, params)
     if found is None:
         return None
