@@ -28,7 +28,7 @@ from agent_lsp.architect.prompt import (
     build_request,
     environment_block,
 )
-from agent_lsp.architect.settings import ArchitectSettings, resolve_effort, resolve_model
+from agent_lsp.architect.settings import ArchitectSettings, older_model, resolve_effort, resolve_model
 from agent_lsp.architect.stream import Transcript, Turn, load_sdk, make_client, stream_answer, stream_turn
 from agent_lsp.architect.tools import RUNNABLE, Proposal, Workspace, offered_tools, tool_definitions
 
@@ -104,6 +104,7 @@ class Conversation:
     id: str
     agent: AgentSpec
     model: str
+    file: str  # what the first question was about
     messages: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -276,8 +277,8 @@ class ArchitectService:
         tools = offered_tools(agent.tools) if settings.tools_enabled else []
         truncated = False
         if conversation is None:
-            conversation = Conversation(uuid.uuid4().hex[:12], agent, model)
             assert ask is not None
+            conversation = Conversation(uuid.uuid4().hex[:12], agent, model, ask.path)
             request = agent_task(agent, ask, settings)
             truncated = request.truncated
             alias = (agent.model or "inherit").strip() or "inherit"
@@ -296,8 +297,9 @@ class ArchitectService:
             "model": model,
             "max_tokens": settings.max_tokens,
             "system": agent_system(agent),
-            "thinking": {"type": "adaptive"},
         }
+        if not older_model(model):
+            params["thinking"] = {"type": "adaptive"}
         effort = resolve_effort(agent.effort, model, settings)
         if effort is not None:
             params["output_config"] = {"effort": effort}

@@ -9,6 +9,7 @@ a typo in a settings file must not take the action away. The API key is wrapped 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -43,6 +44,9 @@ EFFORT_LEVELS = ("low", "medium", "high", "xhigh", "max")
 # table (a full id the agent names) was recorded with "high".
 TABLE_EFFORT = "medium"
 OTHER_EFFORT = "high"
+# Older models were recorded with no effort at all, and with extended thinking on a fixed budget (4.5 and
+# earlier 4.x) or none (3.x) instead of adaptive thinking; we send them neither.
+_OLDER_MODEL = re.compile(r"claude-(?:3[-.]|(?:sonnet|haiku|opus)-4(?:-[0-5])?(?=$|-\d{8}|-[a-z]|[^0-9-]))")
 # Claude Code's per-request output limit for these models; `agentLsp.maxTokens` lowers it.
 CLAUDE_CODE_MAX_TOKENS = 128_000
 DEFAULT_MAX_TURNS = 25  # Claude Code's own limit when neither the agent nor the user sets one
@@ -51,7 +55,7 @@ DEFAULT_TOKEN_BUDGET = 2_000_000  # input + output tokens over one run, every AP
 DEFAULT_TIMEOUT_SECONDS = 120.0
 DEFAULT_MAX_TOKENS = CLAUDE_CODE_MAX_TOKENS
 DEFAULT_MAX_INPUT_BYTES = 200_000
-DEFAULT_RATE_LIMIT_PER_MINUTE = 6
+DEFAULT_RATE_LIMIT_PER_MINUTE = 30  # API calls, an agent run's counted one by one
 DEFAULT_MAX_RETRIES = 2
 DEFAULT_BREAKER_THRESHOLD = 3
 DEFAULT_BREAKER_COOLDOWN_SECONDS = 60.0
@@ -190,9 +194,14 @@ def resolve_model(agent_model: str | None, settings: ArchitectSettings) -> str:
     return settings.models.get(wanted, wanted.lower() if wanted.lower().startswith("claude-") else wanted)
 
 
+def older_model(model: str) -> bool:
+    """A model that takes neither `output_config.effort` nor adaptive thinking, as the pinned Claude Code sends."""
+    return _OLDER_MODEL.search(model.lower()) is not None
+
+
 def resolve_effort(agent_effort: object, model: str, settings: ArchitectSettings) -> str | None:
     """The `output_config.effort` to send: the agent's level, else the model's default; None sends none."""
-    if isinstance(agent_effort, (int, float)) and not isinstance(agent_effort, bool):
+    if (isinstance(agent_effort, (int, float)) and not isinstance(agent_effort, bool)) or older_model(model):
         return None
     if isinstance(agent_effort, list) and len(agent_effort) == 1:
         agent_effort = agent_effort[0]  # recorded: `effort: [high]` is high
