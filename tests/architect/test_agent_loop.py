@@ -354,7 +354,7 @@ def test_model_ids_match_the_recorded_requests() -> None:
 def test_effort_matches_the_recorded_requests() -> None:
     settings = load_settings({}, env={})
     checked = 0
-    for case, model, effort, sent_model, sent_effort in _recorded():
+    for case, _model, effort, sent_model, sent_effort in _recorded():
         if case.startswith("agents/dup-"):
             continue  # a duplicate key: which value counts is the parser's business
         assert resolve_effort(effort, sent_model, settings) == sent_effort, case
