@@ -757,3 +757,36 @@ async def test_ask_a_follow_up_continues_the_conversation(session: Session) -> N
     assert roles[1:] == [("assistant", "First answer."), ("user", "And then?")]
     _uri, text = session.created_text()
     assert "\n---\n\nSecond answer.\n" in text
+
+
+@pytest.mark.parametrize("session", [AGENT_RUN], indirect=True)
+async def test_cancel_during_an_agent_run_keeps_what_arrived(session: Session) -> None:
+    from fake_anthropic import tool_turn
+
+    _models, uri = _agent_run_files(session)
+    session.client.set_configuration({"timeoutSeconds": 30}, section="agentLsp")
+    session.fake.then(
+        tool_turn(("Glob", {"pattern": "*.py"}), text="Listing the files."),
+        Scenario(text="A long answer that never finishes. " * 20, chunks=40, delay=0.2),
+    )
+    await _set_key(session)
+    ask = asyncio.ensure_future(session.ask(uri))
+    while len(session.fake.requests) < 2 or not session.client.progress_reports:
+        await asyncio.sleep(0.02)
+    (token,) = session.client.progress_reports
+    session.client.window_work_done_progress_cancel(types.WorkDoneProgressCancelParams(token=token))
+    result = await asyncio.wait_for(ask, 10)
+    assert result["cancelled"] and not result["complete"]
+    assert [c["summary"] for c in result["toolCalls"]] == ["Glob '*.py': 2 files"]
+    _uri, text = session.created_text()
+    assert "Listing the files." in text and "1. Glob '*.py': 2 files" in text
+    assert "cancelled" in text.split("\n---\n\n", 1)[0]
+    assert len(session.fake.requests) == 2
+
+
+@pytest.mark.parametrize("session", [AGENT_RUN], indirect=True)
+async def test_an_agent_run_without_a_key_writes_no_document(session: Session) -> None:
+    _models, uri = _agent_run_files(session)
+    result = await session.ask(uri)
+    assert result["error"] == "no_key" and result["uri"] is None
+    assert session.documents == {} and session.fake.requests == []

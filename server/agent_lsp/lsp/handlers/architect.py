@@ -484,8 +484,10 @@ class ArchitectFeature:
                 follow_up=follow_up,
             )
             offered, refused = self._sort_proposals(result)
-            content = self._run_document(result, header, offered, refused)
-            answer_uri = await _unless_cancelled_again(self._deliver_whole(content, header, settings))
+            answer_uri = None
+            if result.sent:  # a refusal before anything was sent has only its message to show
+                content = self._run_document(result, header, offered, refused)
+                answer_uri = await _unless_cancelled_again(self._deliver_whole(content, header, settings))
             if answer_uri is not None and result.conversation is not None:
                 self._answers[answer_uri] = result.conversation
             edits = await _unless_cancelled_again(self._offer_edits(agent, result, offered))
