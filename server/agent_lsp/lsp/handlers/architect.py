@@ -9,7 +9,10 @@ document's end in batches as it arrives (see `AnswerStream`). A cancel, through 
 progress or `$/cancelRequest`, stops the stream; the text stays, with a note saying the
 answer is incomplete. A client that cannot create files, or refuses an edit, gets the
 whole answer written by us as a new file when the run ends, and opened then.
-Edits only ever target the answer document in the answers folder.
+With tools on (the default), an ask is an agent run (`_run_agent`): progress names each tool call, the answer
+document is written whole when the run ends, and the edits the agent proposed are offered as one
+`workspace/applyEdit` that the user confirms (a change annotation with `needsConfirmation`, or a question first).
+The server's own edits only ever target the answer document in the answers folder.
 """
 
 from __future__ import annotations
