@@ -392,3 +392,20 @@ def test_offered_tools_follow_the_recorded_subagent_tools() -> None:
         checked += 1
     assert differing == set(KNOWN_TOOL_DIFFERENCES)
     assert checked > 400
+
+
+def test_a_tool_call_cut_by_max_tokens_is_not_kept_for_the_follow_up(fake_api: FakeAnthropic, project: Path) -> None:
+    service = ArchitectService()
+    cut = tool_turn(("Read", {"file_path": str(project / "server" / "models.py")}), text="Let me read")
+    cut.stop_reason = "max_tokens"
+    fake_api.then(cut, Scenario(text="Shorter now."))
+    first = asyncio.run(run(service, fake_api, project))
+    assert first.api_calls == 1 and first.tool_calls == () and first.stop_reason == "max_tokens"
+    assert first.conversation is not None
+    asyncio.run(
+        service.run_agent(
+            agent(), None, settings_for(fake_api), document="f", folders=[str(project)],
+            follow_up=(first.conversation, "Go on."),
+        )
+    )  # fmt: skip
+    assert fake_api.requests[1].messages[1]["content"] == [{"type": "text", "text": "Let me read"}]

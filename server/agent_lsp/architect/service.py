@@ -370,11 +370,15 @@ class ArchitectService:
                             FailureKind.ENDED_EARLY, settings, partial=bool(turn.parts), request_id=turn.request_id
                         )
                         break
-                    conversation.messages.append({"role": "assistant", "content": turn.blocks})
                     uses = [b for b in turn.blocks if b["type"] == "tool_use"]
                     if turn.stop_reason != "tool_use" or not uses:
+                        # A call cut by max_tokens may end in a tool call that will not run: the conversation keeps
+                        # none without its result, or a follow-up would be refused.
+                        kept = [b for b in turn.blocks if b["type"] != "tool_use"] or [{"type": "text", "text": "…"}]
+                        conversation.messages.append({"role": "assistant", "content": kept})
                         final_text = turn.text
                         break
+                    conversation.messages.append({"role": "assistant", "content": turn.blocks})
                     results: list[dict[str, Any]] = []
                     try:
                         for use in uses:  # parallel calls run one after another: they may read each other's edits
