@@ -558,6 +558,22 @@ const scenarios = [
       const preview = (await page.locator('.bulk-edit-panel').textContent().catch(() => '')) ?? '';
       log(`refactor preview: ${preview.slice(0, 200).replace(/\s+/g, ' ')}`);
       if (!preview.includes('pricing.py')) throw new Error('the refactor preview does not list pricing.py');
+      // Changes that need confirmation start unticked: the user opts in to each one, then applies.
+      const fileRow = page.locator('.bulk-edit-panel .monaco-list-row').first();
+      const box = fileRow.locator('.monaco-checkbox, .monaco-custom-toggle, input[type="checkbox"]').first();
+      if (await box.count()) await box.click();
+      else {
+        await fileRow.click();
+        await page.keyboard.press('Space');
+      }
+      await until('the change ticked in the preview', async () => {
+        const html = await fileRow.innerHTML();
+        return /checked|aria-checked="true"/.test(html);
+      }, 10_000).catch(async (error) => {
+        log(`preview row: ${(await fileRow.innerHTML()).slice(0, 600)}`);
+        throw error;
+      });
+      await wb.screenshot('ask-architect-edit-ticked');
       await apply.click();
       await wb.openFile('src/pricing.py');
       await until('the accepted edit in pricing.py', async () =>
