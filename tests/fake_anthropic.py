@@ -3,7 +3,8 @@
 It answers `POST /v1/messages` the way the real API does, as one JSON message or as a
 server-sent-event stream (`message_start`, `content_block_start`, `ping`,
 `content_block_delta`, `content_block_stop`, `message_delta`, `message_stop`), and can
-be told to misbehave: error statuses with the API's error bodies, `retry-after`, a
+answer with `tool_use` blocks (one or several in parallel, with text before them; see `tool_turn`), or be told to
+misbehave: error statuses with the API's error bodies, `retry-after`, a
 stall, a connection cut mid-stream, a stream that ends without `message_stop`, or an
 `error` event mid-stream. Every request is recorded (headers and JSON body).
 
@@ -70,6 +71,22 @@ class Scenario:
     error_type: str | None = None
     stop_reason: str = "end_turn"
     request_id: str | None = None  # the `request-id` header to send (a gateway may echo anything there)
+    # Content blocks to answer with instead of `text` alone: {"type": "text", "text": ...} or
+    # {"type": "tool_use", "id": ..., "name": ..., "input": {...}} (see `tool_turn`).
+    blocks: list[dict[str, Any]] | None = None
+
+
+def tool_turn(*calls: tuple[str, dict[str, Any]], text: str = "", delay: float = 0.0) -> Scenario:
+    """A turn that calls tools: optional text, then one `tool_use` block per (name, input), ids `toolu_<n>`."""
+    global _TOOL_IDS
+    blocks: list[dict[str, Any]] = [{"type": "text", "text": text}] if text else []
+    for name, arguments in calls:
+        _TOOL_IDS += 1
+        blocks.append({"type": "tool_use", "id": f"toolu_{_TOOL_IDS:04d}", "name": name, "input": arguments})
+    return Scenario(text=text, blocks=blocks, stop_reason="tool_use", delay=delay)
+
+
+_TOOL_IDS = 0
 
 
 @dataclass
@@ -98,6 +115,23 @@ class RecordedRequest:
         if isinstance(content, list):
             return "".join(block.get("text", "") for block in content)
         return str(content)
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        return list(self.body.get("messages", [])) if isinstance(self.body, dict) else []
+
+    @property
+    def tool_results(self) -> list[dict[str, Any]]:
+        """The `tool_result` blocks of the last user message (what the previous turn's calls returned)."""
+        users = [m for m in self.messages if m.get("role") == "user"]
+        content = users[-1].get("content") if users else None
+        return [b for b in content if b.get("type") == "tool_result"] if isinstance(content, list) else []
+
+    @property
+    def tool_names(self) -> list[str]:
+        """The names of the tools the request offers."""
+        tools = self.body.get("tools", []) if isinstance(self.body, dict) else []
+        return [t.get("name") for t in tools]
 
 
 def _split(text: str, chunks: int) -> list[str]:
@@ -253,9 +287,10 @@ class FakeAnthropic:
                 elif streaming:
                     self._stream(scenario, request_id, str(model))
                 else:
-                    self._send_json(
-                        200, _message(request_id, str(model), scenario.text, scenario.stop_reason), request_id
-                    )
+                    message = _message(request_id, str(model), scenario.text, scenario.stop_reason)
+                    if scenario.blocks is not None:
+                        message["content"] = scenario.blocks
+                    self._send_json(200, message, request_id)
 
             # ---- replies ----
             def _send_json(
@@ -295,6 +330,9 @@ class FakeAnthropic:
             def _stream_events(self, scenario: Scenario, request_id: str, model: str) -> None:
                 start = _message(request_id, model, "", None)
                 self._event("message_start", {"type": "message_start", "message": start})
+                if scenario.blocks is not None and scenario.kind == "answer":
+                    self._stream_blocks(scenario)
+                    return
                 self._event(
                     "content_block_start",
                     {
@@ -345,6 +383,39 @@ class FakeAnthropic:
                 if scenario.kind != "no_stop":
                     self._event("message_stop", {"type": "message_stop"})
                 self._chunk(b"")  # the zero-length chunk: a clean end of the body
+
+            def _stream_blocks(self, scenario: Scenario) -> None:
+                """Each block as the API streams it: text in deltas, a tool call's input as JSON in pieces."""
+                assert scenario.blocks is not None
+                for index, block in enumerate(scenario.blocks):
+                    if index and scenario.delay:
+                        time.sleep(scenario.delay)
+                    if block["type"] == "text":
+                        opening: dict[str, Any] = {"type": "text", "text": ""}
+                        deltas = [{"type": "text_delta", "text": p} for p in _split(block["text"], scenario.chunks)]
+                    else:
+                        opening = {**block, "input": {}}
+                        raw = json.dumps(block["input"])
+                        deltas = [{"type": "input_json_delta", "partial_json": p} for p in _split(raw, 3)]
+                    self._event(
+                        "content_block_start", {"type": "content_block_start", "index": index, "content_block": opening}
+                    )
+                    for delta in deltas:
+                        self._event(
+                            "content_block_delta", {"type": "content_block_delta", "index": index, "delta": delta}
+                        )
+                        fake.chunks_sent.set()
+                    self._event("content_block_stop", {"type": "content_block_stop", "index": index})
+                self._event(
+                    "message_delta",
+                    {
+                        "type": "message_delta",
+                        "delta": {"stop_reason": scenario.stop_reason, "stop_sequence": None},
+                        "usage": {"output_tokens": 7 * len(scenario.blocks)},
+                    },
+                )
+                self._event("message_stop", {"type": "message_stop"})
+                self._chunk(b"")
 
         return Handler
 

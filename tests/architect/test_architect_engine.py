@@ -249,7 +249,7 @@ FAILURES = [
     (
         Scenario(kind="error", status=404),
         FailureKind.UNKNOWN_MODEL,
-        "does not know the model 'claude-sonnet-5' (404)",
+        "does not know the model 'claude-sonnet-5-5' (404)",
     ),
     (Scenario(kind="error", status=413), FailureKind.TOO_LARGE, "too large for the Anthropic API (413)"),
     (Scenario(kind="error", status=429, retry_after="0.01"), FailureKind.RATE_LIMITED, "rate limiting"),

@@ -45,9 +45,13 @@ class Session:
         self.inserts: list[tuple[str, str, float]] = []
         self.problems: list[str] = []
         self.accept_edits: int | None = None  # how many edits to accept before refusing; None: all
+        self.proposals: list[types.ApplyWorkspaceEditParams] = []  # edits of workspace files an agent proposed
+        self.accept_proposals = True  # what the user answers in the refactor preview
 
     def apply(self, params: types.ApplyWorkspaceEditParams) -> bool:
         """Apply an edit to our model of the client's documents; False refuses it."""
+        if (params.label or "").startswith("Edits proposed by"):
+            return self.review(params)
         self.edits.append(params)
         if self.accept_edits is not None and len(self.edits) > self.accept_edits:
             return False
@@ -71,6 +75,28 @@ class Session:
                     self.inserts.append((uri, edit.new_text, time.monotonic()))
             else:
                 self.problems.append(f"unexpected change {change!r}")
+        return True
+
+    def review(self, params: types.ApplyWorkspaceEditParams) -> bool:
+        """The user's answer to an agent's proposed edits: applied to the files on disk as VS Code would, or not."""
+        self.proposals.append(params)
+        if not self.accept_proposals:
+            return False
+        for change in params.edit.document_changes or []:
+            if isinstance(change, types.CreateFile):
+                path = Path(to_fs_path(change.uri) or "")
+                assert not path.exists()
+                path.write_text("", encoding="utf-8")
+            elif isinstance(change, types.TextDocumentEdit):
+                path = Path(to_fs_path(change.text_document.uri) or "")
+                text = path.read_text(encoding="utf-8")
+                mapper = PositionMapper(LineIndex(text), "utf-16")
+                for edit in reversed(change.edits):
+                    assert isinstance(edit, (types.TextEdit, types.AnnotatedTextEdit))
+                    start = mapper.offset(edit.range.start.line, edit.range.start.character)
+                    end = mapper.offset(edit.range.end.line, edit.range.end.character)
+                    text = text[:start] + edit.new_text + text[end:]
+                path.write_text(text, encoding="utf-8")
         return True
 
     def open(self, name: str, text: str = SOURCE, language: str = "python") -> str:
@@ -103,12 +129,15 @@ class Session:
         return [m.message for m in self.client.messages]
 
 
-def _capabilities(create_files: bool = True) -> types.ClientCapabilities:
+def _capabilities(create_files: bool = True, annotations: bool = True) -> types.ClientCapabilities:
     operations = [types.ResourceOperationKind.Create] if create_files else []
+    support = types.ChangeAnnotationsSupportOptions(groups_on_label=True) if annotations else None
     return types.ClientCapabilities(
         workspace=types.WorkspaceClientCapabilities(
             configuration=True,
-            workspace_edit=types.WorkspaceEditClientCapabilities(document_changes=True, resource_operations=operations),
+            workspace_edit=types.WorkspaceEditClientCapabilities(
+                document_changes=True, resource_operations=operations, change_annotation_support=support
+            ),
         ),
         window=types.WindowClientCapabilities(
             work_done_progress=True, show_document=types.ShowDocumentClientCapabilities(support=True)
@@ -118,8 +147,12 @@ def _capabilities(create_files: bool = True) -> types.ClientCapabilities:
 
 @pytest.fixture
 async def session(fake_api: FakeAnthropic, tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[Session]:
-    """A started session; parametrize indirectly with {"create_files": False} for a client that cannot create files."""
+    """A started session; parametrize indirectly with {"create_files": False} for a client that cannot create files,
+    {"agent_tools": True} for agent runs with tools (the other tests here ask the one-request way, which streams),
+    {"annotations": False} for a client without change annotations."""
     create_files = getattr(request, "param", {}).get("create_files", True)
+    agent_tools = getattr(request, "param", {}).get("agent_tools", False)
+    annotations = getattr(request, "param", {}).get("annotations", True)
     workspace = tmp_path / "project"
     agents = workspace / ".claude" / "agents"
     agents.mkdir(parents=True)
@@ -148,11 +181,12 @@ async def session(fake_api: FakeAnthropic, tmp_path: Path, request: pytest.Fixtu
             "timeoutSeconds": 1,
             "rateLimitPerMinute": 0,
             "breakerThreshold": 50,
+            "agentTools": agent_tools,
         }
     }
     await client.initialize_session(
         types.InitializeParams(
-            capabilities=_capabilities(create_files),
+            capabilities=_capabilities(create_files, annotations),
             initialization_options=options,
             workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="project")],
         )
@@ -572,3 +606,187 @@ async def test_a_fast_stream_is_batched_by_size_and_a_slow_one_by_time(tmp_path:
     assert 3 <= len(texts) <= 12  # ~0.5 s of trickle in 150 ms batches, not 25 edits
     assert feature.created == ["# h\n\n"]
     assert [start for start, _, _ in feature.appends][-1] == types.Position(line=27, character=0)
+
+
+# ---- agent runs: the agent's tools in a loop --------------------------------------------------------------
+
+AGENT_RUN = {"agent_tools": True}
+MODELS_PY = "class Payment:\n    amount: int\n"
+
+
+def _agent_run_files(s: Session) -> tuple[Path, str]:
+    (s.workspace / "models.py").write_text(MODELS_PY, encoding="utf-8")
+    return s.workspace / "models.py", s.open("app.py")
+
+
+def _edit_turns(models: Path, new_file: Path) -> list[Scenario]:
+    from fake_anthropic import tool_turn
+
+    return [
+        tool_turn(("Read", {"file_path": str(models)}), ("Grep", {"pattern": "status"}), text="Reading first."),
+        tool_turn(
+            ("Edit", {"file_path": str(models), "old_string": "amount: int", "new_string": "amount_cents: int"}),
+            ("Write", {"file_path": str(new_file), "content": "STATUS_OK = 200\n"}),
+            ("Bash", {"command": "pytest"}),
+        ),
+        Scenario(text="Store cents, and name the status code."),
+    ]
+
+
+@pytest.mark.parametrize("session", [AGENT_RUN], indirect=True)
+async def test_an_agent_run_reports_tools_writes_the_answer_and_applies_accepted_edits(session: Session) -> None:
+    models, uri = _agent_run_files(session)
+    new_file = session.workspace / "constants.py"
+    session.fake.then(*_edit_turns(models, new_file))
+    await _set_key(session)
+    result = await session.ask(uri)
+    assert result["complete"] and result["error"] is None, result
+    assert [c["summary"] for c in result["toolCalls"]] == [
+        "Read models.py",
+        "Grep 'status' in the workspace: 1 match",
+        "Edit models.py (proposed)",
+        "Write constants.py (new file, proposed)",
+        "Bash: not run in the editor",
+    ]
+    # Progress named each tool call as it happened.
+    ((_token, reports),) = session.client.progress_reports.items()
+    messages = [r.message for r in reports if isinstance(r, types.WorkDoneProgressReport)]
+    assert {"Read models.py", "Edit models.py (proposed)", "Bash: not run in the editor"} <= set(messages)
+    # The answer document: the answer first, then the calls, the diff, what was not run; the cost in the header.
+    _answer_uri, text = session.created_text()
+    head, body = text.split("\n---\n\n", 1)
+    assert "- Cost: 30 input and " in head and "over 3 API calls" in head
+    assert f"- Conversation: {result['conversation']}" in head
+    assert body.startswith("Store cents, and name the status code.\n")
+    assert body.index("## Tool calls") < body.index("## Proposed edits") < body.index("## Not run")
+    assert "-    amount: int\n+    amount_cents: int\n" in body and "+STATUS_OK = 200\n" in body
+    assert "- Bash: not run in the editor" in body and "Reading first." in body
+    # One workspace/applyEdit for all the proposals, each change annotated for confirmation; accepted, it writes
+    # exactly the proposal.
+    (proposal,) = session.proposals
+    annotations = proposal.edit.change_annotations or {}
+    assert [a.needs_confirmation for a in annotations.values()] == [True]
+    assert models.read_text(encoding="utf-8") == "class Payment:\n    amount_cents: int\n"
+    assert new_file.read_text(encoding="utf-8") == "STATUS_OK = 200\n"
+    assert result["edits"] == {"files": 2, "refused": [], "applied": True}
+
+
+@pytest.mark.parametrize("session", [AGENT_RUN], indirect=True)
+async def test_declined_edits_leave_every_file_as_it_was(session: Session) -> None:
+    models, uri = _agent_run_files(session)
+    new_file = session.workspace / "constants.py"
+    session.fake.then(*_edit_turns(models, new_file))
+    session.accept_proposals = False
+    await _set_key(session)
+    result = await session.ask(uri)
+    assert len(session.proposals) == 1 and result["edits"]["applied"] is False
+    assert models.read_text(encoding="utf-8") == MODELS_PY and not new_file.exists()
+    assert (session.workspace / "app.py").read_text(encoding="utf-8") == SOURCE
+
+
+@pytest.mark.parametrize("session", [{**AGENT_RUN, "annotations": False}], indirect=True)
+async def test_a_client_without_annotations_is_asked_first(session: Session) -> None:
+    models, uri = _agent_run_files(session)
+    new_file = session.workspace / "constants.py"
+    session.fake.then(*_edit_turns(models, new_file))
+    asked: list[str] = []
+
+    @session.client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)  # type: ignore[untyped-decorator]
+    def question(params: types.ShowMessageRequestParams) -> types.MessageActionItem | None:
+        asked.append(params.message)
+        return next(a for a in params.actions or [] if a.title == "Discard")
+
+    await _set_key(session)
+    result = await session.ask(uri)
+    assert asked == ["Apply 2 edits to 2 files from tester?"]
+    assert session.proposals == [] and result["edits"]["applied"] is False  # declined: no edit was even sent
+    assert models.read_text(encoding="utf-8") == MODELS_PY and not new_file.exists()
+
+
+@pytest.mark.parametrize("session", [AGENT_RUN], indirect=True)
+async def test_a_file_changed_since_the_agent_read_it_is_not_offered(session: Session) -> None:
+    from fake_anthropic import tool_turn
+
+    models, uri = _agent_run_files(session)
+    session.fake.then(
+        tool_turn(("Read", {"file_path": str(models)})),
+        tool_turn(("Edit", {"file_path": str(models), "old_string": "amount", "new_string": "cents"})),
+        Scenario(text="Done.", delay=0.0),
+    )
+    original_next = session.fake._next
+
+    def change_on_third(request: Any) -> Any:  # the user edits the file while the agent works
+        if len(session.fake.requests) == 2:
+            models.write_text(MODELS_PY + "# mine\n", encoding="utf-8")
+        return original_next(request)
+
+    session.fake._next = change_on_third  # type: ignore[method-assign]
+    await _set_key(session)
+    result = await session.ask(uri)
+    assert result["edits"] == {"files": 0, "refused": ["models.py: the file changed since the agent read it"],
+                               "applied": None}  # fmt: skip
+    assert session.proposals == [] and models.read_text(encoding="utf-8") == MODELS_PY + "# mine\n"
+    _uri, text = session.created_text()
+    assert "- Edit not offered: models.py: the file changed since the agent read it" in text
+
+
+@pytest.mark.parametrize("session", [AGENT_RUN], indirect=True)
+async def test_ask_a_follow_up_continues_the_conversation(session: Session) -> None:
+    _models, uri = _agent_run_files(session)
+    session.fake.then(Scenario(text="First answer."), Scenario(text="Second answer."))
+    await _set_key(session)
+    first = await session.ask(uri)
+    answer_uri = first["uri"]
+    session.client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            types.TextDocumentItem(answer_uri, "markdown", 1, session.documents[answer_uri])
+        )
+    )
+    actions = await _actions(session, answer_uri, _range((0, 0), (0, 0)))
+    follow = next(a for a in actions if a["title"] == "Ask a follow-up")
+    assert follow["command"] == {
+        "title": "Ask a follow-up",
+        "command": "agentLsp.askFollowUp",
+        "arguments": [{"uri": answer_uri, "conversation": first["conversation"]}],
+    }
+    second = await session.command(
+        "agentLsp.askAgent", {"uri": answer_uri, "conversation": first["conversation"], "question": "And then?"}
+    )
+    assert second["complete"] and second["conversation"] == first["conversation"]
+    roles = [(m["role"], m["content"][-1].get("text")) for m in session.fake.requests[1].messages]
+    assert roles[1:] == [("assistant", "First answer."), ("user", "And then?")]
+    _uri, text = session.created_text()
+    assert "\n---\n\nSecond answer.\n" in text
+
+
+@pytest.mark.parametrize("session", [AGENT_RUN], indirect=True)
+async def test_cancel_during_an_agent_run_keeps_what_arrived(session: Session) -> None:
+    from fake_anthropic import tool_turn
+
+    _models, uri = _agent_run_files(session)
+    session.client.set_configuration({"timeoutSeconds": 30}, section="agentLsp")
+    session.fake.then(
+        tool_turn(("Glob", {"pattern": "*.py"}), text="Listing the files."),
+        Scenario(text="A long answer that never finishes. " * 20, chunks=40, delay=0.2),
+    )
+    await _set_key(session)
+    ask = asyncio.ensure_future(session.ask(uri))
+    while len(session.fake.requests) < 2 or not session.client.progress_reports:
+        await asyncio.sleep(0.02)
+    (token,) = session.client.progress_reports
+    session.client.window_work_done_progress_cancel(types.WorkDoneProgressCancelParams(token=token))
+    result = await asyncio.wait_for(ask, 10)
+    assert result["cancelled"] and not result["complete"]
+    assert [c["summary"] for c in result["toolCalls"]] == ["Glob '*.py': 2 files"]
+    _uri, text = session.created_text()
+    assert "Listing the files." in text and "1. Glob '*.py': 2 files" in text
+    assert "cancelled" in text.split("\n---\n\n", 1)[0]
+    assert len(session.fake.requests) == 2
+
+
+@pytest.mark.parametrize("session", [AGENT_RUN], indirect=True)
+async def test_an_agent_run_without_a_key_writes_no_document(session: Session) -> None:
+    _models, uri = _agent_run_files(session)
+    result = await session.ask(uri)
+    assert result["error"] == "no_key" and result["uri"] is None
+    assert session.documents == {} and session.fake.requests == []

@@ -76,6 +76,8 @@ const FILES = {
   ],
   // Plain Markdown with the same mistakes: it is not an agent file, so it must get no diagnostics.
   'README.md': ['---', 'name: not-an-agent', 'model: sonet', 'color: purpel', '---', '# Notes', ''],
+  // The fake API runs an agent on this file that reads it and proposes one edit (scripts/fake_api_runner.py).
+  'src/pricing.py': ['# EDIT-ME-7c1e', 'def total(prices):', '    return sum(prices)', ''],
   'src/orders.py': [
     '"""Order service."""',
     '',
@@ -536,6 +538,47 @@ const scenarios = [
       }
       if (!/architect/i.test(request.system ?? '')) throw new Error('the system prompt is not the architect agent');
       log(`request: model=${request.model} stream=${request.stream} system=${(request.system ?? '').length} chars`);
+    },
+  },
+  {
+    name: 'ask-architect-edit',
+    async run(wb) {
+      const { page } = wb;
+      await wb.runCommand('agent-lsp: Set Anthropic API key');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible' });
+      await input.fill(FAKE_KEY);
+      await page.keyboard.press('Enter');
+      await wb.openFile('src/pricing.py');
+      await wb.runCommand('agent-lsp: Ask backend architect');
+      // The agent's proposed edit arrives as a workspace edit that needs confirmation: VS Code's refactor preview.
+      const apply = page.locator('.bulk-edit-panel, .monaco-dialog-box').getByRole('button', { name: /^Apply/ }).first();
+      await until('the refactor preview of the proposed edit', async () => apply.isVisible(), 90_000);
+      await wb.screenshot('ask-architect-edit-preview');
+      const preview = (await page.locator('.bulk-edit-panel').textContent().catch(() => '')) ?? '';
+      log(`refactor preview: ${preview.slice(0, 200).replace(/\s+/g, ' ')}`);
+      if (!preview.includes('pricing.py')) throw new Error('the refactor preview does not list pricing.py');
+      // Changes that need confirmation start unticked: the user opts in to each one, then applies.
+      const fileRow = page.locator('.bulk-edit-panel .monaco-list-row').first();
+      const box = fileRow.locator('.monaco-checkbox, .monaco-custom-toggle, input[type="checkbox"]').first();
+      if (await box.count()) await box.click();
+      else {
+        await fileRow.click();
+        await page.keyboard.press('Space');
+      }
+      await until('the change ticked in the preview', async () => {
+        const html = await fileRow.innerHTML();
+        return /checked|aria-checked="true"/.test(html);
+      }, 10_000).catch(async (error) => {
+        log(`preview row: ${(await fileRow.innerHTML()).slice(0, 600)}`);
+        throw error;
+      });
+      await wb.screenshot('ask-architect-edit-ticked');
+      await apply.click();
+      await wb.openFile('src/pricing.py');
+      await until('the accepted edit in pricing.py', async () =>
+        (await wb.editorLines()).join('\n').includes('return round(sum(prices), 2)'),
+      );
     },
   },
   {

@@ -94,6 +94,15 @@ class Controller implements vscode.Disposable {
       this.status,
       command('agentLsp.askArchitect', () => this.ask(undefined)),
       command('agentLsp.askAgentPick', () => this.askWithPick()),
+      // Offered by the server as a code action on an answer document: continue that agent's conversation.
+      vscode.commands.registerCommand('agentLsp.askFollowUp', async (arg: unknown) => {
+        try {
+          await this.askFollowUp(arg);
+        } catch (error) {
+          this.output.error(`agentLsp.askFollowUp failed: ${errorText(error)}`);
+          void vscode.window.showErrorMessage(`agent-lsp: ${errorText(error)}`);
+        }
+      }),
       command('agentLsp.storeApiKey', () => this.storeKey()),
       command('agentLsp.clearApiKey', () => this.clearKey()),
       command('agentLsp.restartServer', () => this.restart()),
@@ -342,6 +351,24 @@ class Controller implements vscode.Disposable {
         (args.range !== undefined ? ` (lines ${args.range.start.line + 1}-${args.range.end.line + 1})` : ''),
     );
     await this.serverCommand('agentLsp.askAgent', args);
+  }
+
+  private async askFollowUp(arg: unknown): Promise<void> {
+    if (this.refuseIfUntrusted()) return;
+    const value = typeof arg === 'object' && arg !== null ? (arg as Record<string, unknown>) : {};
+    const conversation = typeof value.conversation === 'string' ? value.conversation : undefined;
+    const uri = typeof value.uri === 'string' ? value.uri : vscode.window.activeTextEditor?.document.uri.toString();
+    if (conversation === undefined || uri === undefined) {
+      void vscode.window.showInformationMessage('agent-lsp: run "Ask a follow-up" from an answer document.');
+      return;
+    }
+    const question = await vscode.window.showInputBox({
+      title: 'Ask a follow-up',
+      prompt: 'Your next message to the agent; it continues the same conversation.',
+    });
+    if (question === undefined || question.trim() === '') return;
+    this.output.info(`Asking a follow-up in conversation ${conversation}`);
+    await this.serverCommand('agentLsp.askAgent', { uri, conversation, question });
   }
 
   private async askWithPick(): Promise<void> {

@@ -17,6 +17,10 @@ export interface ServerOptions {
   agentGlobs?: string[];
   rateLimitPerMinute?: number;
   answersDir?: string;
+  maxTurns?: number;
+  tokenBudget?: number;
+  /** False: an ask is one request with no tools. */
+  agentTools?: boolean;
   trace?: { server?: string };
   /** False in an untrusted workspace: the server must not call the API. */
   apiEnabled: boolean;
@@ -83,7 +87,14 @@ export function readSection(config: ConfigurationLike): Record<string, unknown> 
 }
 
 const STRING_KEYS = ['defaultModel', 'modelOverride', 'baseUrl', 'answersDir'] as const;
-const NUMBER_KEYS = ['maxTokens', 'timeoutSeconds', 'maxInputBytes', 'rateLimitPerMinute'] as const;
+const NUMBER_KEYS = [
+  'maxTokens',
+  'timeoutSeconds',
+  'maxInputBytes',
+  'rateLimitPerMinute',
+  'maxTurns',
+  'tokenBudget',
+] as const;
 
 function nonEmptyString(value: unknown): string | undefined {
   if (typeof value !== 'string') {
@@ -134,6 +145,8 @@ export function toServerOptions(section: Record<string, unknown>, trusted: boole
     const globs = section.agentGlobs.map(nonEmptyString).filter((g): g is string => g !== undefined);
     if (globs.length > 0) out.agentGlobs = globs;
   }
+
+  if (typeof section.agentTools === 'boolean') out.agentTools = section.agentTools;
 
   const trace = isPlainObject(section.trace) ? nonEmptyString(section.trace.server) : undefined;
   if (trace !== undefined) out.trace = { server: trace };

@@ -31,14 +31,17 @@ MAX_AGENT_BYTES = disk.MAX_FILE_BYTES  # agent files are a few KB; a huge one is
 def agent_from_text(text: str, path: str) -> AgentSpec | None:
     """Parse and check one agent file; None when it has errors or no name."""
     # Imported here: the core parser is only needed once someone asks for agents.
+    from agent_lsp.checks.agent import effective_tools
     from agent_lsp.checks.findings import AgentContext
     from agent_lsp.checks.rules import Severity
     from agent_lsp.checks.validate import find_problems
+    from agent_lsp.schema.schemas import agent_schema
     from agent_lsp.syntax.frontmatter import parse_agent
 
     try:
         parsed = parse_agent(text)
         findings = find_problems(parsed, AgentContext(path=path))
+        tools = tuple(effective_tools(parsed, agent_schema(), AgentContext(path=path)))
     except Exception:  # a checker bug must cost one agent, not the whole list
         log.exception("could not check agent file %s", path)
         return None
@@ -50,12 +53,16 @@ def agent_from_text(text: str, path: str) -> AgentSpec | None:
         return None
     description = data.get("description")
     model = data.get("model")
+    turns = data.get("maxTurns")
     return AgentSpec(
         name=name.strip(),
         description=description.strip() if isinstance(description, str) else "",
         model=model.strip() if isinstance(model, str) and model.strip() else None,
         body=parsed.body,
         path=path,
+        tools=tools,
+        max_turns=turns if isinstance(turns, int) and not isinstance(turns, bool) and turns > 0 else None,
+        effort=data.get("effort"),
     )
 
 

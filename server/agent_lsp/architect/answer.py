@@ -22,6 +22,8 @@ class AnswerHeader:
     status: str = "complete"
     truncated: bool = False
     request_id: str | None = None
+    cost: str | None = None  # "1,234 input and 567 output tokens over 3 API calls" (an agent run)
+    conversation: str | None = None  # the id "Ask a follow-up" continues
 
 
 def _slug(text: str) -> str:
@@ -52,8 +54,12 @@ def render_header(header: AnswerHeader, *, with_status: bool = True) -> str:
     ]
     if with_status:
         rows.append(f"- Status: {header.status}")
+    if header.cost:
+        rows.append(f"- Cost: {header.cost}")
     if header.request_id:
         rows.append(f"- Request id: {header.request_id}")
+    if header.conversation:
+        rows.append(f'- Conversation: {header.conversation} ("Ask a follow-up" on this document continues it)')
     if header.truncated:
         rows.append("- Note: the input was cut to fit `agentLsp.maxInputBytes`; the agent saw only its start.")
     return "\n".join(rows) + "\n\n---\n\n"
@@ -113,3 +119,58 @@ def write_answer(folder: Path, name: str, content: str) -> Path:
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:  # the text exactly as it arrived
         handle.write(content)
     return path
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """What an agent run did, for the answer document (plain data, filled by the caller)."""
+
+    final_text: str  # the agent's last reply: the answer proper ("" when the run did not finish)
+    text: str  # everything the agent wrote during the run
+    calls: tuple[str, ...] = ()  # one line per tool call that ran
+    not_run: tuple[str, ...] = ()  # one line per call the editor refused to run
+    diffs: tuple[str, ...] = ()  # a unified diff per proposed file
+    refused_edits: tuple[str, ...] = ()  # "path: why" for each proposal not offered
+    end_note: str | None = None  # why the run stopped short, when it did
+
+
+def cost_line(input_tokens: int, output_tokens: int, api_calls: int) -> str:
+    calls = f"{api_calls} API call{'s' if api_calls != 1 else ''}"
+    return f"{input_tokens:,} input and {output_tokens:,} output tokens over {calls}"
+
+
+def unified_diff(shown_path: str, before: str | None, after: str) -> str:
+    """A file's proposed change as a unified diff (a new file diffs against nothing)."""
+    import difflib
+
+    old = (before or "").splitlines(keepends=True)
+    new = after.splitlines(keepends=True)
+    lines = difflib.unified_diff(
+        old, new, "/dev/null" if before is None else f"a/{shown_path}", f"b/{shown_path}", lineterm="\n"
+    )
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+def render_run(header: AnswerHeader, report: RunReport) -> str:
+    """The answer document of an agent run: the answer first, then the tool calls, the proposed edits as a diff,
+    what was not run or not offered, and the agent's notes along the way."""
+    parts = [render_header(header)]
+    answer = report.final_text or report.text
+    parts.append((answer.rstrip() or "_The agent wrote no text._") + "\n")
+    if report.end_note:
+        parts.append(f"\n_{report.end_note}_\n")
+    if report.calls:
+        parts.append("\n## Tool calls\n\n" + "".join(f"{i}. {c}\n" for i, c in enumerate(report.calls, 1)))
+    if report.diffs:
+        body = "".join(report.diffs)
+        fence = "`" * max(3, max((len(m) for m in re.findall(r"`+", body)), default=0) + 1)
+        parts.append(f"\n## Proposed edits\n\n{fence}diff\n{body}{fence}\n")
+    if report.not_run or report.refused_edits:
+        rows = [f"- {line}\n" for line in report.not_run]
+        rows += [f"- Edit not offered: {line}\n" for line in report.refused_edits]
+        parts.append("\n## Not run\n\n" + "".join(rows))
+    if report.final_text and report.text.strip() != report.final_text.strip():
+        earlier = report.text[: len(report.text) - len(report.final_text)].rstrip()
+        if earlier:
+            parts.append("\n## The agent's notes along the way\n\n" + earlier + "\n")
+    return "".join(parts)

@@ -23,6 +23,10 @@ class AgentSpec:
     model: str | None
     body: str
     path: str
+    # What Claude Code gives the agent, resolved as the checker reports it (`checks.agent.effective_tools`).
+    tools: tuple[str, ...] = ()
+    max_turns: int | None = None  # the agent's `maxTurns`
+    effort: object = None  # the agent's `effort` as written (`settings.resolve_effort` reads it)
 
 
 @dataclass(frozen=True)
@@ -124,3 +128,46 @@ def build_request(agent: AgentSpec, ask: AskInput, settings: ArchitectSettings) 
         truncated=truncated,
         input_bytes=total,
     )
+
+
+# An agent run (tools on): the request is shaped as the pinned Claude Code shapes a subagent's, in our words. The
+# system prompt is a short identity line, then the agent's body, cached between the run's calls; the first user
+# message is the task (the file, as above), then the environment.
+IDENTITY = (
+    "You are an agent that agent-lsp runs from the user's code editor, on the workspace described below, "
+    "with the tools you are given."
+)
+
+
+def agent_system(agent: AgentSpec) -> list[dict[str, object]]:
+    blocks: list[dict[str, object]] = [{"type": "text", "text": IDENTITY}]
+    if agent.body.strip():
+        blocks.append({"type": "text", "text": agent.body.strip(), "cache_control": {"type": "ephemeral"}})
+    return blocks
+
+
+def environment_block(folders: list[str], model_alias: str, model: str, today: str) -> str:
+    """Where the agent runs, as Claude Code tells a subagent: folder, git or not, platform, shell, OS, model, date."""
+    import os
+    import platform
+
+    cwd = folders[0] if folders else os.getcwd()
+    git = os.path.isdir(os.path.join(cwd, ".git")) or os.path.isfile(os.path.join(cwd, ".git"))
+    extra = "".join(f"\nAlso a workspace folder: {f}" for f in folders[1:])
+    shell = os.path.basename(os.environ.get("SHELL", "")) or ("powershell" if os.name == "nt" else "sh")
+    return (
+        "<env>\n"
+        f"Working directory: {cwd}{extra}\n"
+        f"Is a git repository: {'yes' if git else 'no'}\n"
+        f"Platform: {platform.system().lower()}\n"
+        f"Shell: {shell}\n"
+        f"OS version: {platform.system()} {platform.release()}\n"
+        "</env>\n"
+        f"The model is {model_alias} (model id {model}).\n"
+        f"Today's date: {today}\n"
+    )
+
+
+def agent_task(agent: AgentSpec, ask: AskInput, settings: ArchitectSettings) -> ApiRequest:
+    """The first request's parts: the file as the task (cut to the budget, as for a single request)."""
+    return build_request(agent, ask, settings)

@@ -9,29 +9,53 @@ a typo in a settings file must not take the action away. The API key is wrapped 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-# Current full ids behind the aliases an agent's `model` field may use. The table is a
-# setting (`agentLsp.models`) because these ids move faster than our releases.
+# The one model table: the ids the pinned Claude Code (CLAUDE_CODE_VERSION) sends for the aliases an
+# agent's `model` field may use, as recorded by the conformance oracle (tests/conformance/truth.json;
+# tests/architect/test_agent_loop.py checks this table against it, so a version bump that moves an id
+# fails there until the table follows). `agentLsp.models` can still override an entry.
+CLAUDE_CODE_VERSION = "2.1.328"
 DEFAULT_MODELS: Mapping[str, str] = {
-    "opus": "claude-opus-5",
-    "sonnet": "claude-sonnet-5",
-    "haiku": "claude-haiku-4-5",
-    "fable": "claude-fable-5",
+    "opus": "claude-opus-5-5",
+    "sonnet": "claude-sonnet-5-5",
+    "haiku": "claude-haiku-5-5",
+    "fable": "claude-fable-5-2",
+    "best": "claude-opus-5-5",
+    # A subagent never plans, so `opusplan` runs on its executing model (recorded: sonnet).
+    "opusplan": "claude-sonnet-5-5",
 }
+# `opus[1m]` names the same model with a longer context window; the id sent is the alias's.
+LONG_CONTEXT_SUFFIX = "[1m]"
 
 # Claude Code runs `inherit` agents on the main conversation's model, which on the
 # Anthropic API defaults to Opus; we have no conversation, so a setting stands in.
 DEFAULT_MODEL_ALIAS = "opus"
 
+# `effort` values Claude Code passes on (case-insensitive); any other text falls back to the default,
+# a number is sent as no effort at all (all recorded on the pinned version).
+EFFORT_LEVELS = ("low", "medium", "high", "xhigh", "max")
+# The effort Claude Code sends for a model of the table when the agent sets none; an id outside the
+# table (a full id the agent names) was recorded with "high".
+TABLE_EFFORT = "medium"
+OTHER_EFFORT = "high"
+# Older models were recorded with no effort at all, and with extended thinking on a fixed budget (4.5 and
+# earlier 4.x) or none (3.x) instead of adaptive thinking; we send them neither.
+_OLDER_MODEL = re.compile(r"claude-(?:3[-.]|(?:sonnet|haiku|opus)-4(?:-[0-5])?(?=$|-\d{8}|-[a-z]|[^0-9-]))")
+# Claude Code's per-request output limit for these models; `agentLsp.maxTokens` lowers it.
+CLAUDE_CODE_MAX_TOKENS = 128_000
+DEFAULT_MAX_TURNS = 25  # Claude Code's own limit when neither the agent nor the user sets one
+DEFAULT_TOKEN_BUDGET = 2_000_000  # input + output tokens over one run, every API call counted
+
 DEFAULT_TIMEOUT_SECONDS = 120.0
-DEFAULT_MAX_TOKENS = 8192
+DEFAULT_MAX_TOKENS = CLAUDE_CODE_MAX_TOKENS
 DEFAULT_MAX_INPUT_BYTES = 200_000
-DEFAULT_RATE_LIMIT_PER_MINUTE = 6
+DEFAULT_RATE_LIMIT_PER_MINUTE = 30  # API calls, an agent run's counted one by one
 DEFAULT_MAX_RETRIES = 2
 DEFAULT_BREAKER_THRESHOLD = 3
 DEFAULT_BREAKER_COOLDOWN_SECONDS = 60.0
@@ -79,6 +103,9 @@ class ArchitectSettings:
     breaker_cooldown_seconds: float = DEFAULT_BREAKER_COOLDOWN_SECONDS
     answers_dir: Path | None = None  # None: a per-workspace cache folder
     api_enabled: bool = True
+    tools_enabled: bool = True  # `agentLsp.agentTools`: False sends one request with no tools, as before
+    max_turns: int = DEFAULT_MAX_TURNS  # `agentLsp.maxTurns`, for agents without `maxTurns`
+    token_budget: int = DEFAULT_TOKEN_BUDGET  # `agentLsp.tokenBudget`
 
     def with_api_key(self, key: str | None, source: str = "client") -> ArchitectSettings:
         if not key:
@@ -143,6 +170,10 @@ def load_settings(
         ),
         answers_dir=Path(answers).expanduser() if answers else None,
         api_enabled=enabled if isinstance(enabled, bool) else True,
+        # An untrusted workspace has the API off altogether; the tools follow it.
+        tools_enabled=client.get("agentTools") is not False and enabled is not False,
+        max_turns=_integer(client.get("maxTurns"), DEFAULT_MAX_TURNS, minimum=1),
+        token_budget=_integer(client.get("tokenBudget"), DEFAULT_TOKEN_BUDGET, minimum=1),
     )
     return settings.with_api_key(key, source)
 
@@ -154,9 +185,33 @@ def resolve_model(agent_model: str | None, settings: ArchitectSettings) -> str:
     default. Anything that is not an alias is taken to be a full model id.
     """
     wanted = settings.model_override or _text(agent_model) or "inherit"
-    if wanted == "inherit":
+    if wanted.lower() == "inherit":
         wanted = settings.default_model
-    return settings.models.get(wanted, wanted)
+    alias = wanted.lower().removesuffix(LONG_CONTEXT_SUFFIX)
+    if alias in settings.models:
+        return settings.models[alias]
+    # A full id is sent as Claude Code sends it: lower-cased (recorded: `claude-Opus-4-8`).
+    return settings.models.get(wanted, wanted.lower() if wanted.lower().startswith("claude-") else wanted)
+
+
+def older_model(model: str) -> bool:
+    """A model that takes neither `output_config.effort` nor adaptive thinking, as the pinned Claude Code sends."""
+    return _OLDER_MODEL.search(model.lower()) is not None
+
+
+def resolve_effort(agent_effort: object, model: str, settings: ArchitectSettings) -> str | None:
+    """The `output_config.effort` to send: the agent's level, else the model's default; None sends none."""
+    if (isinstance(agent_effort, (int, float)) and not isinstance(agent_effort, bool)) or older_model(model):
+        return None
+    if isinstance(agent_effort, list) and len(agent_effort) == 1:
+        agent_effort = agent_effort[0]  # recorded: `effort: [high]` is high
+    if isinstance(agent_effort, str):
+        level = agent_effort.strip().lower()
+        if level in EFFORT_LEVELS:
+            return level
+        if level.lstrip("-").replace(".", "", 1).isdigit():
+            return None
+    return TABLE_EFFORT if model in settings.models.values() else OTHER_EFFORT
 
 
 def _cache_home(env: Mapping[str, str]) -> Path:

@@ -14,6 +14,7 @@ import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from agent_lsp.architect.failures import KeyMask, redact
 from agent_lsp.architect.prompt import ApiRequest
@@ -123,5 +124,107 @@ async def stream_answer(
 def _hear(transcript: Transcript, text: str, on_text: Callable[[str], None] | None) -> None:
     if text:
         transcript.parts.append(text)
+        if on_text is not None:
+            on_text(text)
+
+
+@dataclass
+class Turn:
+    """One API call of an agent run: what arrived of it, kept whatever happens to the call."""
+
+    parts: list[str] = field(default_factory=list)
+    blocks: list[dict[str, Any]] = field(default_factory=list)  # the assistant's content, to send back
+    stop_reason: str | None = None
+    finished: bool = False  # saw `message_stop`
+    opened: bool = False
+    request_id: str | None = None
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+def make_client(settings: ArchitectSettings) -> Any:
+    """An SDK client for one run (after `load_sdk`)."""
+    import anthropic
+
+    if settings.api_key is None:
+        raise ValueError("an agent run needs an API key")
+    return anthropic.AsyncAnthropic(
+        api_key=settings.api_key.reveal(),
+        base_url=settings.base_url,
+        timeout=settings.timeout_seconds,
+        max_retries=settings.max_retries,
+        open_telemetry=False,  # tracing could export request contents; they go only to the API
+    )
+
+
+def _block(block: Any) -> dict[str, Any] | None:
+    """An assistant content block as the next request must repeat it (thinking with its signature)."""
+    kind = getattr(block, "type", None)
+    if kind == "text":
+        return {"type": "text", "text": block.text}
+    if kind == "tool_use":
+        return {"type": "tool_use", "id": block.id, "name": block.name, "input": block.input}
+    if kind == "thinking":
+        return {"type": "thinking", "thinking": block.thinking, "signature": block.signature}
+    if kind == "redacted_thinking":
+        return {"type": "redacted_thinking", "data": block.data}
+    return None
+
+
+async def stream_turn(
+    client: Any,
+    params: dict[str, Any],
+    settings: ArchitectSettings,
+    turn: Turn,
+    on_text: Callable[[str], None] | None = None,
+) -> None:
+    """One streamed Messages call of an agent run, through the SDK's message stream (which assembles tool calls
+    and thinking blocks). Text is masked and handed to `on_text` as it arrives; the usage and the content that
+    arrived are in `turn` even when the call fails. Raises what the SDK raises."""
+    assert settings.api_key is not None
+    mask = KeyMask(settings.api_key.reveal())
+    stream_manager = client.messages.stream(**params)
+    stream = None
+    try:
+        async with stream_manager as stream:
+            turn.opened = True
+            request_id = stream.response.headers.get("request-id")
+            turn.request_id = redact(request_id, settings) if request_id is not None else None
+            async for event in stream:
+                if event.type == "text":
+                    _hear_turn(turn, mask.feed(event.text), on_text)
+                elif event.type == "message_stop":
+                    turn.finished = True
+            message = await stream.get_final_message()
+            turn.stop_reason = message.stop_reason
+            turn.blocks = [b for b in (_block(block) for block in message.content) if b is not None]
+    finally:
+        _hear_turn(turn, mask.flush(), on_text)
+        if stream is not None:
+            snapshot = _snapshot(stream)
+            usage = getattr(snapshot, "usage", None)
+            if usage is not None:
+                turn.input_tokens = (
+                    (usage.input_tokens or 0)
+                    + (getattr(usage, "cache_read_input_tokens", 0) or 0)
+                    + (getattr(usage, "cache_creation_input_tokens", 0) or 0)
+                )
+                turn.output_tokens = usage.output_tokens or 0
+
+
+def _snapshot(stream: Any) -> Any:
+    try:
+        return stream.current_message_snapshot
+    except Exception:  # no message_start arrived: nothing to count
+        return None
+
+
+def _hear_turn(turn: Turn, text: str, on_text: Callable[[str], None] | None) -> None:
+    if text:
+        turn.parts.append(text)
         if on_text is not None:
             on_text(text)

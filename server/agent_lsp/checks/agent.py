@@ -730,3 +730,52 @@ class AgentChecker:
             return "true" if value else "false"
         text = str(value)
         return text if len(text) <= 40 else text[:37] + "..."
+
+
+def effective_tools(parsed: ParsedAgent, schema: AgentSchema, context: AgentContext | None = None) -> list[str]:
+    """The built-in tools Claude Code gives this agent as a subagent, in the schema's order (MCP tools aside).
+
+    The same resolution the checks report, from the same rules: each `tools` entry goes through
+    `check_tool_entry` (an entry it reports as dropped gives nothing, an old name gives its successor), no
+    `tools` (or `*`) inherits every tool a background subagent keeps, `disallowedTools` removes a tool by name
+    (recorded: `Bash(rm *)` there removes Bash), and a listed `Bash` that stays takes `Grep` and `Glob` away
+    (`check_search_beside_bash`). Findings made on the way are discarded: this answers "which tools", not "what
+    is wrong".
+    """
+    checker = AgentChecker(parsed, context or AgentContext(), schema)
+    data = parsed.data if isinstance(parsed.data, dict) else {}
+    mode = data.get("permissionMode")
+    inherited = [
+        name
+        for name in schema.builtin_tools
+        if name in schema.tools_kept_in_background
+        and (name not in schema.tools_removed_for_subagents or (name in schema.tools_kept_when_plan and mode == "plan"))
+    ]
+    granted: list[str]
+    listed = parsed.fields.get("tools")
+    entries = tool_entries(parsed, listed.node) if listed is not None else None
+    if listed is None or (entries is not None and any(e.text == "*" for e in entries)):
+        # The inherited set holds Bash, so Grep and Glob are gone before `disallowedTools` applies (recorded:
+        # denying Bash there does not bring them back).
+        granted = [name for name in inherited if name not in schema.tools_dropped_beside_bash]
+    elif entries is None:
+        granted = []  # a value Claude Code cannot use (`invalid-tools`)
+    else:
+        names: set[str] = set()
+        for entry in entries:
+            if entry.is_mcp or checker.check_tool_entry(entry, allow=True) != "ok":
+                continue
+            names.add(schema.alias_tools.get(entry.name, entry.name))
+        granted = [name for name in schema.builtin_tools if name in names]
+    denied_field = parsed.fields.get("disallowedTools")
+    denied = tool_entries(parsed, denied_field.node) if denied_field is not None else None
+    if denied:
+        gone = {
+            schema.alias_tools.get(e.name, e.name)
+            for e in denied
+            if not e.is_mcp and (e.is_well_formed() or e.text.replace(" ", "").endswith("()"))
+        }
+        granted = [name for name in granted if name not in gone]
+    if "Bash" in granted:
+        granted = [name for name in granted if name not in schema.tools_dropped_beside_bash]
+    return granted

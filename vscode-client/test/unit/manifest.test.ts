@@ -47,6 +47,9 @@ describe('package.json', () => {
       'agentLsp.rateLimitPerMinute',
       'agentLsp.answersDir',
       'agentLsp.trace.server',
+      'agentLsp.agentTools',
+      'agentLsp.maxTurns',
+      'agentLsp.tokenBudget',
     ];
     assert.deepEqual(Object.keys(properties).sort(), [...expected].sort());
     for (const [key, property] of Object.entries(properties)) {
@@ -79,6 +82,9 @@ describe('package.json', () => {
     assert.equal(options.maxTokens, properties['agentLsp.maxTokens']?.default);
     assert.equal(options.timeoutSeconds, properties['agentLsp.timeoutSeconds']?.default);
     assert.equal(options.rateLimitPerMinute, properties['agentLsp.rateLimitPerMinute']?.default);
+    assert.equal(options.agentTools, properties['agentLsp.agentTools']?.default);
+    assert.equal(options.maxTurns, properties['agentLsp.maxTurns']?.default);
+    assert.equal(options.tokenBudget, properties['agentLsp.tokenBudget']?.default);
     assert.equal(options.baseUrl, undefined, 'an empty base URL must leave ANTHROPIC_BASE_URL in charge');
   });
 

@@ -59,9 +59,14 @@ describe('settings sent to the server', () => {
     assert.equal(toServerOptions(DEFAULTS, false).apiEnabled, false);
   });
 
+  it('passes the agent-run settings: tools off, turns and token budget', () => {
+    const options = toServerOptions({ agentTools: false, maxTurns: 5, tokenBudget: 50000 }, true);
+    assert.deepEqual(options, { apiEnabled: true, agentTools: false, maxTurns: 5, tokenBudget: 50000 });
+  });
+
   it('drops values of the wrong type from a hand-edited settings.json', () => {
     const options = toServerOptions(
-      { maxTokens: '4096', timeoutSeconds: -5, models: ['opus'], agentGlobs: 'x/*.md', baseUrl: 42 },
+      { maxTokens: '4096', timeoutSeconds: -5, models: ['opus'], agentGlobs: 'x/*.md', baseUrl: 42, agentTools: 'no' },
       true,
     );
     assert.deepEqual(options, { apiEnabled: true });

@@ -9,7 +9,10 @@ document's end in batches as it arrives (see `AnswerStream`). A cancel, through 
 progress or `$/cancelRequest`, stops the stream; the text stays, with a note saying the
 answer is incomplete. A client that cannot create files, or refuses an edit, gets the
 whole answer written by us as a new file when the run ends, and opened then.
-Edits only ever target the answer document in the answers folder.
+With tools on (the default), an ask is an agent run (`_run_agent`): progress names each tool call, the answer
+document is written whole when the run ends, and the edits the agent proposed are offered as one
+`workspace/applyEdit` that the user confirms (a change annotation with `needsConfirmation`, or a question first).
+The server's own edits only ever target the answer document in the answers folder.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from concurrent.futures import Future
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
@@ -45,15 +48,18 @@ if TYPE_CHECKING:
     from agent_lsp.architect.prompt import AgentSpec, AskInput, Selection
     from agent_lsp.architect.service import ArchitectService, AskResult, StreamStart
     from agent_lsp.architect.settings import ArchitectSettings
+    from agent_lsp.architect.tools import Proposal
     from agent_lsp.lsp.session import Session
 
 # The architect package (prompt building, settings, the SDK client's wrapper) is imported by
 # the first ask, code action or status request, not at start-up.
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 ASK_COMMAND = "agentLsp.askAgent"
 LIST_COMMAND = "agentLsp.listAgents"
+FOLLOW_UP_COMMAND = "agentLsp.askFollowUp"  # the client's: it asks for the question, then calls ASK_COMMAND
 CODE_ACTION_KINDS = [types.CodeActionKind.Source, types.CodeActionKind.Refactor]
 CONFIGURATION_SECONDS = 5  # an ask waits this long for the client's settings, then runs with the known ones
 MAX_READ_BYTES = 20_000_000  # a file this big is not source code worth an ask
@@ -200,6 +206,7 @@ class ArchitectFeature:
         self._service = service  # built on first use: its module is not needed to answer `initialize`
         self._api_key: str | None = None  # handed over by agentLsp.setApiKey; lives in memory only
         self._breaker_cooldown: float | None = None  # from the settings of the last run
+        self._answers: dict[str, str] = {}  # answer document uri -> the conversation "Ask a follow-up" continues
 
     @property
     def service(self) -> ArchitectService:
@@ -289,7 +296,18 @@ class ArchitectFeature:
         if has_selection:
             argument["range"] = self.server.protocol._converter.unstructure(params.range)
         about = " about the selection" if has_selection else ""
-        actions = [self._action(f"Ask backend architect{about}", kind, argument)]
+        actions = []
+        if (conversation := self._answers.get(uri)) is not None:
+            # The client asks for the question (an input box) and sends `agentLsp.askAgent` with the conversation.
+            follow_up = {"uri": uri, "conversation": conversation}
+            actions.append(
+                types.CodeAction(
+                    title="Ask a follow-up",
+                    kind=types.CodeActionKind.Source,
+                    command=types.Command(title="Ask a follow-up", command=FOLLOW_UP_COMMAND, arguments=[follow_up]),
+                )
+            )
+        actions.append(self._action(f"Ask backend architect{about}", kind, argument))
         for agent in self._project_agents():
             actions.append(self._action(f"Ask {agent.name}{about}", kind, {**argument, "agent": agent.name}))
         return actions
@@ -315,6 +333,9 @@ class ArchitectFeature:
         if text is not None and not isinstance(text, str):
             raise AskArgumentError("agentLsp.askAgent: `text` must be a string")
 
+        conversation_id = argument.get("conversation")
+        if conversation_id is not None:
+            return await self._follow_up(conversation_id, argument.get("question"), uri)
         agent = self.find_agent(agent_name)
         if agent is None:
             return self._refused(f"No valid agent named '{agent_name or SHIPPED_AGENT}' was found.")
@@ -323,7 +344,26 @@ class ArchitectFeature:
             return self._refused(ask)
         settings = load_settings(await self._settings_dict(uri))
 
-        task = asyncio.ensure_future(self._run(agent, ask, settings, uri))
+        if settings.tools_enabled:
+            task = asyncio.ensure_future(self._run_agent(agent, ask, settings, uri))
+        else:
+            task = asyncio.ensure_future(self._run(agent, ask, settings, uri))
+        self._cancel_on_cancel_request(task)
+        return await task
+
+    async def _follow_up(self, conversation_id: Any, question: Any, uri: str) -> dict[str, Any]:
+        from agent_lsp.architect.settings import load_settings
+
+        if not isinstance(conversation_id, str) or not isinstance(question, str) or not question.strip():
+            raise AskArgumentError("agentLsp.askAgent: a follow-up needs {uri, conversation, question}")
+        conversation = self.service.conversation(conversation_id)
+        if conversation is None:
+            return self._refused("That conversation is no longer held by the server (it restarted, or many "
+                                 "newer ones replaced it); ask the agent again.")  # fmt: skip
+        settings = load_settings(await self._settings_dict(uri))
+        task = asyncio.ensure_future(
+            self._run_agent(conversation.agent, None, settings, uri, follow_up=(conversation_id, question.strip()))
+        )
         self._cancel_on_cancel_request(task)
         return await task
 
@@ -389,6 +429,262 @@ class ArchitectFeature:
             "error": result.failure.kind.value if result.failure else None,
             "message": result.failure.message if result.failure else None,
         }
+
+    async def _run_agent(
+        self,
+        agent: AgentSpec,
+        ask: AskInput | None,
+        settings: ArchitectSettings,
+        uri: str,
+        follow_up: tuple[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """An agent run: its tools in a loop. Progress names each tool call; the answer document is written when
+        the run ends (its header holds the cost); the proposed edits are then offered for review."""
+        from agent_lsp.architect.answer import AnswerHeader
+        from agent_lsp.architect.service import RunHooks
+        from agent_lsp.architect.settings import resolve_model
+
+        conversation = self.service.conversation(follow_up[0]) if follow_up else None
+        about = ask.path if ask is not None else conversation.file if conversation is not None else uri
+        progress = await self._begin_progress(f"Running {agent.name}", Path(about).name)
+        task = asyncio.current_task()
+        if progress is not None and task is not None:
+            self._cancel_on_progress_cancel(progress, task)
+        header = AnswerHeader(
+            agent=agent.name,
+            model=conversation.model if conversation else resolve_model(agent.model, settings),
+            file=about,
+            time=datetime.now(timezone.utc),
+            lines=f"{ask.selection.first_line}-{ask.selection.last_line}" if ask and ask.selection else None,
+        )
+        received = 0
+        tail = ""
+        last_report = 0.0
+
+        def report(message: str) -> None:
+            if progress is not None:
+                self.server.work_done_progress.report(progress, types.WorkDoneProgressReport(message=message))
+
+        def on_text(piece: str) -> None:
+            nonlocal received, tail, last_report
+            received += len(piece)
+            tail = (tail + piece)[-4 * PREVIEW_CHARS :]
+            now = time.monotonic()
+            if now - last_report >= PROGRESS_EVERY:
+                last_report = now
+                report(_preview(received, tail))
+
+        hooks = RunHooks(on_text=on_text, on_tool=report, open_text=self._open_text)
+        self._breaker_cooldown = settings.breaker_cooldown_seconds
+        try:
+            result = await self.service.run_agent(
+                agent,
+                ask,
+                settings,
+                document=uri if follow_up is None else f"conversation:{follow_up[0]}",
+                folders=[str(root) for root in self.workspace_roots()],
+                hooks=hooks,
+                follow_up=follow_up,
+            )
+            offered, refused = self._sort_proposals(result)
+            answer_uri = None
+            if result.sent:  # a refusal before anything was sent has only its message to show
+                content = self._run_document(result, header, offered, refused)
+                answer_uri = await _unless_cancelled_again(self._deliver_whole(content, header, settings))
+            if answer_uri is not None and result.conversation is not None:
+                self._answers[answer_uri] = result.conversation
+            edits = await _unless_cancelled_again(self._offer_edits(agent, result, offered))
+        finally:
+            if progress is not None:
+                self.server.work_done_progress.end(progress, types.WorkDoneProgressEnd(message="Done"))
+        self._tell(result, answer_uri)
+        return {
+            "uri": answer_uri,
+            "complete": result.complete,
+            "cancelled": result.cancelled,
+            "status": result.status,
+            "error": result.failure.kind.value if result.failure else None,
+            "message": result.failure.message if result.failure else None,
+            "conversation": result.conversation,
+            "toolCalls": [{"name": c.name, "summary": c.summary, "ran": c.ran} for c in result.tool_calls],
+            "edits": {"files": len(offered), "refused": [f"{p}: {why}" for p, why in refused], "applied": edits},
+            "usage": {"inputTokens": result.input_tokens, "outputTokens": result.output_tokens,
+                      "apiCalls": result.api_calls},
+        }  # fmt: skip
+
+    def _open_text(self, real: str) -> str | None:
+        """The editor's text of an open document, by the file's real path (what an agent run reads first)."""
+        for document in list(self.server.workspace.text_documents.values()):
+            path = to_fs_path(document.uri)
+            if path and os.path.realpath(path) == real:
+                source: str = document.source
+                return source
+        return None
+
+    @staticmethod
+    def _sort_proposals(result: AskResult) -> tuple[list[Proposal], list[tuple[str, str]]]:
+        """The proposals to offer, and (path, why) for those refused: outside the workspace, or changed since read."""
+        offered: list[Proposal] = []
+        refused: list[tuple[str, str]] = []
+        workspace = result.workspace
+        for proposal in result.proposals:
+            why = workspace.refusal(proposal) if workspace is not None else "no workspace"
+            if why is None:
+                offered.append(proposal)
+            else:
+                refused.append((workspace.shown(proposal.path) if workspace else proposal.path, why))
+        return offered, refused
+
+    def _run_document(
+        self,
+        result: AskResult,
+        header: AnswerHeader,
+        offered: list[Proposal],
+        refused: list[tuple[str, str]],
+    ) -> str:
+        from agent_lsp.architect.answer import RunReport, cost_line, render_run, unified_diff
+
+        workspace = result.workspace
+        shown = workspace.shown if workspace is not None else (lambda path: path)
+        note = _closing_note(result)
+        header = replace(
+            header,
+            model=result.model,
+            status=result.status,
+            request_id=result.request_id,
+            truncated=result.truncated,
+            cost=cost_line(result.input_tokens, result.output_tokens, result.api_calls),
+            conversation=result.conversation,
+        )
+        if result.failure is not None:
+            note = f"The run stopped: {result.failure.message}"
+        report = RunReport(
+            final_text=result.final_text,
+            text=result.text,
+            calls=tuple(c.summary for c in result.tool_calls if c.ran),
+            not_run=tuple(c.summary for c in result.tool_calls if not c.ran),
+            diffs=tuple(unified_diff(shown(p.path), p.base, p.text) for p in offered),
+            refused_edits=tuple(f"{path}: {why}" for path, why in refused),
+            end_note=note.strip().strip("-").strip().strip("_").strip() if note else None,
+        )
+        return render_run(header, report)
+
+    async def _deliver_whole(self, content: str, header: AnswerHeader, settings: ArchitectSettings) -> str | None:
+        """Create the answer document with its whole text through the client, else write it as a file and show it."""
+        from agent_lsp.architect.answer import answer_file_name, write_answer
+        from agent_lsp.architect.settings import answers_folder
+
+        folder = answers_folder(settings, self._workspace_key())
+        path = folder / answer_file_name(header.agent, header.file, header.time)
+        uri = from_fs_path(str(path)) or path.as_uri()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            self._show(types.MessageType.Error, f"Could not create the answers folder {folder}: {error.strerror}.")
+            return None
+        if await self._create_with_edit(uri, content):
+            await self._show_document(uri)
+            return uri
+        try:
+            write_answer(folder, path.name, content)
+        except OSError as error:
+            self._show(types.MessageType.Error, f"Could not write the answer to {path}: {error.strerror}.")
+            return None
+        await self._show_document(uri)
+        return uri
+
+    async def _offer_edits(self, agent: AgentSpec, result: AskResult, offered: list[Proposal]) -> bool | None:
+        """Offer the proposed edits as one `workspace/applyEdit` the user confirms: each change carries an annotation
+        with `needsConfirmation` (VS Code shows its refactor preview); a client without annotations is asked first.
+        None when there was nothing to offer (or the run was cancelled); else whether the client applied it."""
+        if not offered or result.cancelled:
+            return None
+        edits = sum(1 for c in result.tool_calls if c.ran and c.name in ("Edit", "Write") and not c.is_error)
+        files = len(offered)
+        plural = ("s" if edits != 1 else "", "s" if files != 1 else "")
+        question = f"Apply {edits} edit{plural[0]} to {files} file{plural[1]} from {agent.name}?"
+        annotated = self._supports_annotations()
+        if not annotated:
+            try:
+                choice = await self.server.window_show_message_request_async(
+                    types.ShowMessageRequestParams(
+                        type=types.MessageType.Info,
+                        message=question,
+                        actions=[types.MessageActionItem(title="Apply"), types.MessageActionItem(title="Discard")],
+                    )
+                )
+            except Exception:
+                return False
+            if choice is None or choice.title != "Apply":
+                return False
+        edit = self._proposal_edit(agent, offered, annotated, question)
+        try:
+            reply = await self.server.workspace_apply_edit_async(
+                types.ApplyWorkspaceEditParams(edit=edit, label=f"Edits proposed by {agent.name}")
+            )
+        except Exception:
+            log.info("workspace/applyEdit of the proposed edits failed")
+            return False
+        return bool(reply.applied)
+
+    def _supports_annotations(self) -> bool:
+        caps = self.server.client_capabilities.workspace
+        workspace_edit = caps.workspace_edit if caps is not None else None
+        return bool(
+            workspace_edit is not None
+            and workspace_edit.document_changes
+            and workspace_edit.change_annotation_support is not None
+        )
+
+    def _proposal_edit(
+        self, agent: AgentSpec, offered: list[Proposal], annotated: bool, question: str
+    ) -> types.WorkspaceEdit:
+        from agent_lsp.architect.answer import DocumentEnd
+
+        annotation = "agent-lsp-proposal"
+        changes: list[Any] = []
+        start = types.Position(line=0, character=0)
+        for proposal in offered:
+            uri = from_fs_path(proposal.path) or Path(proposal.path).as_uri()
+            open_document = self.server.workspace.text_documents.get(uri)
+            version = open_document.version if open_document is not None else None
+            if proposal.base is None:
+                changes.append(
+                    types.CreateFile(
+                        uri=uri,
+                        options=types.CreateFileOptions(overwrite=False, ignore_if_exists=False),
+                        annotation_id=annotation if annotated else None,
+                    )
+                )
+                end = start
+            else:
+                tracker = DocumentEnd(self._session.encoding)
+                tracker.append(proposal.base)
+                end = types.Position(line=tracker.line, character=tracker.character)
+            whole = types.Range(start=start, end=end)
+            text_edit: types.TextEdit | types.AnnotatedTextEdit = (
+                types.AnnotatedTextEdit(range=whole, new_text=proposal.text, annotation_id=annotation)
+                if annotated
+                else types.TextEdit(range=whole, new_text=proposal.text)
+            )
+            changes.append(
+                types.TextDocumentEdit(
+                    text_document=types.OptionalVersionedTextDocumentIdentifier(
+                        uri=uri, version=version if proposal.base is not None else None
+                    ),
+                    edits=[text_edit],
+                )
+            )
+        annotations = (
+            {
+                annotation: types.ChangeAnnotation(
+                    label=f"Proposed by {agent.name}", needs_confirmation=True, description=question
+                )
+            }
+            if annotated
+            else None
+        )
+        return types.WorkspaceEdit(document_changes=changes, change_annotations=annotations)
 
     def _ask_input(self, uri: str, text: str | None, range_value: Any) -> AskInput | str:
         """The file to send, or a message saying why there is none."""
@@ -632,7 +928,7 @@ def _closing_note(result: AskResult) -> str | None:
     return incomplete_note(reason, result.text)
 
 
-async def _unless_cancelled_again(work: Awaitable[str | None]) -> str | None:
+async def _unless_cancelled_again(work: Awaitable[_T]) -> _T:
     """Finish `work` even if a second cancel arrives: the first one already stopped the stream,
     and what arrived must still reach the user."""
     future = asyncio.ensure_future(work)
