@@ -61,6 +61,8 @@ SPAWN_PROMPT = "conformance probe: reply with ok"
 # this answer are flushed" is written only when the transcript writer loses a race with the spawn.
 NOISE = ("Watching for changes", "[Stall]", "[updateAgentMetadata]", "agentId=", "transcript appends")
 PROMPT_TAIL = "\n\nMessages from the agent that launched you"
+CLAUDE_MD_MARKER = "CONFORMANCE-CLAUDE-MD"
+HELPER_MARKER = "CONFORMANCE-HELPER-SKILL"
 # A skill or command case runs as `/probe ARGX`; every case body holds `Probe body: $ARGUMENTS.`, so the
 # expansion (with the arguments put in) is the line that starts with the marker.
 SKILL_PROMPT = "/probe ARGX"
@@ -138,6 +140,13 @@ def run_case(
         if path is not None:
             target.parent.mkdir(parents=True)
             shutil.copyfile(path, target)  # bytes as checked in: CRLF and BOM cases stay as they are
+        if kind == "agents":
+            # A CLAUDE.md and one project skill, each with a marker, so the subagent's request shows whether
+            # `omitClaudeMd` left the memory out and which `skills` it preloaded.
+            (project / "CLAUDE.md").write_text(f"{CLAUDE_MD_MARKER} project memory\n", encoding="utf-8")
+            helper = project / ".claude" / "skills" / "helper" / "SKILL.md"
+            helper.parent.mkdir(parents=True)
+            helper.write_text(f"---\ndescription: Helper skill\n---\n{HELPER_MARKER} body\n", encoding="utf-8")
         # A git repository, as most projects are: `isolation: worktree` needs one to spawn at all.
         git = ["git", "-C", str(project), "-c", "user.name=conformance", "-c", "user.email=conformance@invalid"]
         subprocess.run(["git", "init", "-q", str(project)], check=True)
@@ -230,6 +239,11 @@ def summarise(requests: list[dict[str, Any]], log_text: str, target: str, base: 
         "effort": (sub.get("output_config") or {}).get("effort"),
         "thinking": (sub.get("thinking") or {}).get("type"),
         "prompt": prompt,
+        # Seen nowhere else: the project's CLAUDE.md in the messages (`omitClaudeMd`), the project skill
+        # `helper` preloaded (`skills`), the prompt cache's lifetime (`experimental.cacheTtl`).
+        "claude_md": CLAUDE_MD_MARKER in request_text(sub),
+        "skills_preloaded": ["helper"] if HELPER_MARKER in request_text(sub) else [],
+        "cache_ttl": _cache_ttl(sub),
     }
     return record
 
@@ -300,6 +314,16 @@ def baseline_skills(binary: Path, api: RecordingApi) -> frozenset[str]:
     """The names in the skill listing of a project with no skill or command: the built-in ones."""
     record = run_case(binary, api, None)
     return frozenset([record["listed_name"], *record.get("listed_more", [])]) if record.get("listed") else frozenset()
+
+
+def _cache_ttl(body: dict[str, Any]) -> str | None:
+    """The `ttl` of the request's prompt-cache breakpoints (None: the default five minutes)."""
+    system = body.get("system")
+    for block in system if isinstance(system, list) else []:
+        control = block.get("cache_control") if isinstance(block, dict) else None
+        if isinstance(control, dict) and control.get("ttl"):
+            return str(control["ttl"])
+    return None
 
 
 def _refusal(bodies: list[dict[str, Any]]) -> str | None:

@@ -62,16 +62,44 @@ SESSION_MODEL_NAMES = {"inherit", "opus", "best", "opus[1m]", SESSION_MODEL}
 # Fields whose value leaves no trace the harness can see when Claude Code drops it (no log line, nothing in
 # the subagent's request): agent-lsp's warnings on them can be neither confirmed nor refuted, so the
 # "applied as written" check leaves them out (an unknown key is always logged, so `unknown-key` stays in).
-UNOBSERVED_FIELDS = {
-    "color",
-    "initialPrompt",
-    "skills",
-    "hooks",
-    "mcpServers",
-    "omitClaudeMd",
-    "experimental",
-    "disallowedTools",
-}
+# `color` and `initialPrompt` never reach a spawned subagent's request (initialPrompt is for `--agent`);
+# `mcpServers` of a project agent are skipped in a folder whose trust dialog was never accepted (the log
+# says so for every case); `hooks` run only on tool events the probe does not cause.
+UNOBSERVED_FIELDS = {"color", "initialPrompt", "hooks", "mcpServers"}
+# Observed only in part, so the "applied as written" check leaves them out too, while `observed_drops`
+# holds agent-lsp to what was seen: `skills` (only the project skill `helper` can be preloaded) and
+# `disallowedTools` (a denied tool the session does not have leaves no trace).
+PARTLY_OBSERVED_FIELDS = {"skills", "disallowedTools"}
+TRUE_WORDS = {"true", "yes", "on", "1"}
+
+
+def observed_drops(parsed: ParsedAgent, spawn: dict[str, Any]) -> list[str]:
+    """Fields the subagent's request shows were not applied as written: the project CLAUDE.md still there under
+    `omitClaudeMd`, `helper` not preloaded, a `cacheTtl` that did not set the cache's lifetime, a denied tool
+    the subagent still has."""
+    fields = parsed.fields
+    dropped: list[str] = []
+    omit = fields.get("omitClaudeMd")
+    meant_to_omit = omit is not None and str(omit.value).strip().lower() != "false"
+    if meant_to_omit and spawn.get("claude_md"):
+        dropped.append("omitClaudeMd")  # anything but false meant to leave it out, and it stayed
+    skills = fields.get("skills")
+    if skills is not None and "helper" in str(skills.value) and "helper" not in spawn.get("skills_preloaded", []):
+        dropped.append("skills")
+    experimental = fields.get("experimental")
+    if experimental is not None and "cache_ttl" in spawn:
+        ttl = experimental.value.get("cacheTtl") if isinstance(experimental.value, dict) else None
+        if ttl is not None and str(ttl) != "5m" and spawn["cache_ttl"] != str(ttl):
+            dropped.append("experimental")
+        elif not isinstance(experimental.value, dict):
+            dropped.append("experimental")  # empty or not a mapping: nothing of it applies (as agents/model-empty)
+    denied = fields.get("disallowedTools")
+    if denied is not None:
+        names = str(denied.value).replace("[", " ").replace("]", " ").replace(",", " ").split()
+        kept = set(spawn.get("tools", []))
+        if any(RENAMED_TOOLS.get(n, n) in kept for n in names if "(" not in n):
+            dropped.append("disallowedTools")
+    return dropped
 
 
 @dataclass
@@ -177,6 +205,7 @@ def disagreements(case_id: str, record: dict[str, Any]) -> list[str]:
     spawned_model = record["spawn"].get("model")
     if model is not None and spawned_model == SESSION_MODEL and str(model.value).lower() not in SESSION_MODEL_NAMES:
         verdict.dropped_keys.append("model")  # the subagent runs on the session's model: the value was dropped
+    verdict.dropped_keys += [k for k in observed_drops(parsed, record["spawn"]) if k not in verdict.dropped_keys]
     for key in verdict.dropped_keys:
         lines = key_lines(parsed, key)
         hits = [f for f in warnings if line_of(parsed, f.span.start) in lines]
@@ -192,8 +221,8 @@ def disagreements(case_id: str, record: dict[str, Any]) -> list[str]:
         if not hits:
             problems.append(f"Claude Code drops the tools {verdict.dropped_tools} but agent-lsp has no warning")
         explained.update(id(f) for f in hits)
-    unobserved = set().union(*(key_lines(parsed, key) for key in UNOBSERVED_FIELDS))
-    for key in UNOBSERVED_FIELDS & set(parsed.fields):
+    unobserved = set().union(*(key_lines(parsed, key) for key in UNOBSERVED_FIELDS | PARTLY_OBSERVED_FIELDS))
+    for key in (UNOBSERVED_FIELDS | PARTLY_OBSERVED_FIELDS) & set(parsed.fields):
         item = parsed.fields[key]
         unobserved.update(range(line_of(parsed, item.key_span.start), line_of(parsed, item.value_span.end) + 1))
     for finding in warnings:
