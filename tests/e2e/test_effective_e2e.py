@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import AsyncIterator
@@ -25,6 +27,7 @@ AGENT = "---\nname: code-reviewer\ndescription: Reviews code\nmodel: sonnet\ntoo
 def fake_claude(version: str) -> str:
     """A folder holding a `claude` that prints `version` as the real one does; its PATH for the server."""
     folder = Path(tempfile.mkdtemp(prefix="agent-lsp-fake-claude-"))
+    atexit.register(shutil.rmtree, folder, True)  # made when the module is collected, gone when pytest ends
     script = folder / "claude"
     script.write_text(f'#!/bin/sh\necho "{version} (Claude Code)"\n', encoding="utf-8")
     script.chmod(0o755)
