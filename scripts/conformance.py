@@ -61,6 +61,14 @@ SPAWN_PROMPT = "conformance probe: reply with ok"
 # this answer are flushed" is written only when the transcript writer loses a race with the spawn.
 NOISE = ("Watching for changes", "[Stall]", "[updateAgentMetadata]", "agentId=", "transcript appends")
 PROMPT_TAIL = "\n\nMessages from the agent that launched you"
+CLAUDE_MD_MARKER = "CONFORMANCE-CLAUDE-MD"
+HELPER_MARKER = "CONFORMANCE-HELPER-SKILL"
+# A skill or command case runs as `/probe ARGX`; every case body holds `Probe body: $ARGUMENTS.`, so the
+# expansion (with the arguments put in) is the line that starts with the marker.
+SKILL_PROMPT = "/probe ARGX"
+SKILL_LISTING = "The following skills are available for use with the Skill tool:"
+BODY_MARKER = re.compile(r"^Probe body:.*$", re.M)
+COMMAND_TAG = "<command-name>/probe</command-name>"
 
 
 def pinned_version() -> str:
@@ -101,21 +109,44 @@ def case_id(path: Path) -> str:
 
 
 def project_path(path: Path) -> str:
-    """Where a case file stands in the temporary project."""
+    """Where a case file stands in the temporary project: a skill or command is always `/probe`."""
     kind = path.relative_to(CASES).parts[0]
+    if kind == "skills":
+        return ".claude/skills/probe/SKILL.md"
+    if kind == "commands":
+        return ".claude/commands/probe.md"
     return f".claude/{kind}/{path.name}"
 
 
-def run_case(binary: Path, api: RecordingApi, path: Path) -> dict[str, Any]:
-    """Run Claude Code once with this case file in a fresh project; what it did with the file."""
+def case_kind(path: Path) -> str:
+    return path.relative_to(CASES).parts[0]
+
+
+def run_case(
+    binary: Path, api: RecordingApi, path: Path | None, baseline: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """Run Claude Code once with this case file in a fresh project; what it did with the file.
+
+    An agent case runs `claude -p probe` and spawns the agent; a skill or command case (or `path=None`, the
+    empty project that gives the built-in skills' names) runs `claude -p "/probe ARGX"`.
+    """
+    kind = case_kind(path) if path is not None else "skills"
     with tempfile.TemporaryDirectory(prefix="agent-lsp-conf-") as scratch:
         base = Path(scratch)
         home, project, tmp = base / "home", base / "project", base / "tmp"
         for folder in (home, project, tmp):
             folder.mkdir()
-        target = project / project_path(path)
-        target.parent.mkdir(parents=True)
-        shutil.copyfile(path, target)  # bytes as checked in: CRLF and BOM cases stay as they are
+        target = project / (project_path(path) if path is not None else ".claude/skills/probe/SKILL.md")
+        if path is not None:
+            target.parent.mkdir(parents=True)
+            shutil.copyfile(path, target)  # bytes as checked in: CRLF and BOM cases stay as they are
+        if kind == "agents":
+            # A CLAUDE.md and one project skill, each with a marker, so the subagent's request shows whether
+            # `omitClaudeMd` left the memory out and which `skills` it preloaded.
+            (project / "CLAUDE.md").write_text(f"{CLAUDE_MD_MARKER} project memory\n", encoding="utf-8")
+            helper = project / ".claude" / "skills" / "helper" / "SKILL.md"
+            helper.parent.mkdir(parents=True)
+            helper.write_text(f"---\ndescription: Helper skill\n---\n{HELPER_MARKER} body\n", encoding="utf-8")
         # A git repository, as most projects are: `isolation: worktree` needs one to spawn at all.
         git = ["git", "-C", str(project), "-c", "user.name=conformance", "-c", "user.email=conformance@invalid"]
         subprocess.run(["git", "init", "-q", str(project)], check=True)
@@ -131,21 +162,26 @@ def run_case(binary: Path, api: RecordingApi, path: Path) -> dict[str, Any]:
             "HTTP_PROXY": api.url,
             **OFFLINE_ENV,
         }
-        api.reset("*")
+        api.reset("*" if kind == "agents" else None)
         api.builtin_agents = BUILTIN_AGENTS
         api.spawn_prompt = SPAWN_PROMPT
         started = time.monotonic()
-        done = subprocess.run(
-            [str(binary), "-p", "probe", "--debug-file", str(log), "--allowedTools", "Agent"],
-            cwd=project,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        seconds = time.monotonic() - started
+        prompt = "probe" if kind == "agents" else SKILL_PROMPT
+        command = [str(binary), "-p", prompt, "--debug-file", str(log), "--allowedTools", "Agent"]
+        done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=120)
         log_text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
-        record = summarise(api.requests, log_text, str(target), str(base))
+        requests = api.requests
+        if kind != "agents" and not any(SKILL_LISTING in request_text(r["body"] or {}) for r in requests):
+            # `/probe` was refused before any request (user-invocable: false): a plain prompt shows the listing.
+            api.reset(None)
+            command[2] = "probe"
+            subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=120)
+            requests = [*requests, *api.requests]
+        seconds = time.monotonic() - started
+        if kind == "agents":
+            record = summarise(requests, log_text, str(target), str(base))
+        else:
+            record = summarise_skill(requests, log_text, target, str(base), done.stdout, baseline)
         record["exit"] = done.returncode
         record["_seconds"] = round(seconds, 2)
         return record
@@ -203,8 +239,91 @@ def summarise(requests: list[dict[str, Any]], log_text: str, target: str, base: 
         "effort": (sub.get("output_config") or {}).get("effort"),
         "thinking": (sub.get("thinking") or {}).get("type"),
         "prompt": prompt,
+        # Seen nowhere else: the project's CLAUDE.md in the messages (`omitClaudeMd`), the project skill
+        # `helper` preloaded (`skills`), the prompt cache's lifetime (`experimental.cacheTtl`).
+        "claude_md": CLAUDE_MD_MARKER in request_text(sub),
+        "skills_preloaded": ["helper"] if HELPER_MARKER in request_text(sub) else [],
+        "cache_ttl": _cache_ttl(sub),
     }
     return record
+
+
+def skill_listing(text: str) -> list[tuple[str, str]]:
+    """(name, description) of each entry of the "skills are available" listing (a description may run on)."""
+    start = text.find(SKILL_LISTING)
+    if start < 0:
+        return []
+    entries: list[tuple[str, str]] = []
+    for line in text[start + len(SKILL_LISTING) :].lstrip("\n").split("\n"):
+        if not line.strip():
+            break
+        if line.startswith("- ") and ": " in line:
+            name, _, rest = line[2:].partition(": ")
+            entries.append((name, rest))
+        elif line.startswith("- "):
+            entries.append((line[2:], ""))
+        elif entries:
+            entries[-1] = (entries[-1][0], entries[-1][1] + "\n" + line)
+    return entries
+
+
+def summarise_skill(
+    requests: list[dict[str, Any]], log_text: str, target: Path, base: str, stdout: str, baseline: frozenset[str]
+) -> dict[str, Any]:
+    """What `/probe ARGX` showed: the listing entry Claude sees, and whether and how the body was expanded."""
+    bodies = [r["body"] for r in requests if isinstance(r["body"], dict) and r["path"].startswith("/v1/messages")]
+    foreign = [f"{r['method']} {r['path']}" for r in requests if not r["path"].startswith("/v1/messages")]
+    first = next((b for b in bodies if SKILL_LISTING in request_text(b)), None)
+    entries = skill_listing(request_text(first)) if first else []
+    ours = [(name, rest) for name, rest in entries if name not in baseline]
+    # A skill's log lines may name its folder rather than SKILL.md: both are kept, as <file> and <folder>.
+    folder = str(target.parent)
+    marked = log_text.replace(str(target), "<file>")
+    if target.name == "SKILL.md":
+        marked = re.sub(re.escape(folder) + r"(?![\w.-])", "<folder>", marked)
+    lines = [
+        re.sub(r"^\S+Z ", "", raw).replace(base, "<tmp>")
+        for raw in marked.splitlines()
+        if ("<file>" in raw or "<folder>" in raw) and not any(noise in raw for noise in NOISE)
+    ]
+    record: dict[str, Any] = {"listed": bool(ours), "log": lines}
+    if foreign:
+        record["foreign_requests"] = foreign
+    if ours:
+        record["listed_name"], record["listed_description"] = ours[0]
+        if len(ours) > 1:
+            record["listed_more"] = [name for name, _ in ours[1:]]
+    for body in bodies:
+        text = request_text(body) + "\n" + system_text(body)
+        found = BODY_MARKER.findall(text)
+        if found or COMMAND_TAG in text:
+            record["invoked"] = {
+                "outcome": "expanded" if COMMAND_TAG in text else "forked",
+                "body": found[-1] if found else None,
+                "model": body.get("model"),
+                "effort": (body.get("output_config") or {}).get("effort"),
+                "tools": sorted(t.get("name") for t in body.get("tools", []) or [] if isinstance(t, dict)),
+            }
+            break
+    else:
+        record["invoked"] = {"outcome": "not-run", "said": stdout.strip()[:300]}
+    return record
+
+
+def baseline_skills(binary: Path, api: RecordingApi) -> frozenset[str]:
+    """The names in the skill listing of a project with no skill or command: the built-in ones."""
+    record = run_case(binary, api, None)
+    return frozenset([record["listed_name"], *record.get("listed_more", [])]) if record.get("listed") else frozenset()
+
+
+def _cache_ttl(body: dict[str, Any]) -> str | None:
+    """The `ttl` of the request's prompt-cache breakpoints (None: the default five minutes)."""
+    system = body.get("system")
+    for block in system if isinstance(system, list) else []:
+        control = block.get("cache_control") if isinstance(block, dict) else None
+        if isinstance(control, dict) and control.get("ttl"):
+            return str(control["ttl"])
+    return None
 
 
 def _refusal(bodies: list[dict[str, Any]]) -> str | None:
@@ -226,7 +345,10 @@ def _refusal(bodies: list[dict[str, Any]]) -> str | None:
 
 
 def verdict(record: dict[str, Any]) -> str:
-    """One word per case: skipped, refused, loaded."""
+    """One word per case: skipped, refused, loaded (a skill or command: listed/unlisted + run/not-run)."""
+    if "listed" in record:
+        listed = "listed" if record["listed"] else "unlisted"
+        return f"{listed}+{record.get('invoked', {}).get('outcome')}"
     if not record.get("loaded"):
         return "skipped"
     if record.get("spawn", {}).get("outcome") != "spawned":
@@ -247,7 +369,15 @@ def record_all(version: str, only: list[str] | None, workers: int) -> dict[str, 
             api = local.api = RecordingApi().start()
             with lock:
                 servers.append(api)
-        return case_id(path), run_case(binary, api, path)
+        return case_id(path), run_case(binary, api, path, baseline)
+
+    baseline: frozenset[str] = frozenset()
+    if any(case_kind(p) != "agents" for p in files):
+        first = RecordingApi().start()
+        try:
+            baseline = baseline_skills(binary, first)
+        finally:
+            first.stop()
 
     try:
         with concurrent.futures.ThreadPoolExecutor(workers) as pool:

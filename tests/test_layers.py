@@ -29,6 +29,7 @@ RANKS = {
     "agent_lsp.architect": 5,
     "agent_lsp.lsp": 6,
     "agent_lsp.check": 7,
+    "agent_lsp.explain": 7,
     "agent_lsp.__main__": 8,
 }
 SIDE_BY_SIDE = {("agent_lsp.features", "agent_lsp.architect"), ("agent_lsp.architect", "agent_lsp.features")}

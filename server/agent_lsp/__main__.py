@@ -15,6 +15,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from agent_lsp.check import run_check
 
         return run_check(args[1:])
+    if args and args[0] == "explain":
+        from agent_lsp.explain import run_explain
+
+        return run_explain(args[1:])
     if not args or args in (["--stdio"], ["serve"], ["serve", "--stdio"]):
         # How editors start us: no options to parse, so argparse (~10 ms to import) is skipped.
         return _serve(tcp=None, log_level="warning", log_file=None)

@@ -368,7 +368,24 @@ add(
     )
 )
 add(value_cases("initialPrompt", ["/review the staged changes", "Start here", '""', "123", "[a, b]", "", "true"]))
-add(value_cases("skills", ["[api-conventions]", "api-conventions", "[a, b]", "123", "", "\n  a: b", "[1, 2]"]))
+add(
+    value_cases(
+        "skills",
+        [
+            "[api-conventions]",
+            "api-conventions",
+            "helper",
+            "[helper]",
+            "[helper, nope]",
+            "\n  - helper",
+            "[a, b]",
+            "123",
+            "",
+            "\n  a: b",
+            "[1, 2]",
+        ],
+    )
+)
 add(value_cases("omitClaudeMd", ["true", "false", "yes", '"true"', "1", ""]))
 add(value_cases("autoCompactWindow", ["100000", "200000", "0", "-5", "big", '"100000"', "1.5", ""]))
 add(

@@ -104,6 +104,18 @@ class SkillChecker(AgentChecker):
             self.check_by_schema(item)
             return
         name = item.value
+        if self.context.kind == "skill" and any(ch.isspace() for ch in name.strip()):
+            # Claude Code 2.1.328 lists a skill named `my probe` under its folder name alone (skills/name-space),
+            # while `Probe` and `123` are shown as written.
+            self.report(
+                "invalid-value",
+                item.value_span,
+                f"`name: {name}` holds a space, so Claude Code does not use it: the skill is listed under its "
+                f"folder name. Write `{self.normalise_name(name)}`.",
+                key="name",
+                replacement=self.normalise_name(name),
+            )
+            return
         self.check_name_style(item, name)
         folder = self.context.folder_name
         if (

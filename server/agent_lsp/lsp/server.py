@@ -74,7 +74,8 @@ def create_server() -> AgentLanguageServer:
     # The handler modules import this one for the server's class (pygls reads a command
     # handler's annotations when it runs it), so they are imported once the class exists.
     from agent_lsp.features import completion_wire
-    from agent_lsp.lsp.handlers import architect, documents, editing, workspace
+    from agent_lsp.lsp import claude_version
+    from agent_lsp.lsp.handlers import architect, documents, editing, lens, workspace
 
     server = AgentLanguageServer()
     # Completion items are written by a faster hook, once for all the lists they appear in.
@@ -95,6 +96,7 @@ def create_server() -> AgentLanguageServer:
     def initialized(ls: AgentLanguageServer, params: types.InitializedParams) -> None:
         ls.session.pull_settings()  # the settings, then the index and its file watchers
         workspace.initialized(ls, params)
+        claude_version.check_once(ls)  # a `claude` newer than the verified one: one quiet log line
 
     kinds = [*editing.CODE_ACTION_KINDS, *architect.CODE_ACTION_KINDS]
 
@@ -108,6 +110,7 @@ def create_server() -> AgentLanguageServer:
     feature(types.TEXT_DOCUMENT_DID_SAVE)(documents.did_save)
     feature(types.TEXT_DOCUMENT_DID_CLOSE)(documents.did_close)
     feature(types.TEXT_DOCUMENT_DIAGNOSTIC, documents.DIAGNOSTIC_OPTIONS)(documents.pull_diagnostics)
+    feature(types.TEXT_DOCUMENT_CODE_LENS, lens.CODE_LENS_OPTIONS)(lens.code_lens)  # the effective agent
     feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)(documents.did_change_configuration)
     command(documents.STATUS_COMMAND)(documents.status)
 

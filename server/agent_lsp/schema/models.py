@@ -90,3 +90,38 @@ def describe_model_id(model_id: str) -> str:
     alias = family if family in agent_schema().enum_values("model") else None
     follow = f"; unlike the `{alias}` alias it stays on this version" if alias else ""
     return f"{name}{follow}."
+
+
+# What Claude Code 2.1.328 sends as `model` for each alias (tests/conformance: agents/model-*; the pinned
+# version's main model is Opus). The one table of resolved ids: the effective-agent view and the architect
+# read it here.
+MAIN_MODEL_ID = "claude-opus-5-5"
+ALIAS_MODEL_IDS: dict[str, str] = {
+    "opus": "claude-opus-5-5",
+    "best": "claude-opus-5-5",
+    "opus[1m]": "claude-opus-5-5",
+    "sonnet": "claude-sonnet-5-5",
+    "sonnet[1m]": "claude-sonnet-5-5",
+    "opusplan": "claude-sonnet-5-5",  # Opus in plan mode only; a subagent outside plan mode gets Sonnet
+    "haiku": "claude-haiku-5-5",
+    "fable": "claude-fable-5-2",
+}
+
+
+def resolve_model_id(value: object) -> tuple[str, str]:
+    """The model id Claude Code sends for a `model:` value, and how it got there.
+
+    `inherit` and anything that is not text (or is empty) run on the session's model; an alias is looked up
+    in any case; a `claude-` id is sent lowercased; any other text is sent as written (agents/model-gpt-4).
+    """
+    if not isinstance(value, str) or not value.strip():
+        return MAIN_MODEL_ID, "the session's model"
+    word = value.strip()
+    lowered = word.lower()
+    if lowered == "inherit":
+        return MAIN_MODEL_ID, "the session's model (`inherit`)"
+    if lowered in ALIAS_MODEL_IDS:
+        return ALIAS_MODEL_IDS[lowered], f"from `{word}`"
+    if lowered.startswith("claude-"):
+        return lowered, "as written"
+    return word, "as written"
