@@ -16,20 +16,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-# The one model table: the ids the pinned Claude Code (CLAUDE_CODE_VERSION) sends for the aliases an
-# agent's `model` field may use, as recorded by the conformance oracle (tests/conformance/truth.json;
-# tests/architect/test_agent_loop.py checks this table against it, so a version bump that moves an id
-# fails there until the table follows). `agentLsp.models` can still override an entry.
-CLAUDE_CODE_VERSION = "2.1.328"
-DEFAULT_MODELS: Mapping[str, str] = {
-    "opus": "claude-opus-5-5",
-    "sonnet": "claude-sonnet-5-5",
-    "haiku": "claude-haiku-5-5",
-    "fable": "claude-fable-5-2",
-    "best": "claude-opus-5-5",
-    # A subagent never plans, so `opusplan` runs on its executing model (recorded: sonnet).
-    "opusplan": "claude-sonnet-5-5",
-}
+from agent_lsp.schema.models import ALIAS_MODEL_IDS
+from agent_lsp.schema.resources import verified_claude_code
+
+# The model ids come from the one table, `schema.models.ALIAS_MODEL_IDS`: what the pinned Claude Code sends
+# for each alias an agent's `model` field may use, as recorded by the conformance oracle
+# (tests/conformance/truth.json; tests/architect/test_agent_loop.py and the effective-agent conformance test
+# check it, so a version bump that moves an id fails until the table follows). `agentLsp.models` can still
+# override an entry. The `[1m]` variants are left to LONG_CONTEXT_SUFFIX below.
+CLAUDE_CODE_VERSION = verified_claude_code() or "unknown"
+DEFAULT_MODELS: Mapping[str, str] = {alias: mid for alias, mid in ALIAS_MODEL_IDS.items() if not alias.endswith("]")}
 # `opus[1m]` names the same model with a longer context window; the id sent is the alias's.
 LONG_CONTEXT_SUFFIX = "[1m]"
 
