@@ -20,6 +20,7 @@ from agent_lsp.checks.findings import AgentContext, Finding
 from agent_lsp.checks.rules import RULES, Severity
 from agent_lsp.checks.validate import find_problems
 from agent_lsp.project import disk
+from agent_lsp.project.config import ConfigCache
 from agent_lsp.project.paths import FileKind, document_kind
 from agent_lsp.syntax.frontmatter import parse_agent
 from agent_lsp.syntax.text import LineIndex, PositionMapper, Span
@@ -33,6 +34,7 @@ FORMATS = ("text", "json", "github", "sarif")
 # Below this many files one process is faster than starting workers.
 PARALLEL_MIN_FILES = 64
 CHUNK_FILES = 32
+CONFIGS = ConfigCache()  # each folder's `.agent-lsp.toml` / `[tool.agent-lsp]`, read once per run
 
 
 class FileReport:
@@ -100,7 +102,8 @@ def check_file(path: Path, display: str, plugin: bool, kind: str = "agent") -> F
             Span(len(prefix), len(prefix)),
         )
     parsed = parse_agent(text)
-    return FileReport(path, display, parsed.index, find_problems(parsed, AgentContext(str(path), plugin, kind=kind)))
+    context = AgentContext(str(path), plugin, kind=kind, config=CONFIGS.for_file(str(path)))
+    return FileReport(path, display, parsed.index, find_problems(parsed, context))
 
 
 def _check_chunk(jobs: list[tuple[Path, str, bool, str]]) -> list[FileReport]:
@@ -219,6 +222,7 @@ def run_check(argv: Sequence[str]) -> int:
     except FileNotFoundError as error:
         print(f"agent-lsp check: no such file or folder: {_printable(str(error.args[0]))}", file=sys.stderr)
         return 2
+    jobs = _configured_jobs(targets, jobs)
     reports = check_files(jobs)
     if not options.no_cross_file:
         add_cross_file_findings(reports, Path(options.user_dir).expanduser() if options.user_dir else None)
@@ -229,8 +233,46 @@ def run_check(argv: Sequence[str]) -> int:
     return 1 if worst <= limit else 0
 
 
+def _configured_jobs(
+    targets: Sequence[str], jobs: list[tuple[Path, str, bool, str]]
+) -> list[tuple[Path, str, bool, str]]:
+    """The jobs as the projects' configurations want them: `exclude`d files dropped, the files a walked
+    folder holds under an `include` pattern added (as agents); what is wrong with a configuration on stderr."""
+    from agent_lsp.checks.configure import config_problems
+
+    named = {str(Path(t).resolve()) for t in targets if Path(t).is_file()}
+    kept = [
+        job for job in jobs if str(job[0].resolve()) in named or not CONFIGS.for_file(str(job[0])).excludes(str(job[0]))
+    ]
+    seen = {job[0].resolve() for job in kept}
+    for target in targets:
+        root = Path(target)
+        config = CONFIGS.for_folder(str(root.resolve())) if root.is_dir() else None
+        if config is None or config.root is None:
+            continue
+        for pattern in config.include:
+            for path in sorted(Path(config.root).glob(pattern.lstrip("/"))):
+                resolved = path.resolve()
+                wanted = path.suffix == ".md" and path.is_file() and not config.excludes(str(path))
+                if wanted and resolved not in seen and disk.inside(path, disk.real_roots([root])):
+                    seen.add(resolved)
+                    kept.append((path, _display(path), False, FileKind.AGENT.value))
+    told: set[str] = set()
+    for path in [job[0] for job in kept] + [Path(t) for t in targets]:
+        config = CONFIGS.for_file(str(path.resolve()))
+        if config.source is not None and config.source not in told:
+            told.add(config.source)
+            for problem in config_problems(config):
+                print(
+                    f"agent-lsp check: {_printable(config.source)}: {_printable(problem)} (not applied)",
+                    file=sys.stderr,
+                )
+    return kept
+
+
 def add_cross_file_findings(reports: list[FileReport], user_dir: Path | None = None) -> None:
     """Add the findings that need the other files: the projects of the checked files and `user_dir`."""
+    from agent_lsp.checks import configure
     from agent_lsp.checks.crossfile import entry_findings
     from agent_lsp.project.index import WorkspaceIndex
     from agent_lsp.project.paths import Scope, default_user_dir, locate
@@ -259,6 +301,10 @@ def add_cross_file_findings(reports: list[FileReport], user_dir: Path | None = N
         if digests.get(entry.path, b"") != report.digest:
             continue
         extra = entry_findings(entry, index)
+        if extra:
+            # Inline suppressions and the project's configuration apply to these too.
+            context = AgentContext(entry.path, kind=entry.kind.value, config=CONFIGS.for_file(entry.path))
+            extra = configure.apply(parse_agent(entry.text), extra, context)
         if extra:
             # The entry's text, read again, is the indexed one (its stamp is checked) and so the report's.
             report.add_findings(extra, entry.text)

@@ -9,6 +9,7 @@ still load, with empty metadata, so the same finding carries a different consequ
 
 from __future__ import annotations
 
+from agent_lsp.checks import configure
 from agent_lsp.checks.agent import AgentChecker
 from agent_lsp.checks.findings import AgentContext, Finding
 from agent_lsp.checks.skill import SkillChecker
@@ -17,9 +18,11 @@ from agent_lsp.syntax.frontmatter import ParsedAgent
 
 
 def find_problems(parsed: ParsedAgent, context: AgentContext | None = None) -> list[Finding]:
-    """Every problem of one file, sorted by where it stands."""
+    """Every problem of one file, sorted by where it stands, as its inline comments and its project's
+    configuration (the context's) want them."""
     context = context or AgentContext()
     checker_class = AgentChecker if context.kind == "agent" else SkillChecker
     checker = checker_class(parsed, context, schema_for(context.kind))
     checker.run()
-    return sorted(checker.findings, key=lambda f: (f.span.start, f.span.end, f.code))
+    found = configure.apply(parsed, checker.findings, context)
+    return sorted(found, key=lambda f: (f.span.start, f.span.end, f.code))

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from lsprotocol import types
 from yaml.nodes import Node
 
+from agent_lsp.checks.configure import suppression_comment
 from agent_lsp.checks.findings import AgentContext, Finding
 from agent_lsp.checks.rules import Severity
 from agent_lsp.checks.validate import find_problems
@@ -413,6 +414,60 @@ _BUILDERS: dict[str, _Builder] = {
 FIXABLE_CODES = frozenset(_BUILDERS)
 
 
+# ---- suppressing a finding -------------------------------------------------------------------
+_IGNORE_LINE = re.compile(
+    r"^(?P<indent>[ \t]*)#[ \t]*agent-lsp:[ \t]*(?P<verb>ignore-file|ignore)\b(?P<codes>[^#]*?)[ \t]*$"
+)
+
+
+def suppression_fixes(
+    parsed: ParsedAgent, finding: Finding, context: AgentContext, before: Sequence[Finding] | None = None
+) -> list[Fix]:
+    """ "Ignore `code` on this line" and "… in this file": a YAML comment in the frontmatter, which Claude
+    Code's parse drops (checks/configure.py reads it). Checked like every fix; never part of "Fix all"."""
+    span = parsed.yaml_span
+    if span is None or parsed.close_span is None:
+        return []
+    key = ("suppress", finding.code, finding.span, context)
+    cached: tuple[Fix, ...] | None = parsed.memo.get(key)
+    if cached is not None:
+        return list(cached)
+    index, newline = parsed.index, _newline(parsed)
+    first, last = index.line_of(span.start), index.line_of(max(span.start, span.end - 1))
+    line = index.line_of(finding.span.start)
+    candidates: list[Fix] = []
+    if span.start < span.end and first <= line <= last:
+        above = _IGNORE_LINE.match(index.lines[line - 1]) if line > first else None
+        if above is not None and above["verb"] == "ignore":
+            at = index.line_start(line - 1) + above.end("codes")
+            edit = Edit(Span(at, at), f", {finding.code}")
+        else:
+            indent = re.match(r"[ \t]*", index.lines[line])
+            start = index.line_start(line)
+            edit = Edit(
+                Span(start, start), f"{indent[0] if indent else ''}{suppression_comment([finding.code])}{newline}"
+            )
+        candidates.append(Fix(f"Ignore `{finding.code}` on this line (agent-lsp only)", (edit,)))
+    existing = next(
+        (n for n in range(first, last + 1) if (m := _IGNORE_LINE.match(index.lines[n])) and m["verb"] == "ignore-file"),
+        None,
+    )
+    if existing is not None:
+        match = _IGNORE_LINE.match(index.lines[existing])
+        assert match is not None
+        at = index.line_start(existing) + match.end("codes")
+        file_edit = Edit(Span(at, at), f", {finding.code}")
+    else:
+        start = index.line_start(first)
+        file_edit = Edit(Span(start, start), f"{suppression_comment([finding.code], whole_file=True)}{newline}")
+    candidates.append(Fix(f"Ignore `{finding.code}` in this file (agent-lsp only)", (file_edit,)))
+    if before is None:
+        before = find_problems(parsed, context)
+    checked = tuple(fix for fix in candidates if is_safe(parsed, finding, fix, context, before))
+    parsed.memo[key] = checked
+    return list(checked)
+
+
 # ---- the whole file ---------------------------------------------------------------------------
 def fix_all(text: str, context: AgentContext, previous: ParsedAgent | None = None) -> str:
     """The text after applying, one at a time, every fix marked safe for `source.fixAll`.
@@ -519,7 +574,8 @@ def code_actions(
             attached = next((d for d in sent if _same(d, diagnostic)), None)
             if attached is None and not _overlaps(diagnostic.range, request):
                 continue
-            for fix in _checked_fixes(parsed, finding, context, findings, summary):
+            fixes = _checked_fixes(parsed, finding, context, findings, summary)
+            for fix in [*fixes, *suppression_fixes(parsed, finding, context, findings)]:
                 actions.append(
                     types.CodeAction(
                         title=fix.title,
