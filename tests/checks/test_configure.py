@@ -1,4 +1,4 @@
-"""The project configuration (`.agent-lsp.toml`, `[tool.agent-lsp]`) and inline suppressions, on strings and tmp files."""
+"""The project configuration (`.agent-lsp.toml`, `[tool.agent-lsp]`) and inline suppressions."""
 
 from __future__ import annotations
 
@@ -138,7 +138,10 @@ def test_no_suppression_fix_where_a_comment_cannot_go() -> None:
     parsed = parse_agent(text)
     (finding,) = [f for f in find_problems(parsed, AgentContext()) if f.code == "name-style"]
     titles = [f.title for f in suppression_fixes(parsed, finding, AgentContext())]
-    assert titles == ["Ignore `name-style` on this line (agent-lsp only)", "Ignore `name-style` in this file (agent-lsp only)"]
+    assert titles == [
+        "Ignore `name-style` on this line (agent-lsp only)",
+        "Ignore `name-style` in this file (agent-lsp only)",
+    ]
     no_frontmatter = parse_agent("Just text.\n")
     (nf,) = find_problems(no_frontmatter, AgentContext())
     assert suppression_fixes(no_frontmatter, nf, AgentContext()) == []

@@ -23,8 +23,14 @@ AGENT = "---\nname: reviewer\ndescription: Reviews code when asked\ncategory: to
 
 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER, server_env={**os.environ}))
-async def client(lsp_client: LanguageClient) -> AsyncIterator[None]:
-    yield
+async def lsp(lsp_client: LanguageClient) -> AsyncIterator[None]:
+    yield  # `client` below initializes it
+
+
+@pytest.fixture
+async def client(lsp: LanguageClient) -> AsyncIterator[LanguageClient]:
+    yield lsp
+    await asyncio.wait_for(lsp.shutdown_session(), 10)  # also after a failed assertion
 
 
 async def _until(check: Callable[[], bool], timeout: float = 15.0) -> None:
@@ -93,7 +99,6 @@ async def test_the_server_reads_and_reloads_the_configuration(client: LanguageCl
         types.DidChangeWatchedFilesParams([types.FileEvent(config.as_uri(), types.FileChangeType.Deleted)])
     )
     await _until(lambda: [d.severity for d in client.diagnostics[uri]] == [types.DiagnosticSeverity.Warning])
-    await client.shutdown_session()
 
 
 async def test_a_quick_fix_writes_the_suppression_and_it_holds(client: LanguageClient, tmp_path: Path) -> None:
@@ -131,4 +136,3 @@ async def test_a_quick_fix_writes_the_suppression_and_it_holds(client: LanguageC
         )
     )
     await _until(lambda: _codes(client, uri) == [])
-    await client.shutdown_session()
