@@ -18,12 +18,23 @@ from agent_lsp.checks.rules import RULES, Severity
 from agent_lsp.checks.schema_errors import describe_expectation, key_node, node_at
 from agent_lsp.checks.suggest import closest
 from agent_lsp.schema.schemas import AgentSchema
+from agent_lsp.syntax import yaml12
 from agent_lsp.syntax.frontmatter import Field, ParsedAgent, ParseMode, needs_fallback_quoting
 from agent_lsp.syntax.text import Span
 from agent_lsp.syntax.tools import ToolEntry, tool_entries
 
 _LEGACY_PREFIX = re.compile(r".*\S:\*$")
 _RETRY_LINE = re.compile(r"^([a-zA-Z_-]+):\s+(.+)$")
+
+
+def _retry_changes(key: str, value: str) -> bool:
+    """Whether strict YAML rejects `key: value` on its own, or reads the value otherwise than the retry's quotes do."""
+    try:
+        node = yaml12.compose(f"{key}: {value}")
+        data = yaml12.to_python(node) if node is not None else None
+    except Exception:  # any refusal of the strict parser: this line needed the retry
+        return True
+    return not isinstance(data, dict) or data.get(key) != value
 
 
 class AgentChecker:
@@ -142,6 +153,18 @@ class AgentChecker:
         # Quoting fixes some errors; where the retry fails is what really stops Claude Code.
         problem = parsed.fallback_error or problem
         where = parsed.index.line_of(problem.offset) + 1
+        tab = self.indenting_tab(where - 1)
+        if tab is not None:
+            line = parsed.index.line_of(tab.start)
+            self.report(
+                "yaml-syntax",
+                tab,
+                f"Line {line + 1} is indented with a tab: YAML indents with spaces only, so Claude Code cannot "
+                f"read this frontmatter, and {self.lost['unparsed']}. Indent with spaces.",
+                Severity.WARNING if self.softened else None,
+                tabLine=line,
+            )
+            return
         continuation = self.unindented_continuation_lines()
         hint = ""
         if parsed.rewrites == [] and "\r\n" in parsed.text[: parsed.body_start] and self.retry_would_quote():
@@ -166,6 +189,21 @@ class AgentChecker:
             Severity.WARNING if self.softened else None,
             continuationLines=continuation,
         )
+
+    def indenting_tab(self, error_line: int) -> Span | None:
+        """The tabs in the indentation of the first frontmatter line, up to the parser's error line, that
+        has any (the parser often stumbles a line or more later, and without a word of tabs)."""
+        parsed = self.parsed
+        assert parsed.yaml_span is not None
+        index = parsed.index
+        first = index.line_of(parsed.yaml_span.start)
+        for n in range(first, min(error_line, index.line_count - 1) + 1):
+            line = index.lines[n]
+            indent = len(line) - len(line.lstrip(" \t"))
+            if "\t" in line[:indent] and line.strip():
+                start = index.line_start(n) + line.index("\t")
+                return Span(start, index.line_start(n) + indent)
+        return None
 
     def retry_would_quote(self) -> bool:
         """Whether some top-level line is one the retry would quote, were its ending LF."""
@@ -194,7 +232,11 @@ class AgentChecker:
         return found
 
     def check_fallback(self) -> None:
-        for rewrite in self.parsed.rewrites:
+        # The retry quotes every line that holds `: ` or a YAML symbol, whether strict YAML minded or
+        # not: only the lines strict YAML rejects, or reads differently, are to blame (`tools: Bash(npm *)`
+        # beside the real culprit `args: [a] [b]` is read the same either way).
+        rewrites = [r for r in self.parsed.rewrites if _retry_changes(r.key, r.value)] or self.parsed.rewrites
+        for rewrite in rewrites:
             self.report(
                 "yaml-fallback",
                 rewrite.value_span,
@@ -579,8 +621,9 @@ class AgentChecker:
             self.report(
                 "no-tools-resolve",
                 item.value_span,
-                "Only foreground tools are listed: a subagent runs in the background by default, where "
-                "these tools are removed, and Claude Code then refuses to launch it with zero tools.",
+                "Only foreground tools are listed: whenever this subagent runs in the background (Claude "
+                "starts it there, or `background: true`), these tools are removed, and Claude Code then refuses "
+                "to launch it with zero tools.",
                 Severity.WARNING,
             )
             return
@@ -647,6 +690,17 @@ class AgentChecker:
             return "ok"  # every tool, as with no `tools` (agents/tools-star)
         if not entry.is_well_formed() and not entry.text.replace(" ", "").endswith("()"):
             # Empty parentheses name the bare tool (agents/tools-bash: `Bash()` gives Bash).
+            if "(" not in entry.text and ")" not in entry.text:
+                # `chrome-mcp`, `context-manager`: a name, but no tool's (those are letters and digits).
+                self.report(
+                    "invalid-tool-rule",
+                    entry.span,
+                    f"`{entry.text}` is not a tool: tool names are letters and digits (`Read`, `WebFetch`), MCP "
+                    f"tools start with `mcp__`, and a subagent is granted as `Agent({entry.text})`. Claude Code "
+                    "drops the entry.",
+                    bareName=entry.text,
+                )
+                return "bad"
             self.report(
                 "invalid-tool-rule",
                 entry.span,
@@ -682,6 +736,7 @@ class AgentChecker:
                 Span(entry.span.start, entry.span.start + len(name)),
                 f"`{name}` is not a Claude Code tool, so this `{field_name}` entry is dropped.{hint}",
                 replacement=suggestion,
+                **({"bareName": name} if entry.specifier is None else {}),
             )
             return "bad"
         spec = entry.specifier
@@ -708,8 +763,8 @@ class AgentChecker:
             self.report(
                 "foreground-only-tool",
                 Span(entry.span.start, entry.span.start + len(name)),
-                f"`{name}` is available only when the subagent runs in the foreground; in the background "
-                "(the default) Claude Code removes it.",
+                f"`{name}` is available only when the subagent runs in the foreground; when it runs in the "
+                "background (Claude starts it there, or `background: true`) Claude Code removes it.",
             )
             return "foreground"
         return "ok"

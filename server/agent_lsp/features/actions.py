@@ -211,6 +211,9 @@ def _block(header: str, lines: Sequence[str], newline: str) -> str:
 
 
 def _continuation_fix(parsed: ParsedAgent, finding: Finding, context: AgentContext) -> list[Fix]:
+    tab_line = finding.data.get("tabLine")
+    if isinstance(tab_line, int):
+        return _tab_fixes(parsed, tab_line)
     lines = finding.data.get("continuationLines")
     if not isinstance(lines, list) or not lines or parsed.yaml_span is None:
         return []
@@ -224,6 +227,18 @@ def _continuation_fix(parsed: ParsedAgent, finding: Finding, context: AgentConte
     if block is not None:
         fixes.insert(0, block)
     return fixes
+
+
+def _tab_fixes(parsed: ParsedAgent, line: int) -> list[Fix]:
+    """The tab indentation of `line` as two spaces a tab, or removed (each is checked: the one that reads wins)."""
+    text = parsed.index.lines[line]
+    indent = text[: len(text) - len(text.lstrip(" \t"))]
+    span = Span(parsed.index.line_start(line), parsed.index.line_start(line) + len(indent))
+    spaces = indent.replace("\t", "  ")
+    return [
+        Fix("Indent with spaces instead of the tab", (Edit(span, spaces),), True, True),
+        Fix("Remove the tab indentation", (Edit(span, indent.replace("\t", "")),)),
+    ]
 
 
 def _continuation_block(parsed: ParsedAgent, first_continuation: int) -> Fix | None:

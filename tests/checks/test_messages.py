@@ -1,0 +1,74 @@
+"""Messages seen wrong on real files (issue 16): each names the real cause, at the real place."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from lsprotocol import types
+
+from agent_lsp.checks.findings import AgentContext
+from agent_lsp.checks.rules import RULES
+from agent_lsp.features.hover import hover
+from agent_lsp.syntax.text import PositionMapper
+from agent_lsp.checks.validate import find_problems
+from agent_lsp.syntax.frontmatter import parse_agent
+from helpers_core import findings, marked
+
+
+def test_yaml_fallback_blames_only_the_line_the_retry_had_to_rewrite() -> None:
+    text = (
+        "---\nname: runner\ndescription: Runs things\ntools: Read, Bash(npm *), Bash(git *)\n"
+        "args: [--fast] [--safe]\nmodel: sonnet\n---\nBody\n"
+    )
+    fallback = [marked(text, f) for f in findings(text) if f.code == "yaml-fallback"]
+    assert fallback == ["[--fast] [--safe]"]
+
+
+def test_a_tab_in_the_indentation_is_named_pointed_at_and_fixed() -> None:
+    from agent_lsp.features.actions import apply_edits, fixes_for
+
+    text = "---\nname: x\ndescription: d\nmodel: sonnet\ntools:\n  - Read\n\t- Grep\n---\nBody\n"
+    (finding,) = findings(text)
+    assert finding.code == "yaml-syntax" and marked(text, finding) == "\t"
+    assert "Line 7 is indented with a tab" in finding.message and "cannot token" not in finding.message
+    (fix, *_) = fixes_for(parse_agent(text), finding, AgentContext())
+    assert fix.title == "Indent with spaces instead of the tab"
+    assert findings(apply_edits(text, fix.edits)) == []
+
+
+# Texts that call the background the default place of an agent's subagent.
+_BACKGROUND_DEFAULT = re.compile(
+    r"background[^.;]{0,30}\(the default|background by default|by default[^.;]{0,40}in the background", re.I
+)
+
+
+def test_every_text_about_background_agrees_with_the_schema() -> None:
+    root = Path(__file__).resolve().parents[2]
+    for kind in ("agent", "skill", "command"):
+        schema = json.loads((root / "schemas" / f"{kind}.schema.json").read_text(encoding="utf-8"))
+        background = schema["properties"]["background"]
+        ext = background["x-agent-lsp"]
+        marked = [
+            v for v, d in zip(ext["enumValues"], ext["markdownEnumDescriptions"], strict=True) if "the default" in d
+        ]
+        assert marked == [str(background["default"]).lower()], kind
+    agent_schema = json.loads((root / "schemas" / "agent.schema.json").read_text(encoding="utf-8"))
+    assert agent_schema["properties"]["background"]["default"] is False
+    # So nothing said about agents may call the background their default.
+    texts = [rule.summary for rule in RULES.values()]
+    text = "---\nname: x\ndescription: d\ntools: LSP, TaskCreate\nbackground: false\n---\nBody\n"
+    parsed = parse_agent(text)
+    texts += [f.message for f in find_problems(parsed, AgentContext())]
+    texts += [f.message for f in findings(text.replace("LSP, TaskCreate", "Read, LSP"))]
+    mapper = PositionMapper(parsed.index)
+    found = hover(parsed, text.index("background"), mapper)
+    assert found is not None and isinstance(found.contents, types.MarkupContent)
+    texts.append(found.contents.value)
+    texts.append((root / "docs" / "rules.md").read_text(encoding="utf-8"))
+    texts.append((root / "README.md").read_text(encoding="utf-8"))
+    texts.append(json.dumps(agent_schema))
+    assert {"foreground-only-tool", "no-tools-resolve"} <= {f.code for f in find_problems(parsed, AgentContext())}
+    wrong = [m.group(0) for t in texts for m in _BACKGROUND_DEFAULT.finditer(t)]
+    assert wrong == []
