@@ -72,3 +72,21 @@ def test_every_text_about_background_agrees_with_the_schema() -> None:
     assert {"foreground-only-tool", "no-tools-resolve"} <= {f.code for f in find_problems(parsed, AgentContext())}
     wrong = [m.group(0) for t in texts for m in _BACKGROUND_DEFAULT.finditer(t)]
     assert wrong == []
+
+
+def test_a_command_with_tools_is_pointed_at_allowed_tools_and_an_agent_the_other_way() -> None:
+    command = "---\ndescription: Ship it\ntools: Read, Bash(git push *)\n---\nPush.\n"
+    found = findings(command, path="/p/.claude/commands/ship.md", kind="command")
+    (unknown,) = [f for f in found if f.code == "unknown-key"]
+    assert "Did you mean `allowed-tools`?" in unknown.message and unknown.data["replacement"] == "allowed-tools"
+    agent_text = "---\nname: x\ndescription: d\nallowed-tools: Read\n---\nBody\n"
+    (unknown,) = [f for f in findings(agent_text) if f.code == "unknown-key"]
+    assert "Did you mean `tools`?" in unknown.message
+
+
+def test_ignored_field_names_the_file_it_is_in() -> None:
+    text = "---\nname: go\ndescription: Go\n---\nGo.\n"
+    (ignored,) = [
+        f for f in findings(text, path="/p/.claude/commands/go.md", kind="command") if f.code == "ignored-field"
+    ]
+    assert "`go.md` is `/go`" in ignored.message and "deploy" not in ignored.message

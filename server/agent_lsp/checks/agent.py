@@ -416,7 +416,10 @@ class AgentChecker:
         )
 
     def check_unknown_key(self, item: Field) -> None:
-        suggestion = closest(item.key, self.schema.field_names, cutoff=0.75)
+        # The other kinds' names for a field (`tools` in a command is `allowed-tools`) come first.
+        suggestion = self.schema.meta.get("keyAliases", {}).get(item.key) or closest(
+            item.key, self.schema.field_names, cutoff=0.75
+        )
         hint = f" Did you mean `{suggestion}`?" if suggestion else ""
         self.report(
             "unknown-key",
