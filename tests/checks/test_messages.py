@@ -9,11 +9,11 @@ from pathlib import Path
 from lsprotocol import types
 
 from agent_lsp.checks.findings import AgentContext
-from agent_lsp.checks.rules import RULES
-from agent_lsp.features.hover import hover
-from agent_lsp.syntax.text import PositionMapper
+from agent_lsp.checks.rules import RULES, Severity
 from agent_lsp.checks.validate import find_problems
+from agent_lsp.features.hover import hover
 from agent_lsp.syntax.frontmatter import parse_agent
+from agent_lsp.syntax.text import PositionMapper
 from helpers_core import findings, marked
 
 
@@ -90,3 +90,17 @@ def test_ignored_field_names_the_file_it_is_in() -> None:
         f for f in findings(text, path="/p/.claude/commands/go.md", kind="command") if f.code == "ignored-field"
     ]
     assert "`go.md` is `/go`" in ignored.message and "deploy" not in ignored.message
+
+
+def test_an_empty_model_is_called_empty_and_is_no_warning() -> None:
+    # Conformance cases agents/model-empty (`model: ""`) and agents/model-empty-quotes (`model:`): Claude Code
+    # 2.1.328 loads the agent and spawns it on the main model, as with `inherit`.
+    truth = json.loads((Path(__file__).resolve().parents[1] / "conformance" / "truth.json").read_text("utf-8"))["cases"]
+    inherit = truth["agents/model-inherit"]["spawn"]["model"]
+    for case, line in (("agents/model-empty", 'model: ""'), ("agents/model-empty-quotes", "model:")):
+        assert truth[case]["loaded"] and truth[case]["spawn"]["model"] == inherit and truth[case]["log"] == []
+        text = f"---\nname: x\ndescription: d\n{line}\n---\nBody\n"
+        (finding,) = findings(text)
+        assert finding.code == "unknown-model" and finding.severity is Severity.INFORMATION
+        assert finding.message.startswith("`model` is empty: Claude Code runs the agent on the main conversation's")
+        assert "(empty)" not in finding.message and "drops" not in finding.message

@@ -483,7 +483,20 @@ class AgentChecker:
                 replacement=suggestion,
             )
             return
-        # Not text, or empty: Claude Code drops it and the subagent runs on the session's model (agents/model-123).
+        if value is None or value == "":
+            # Claude Code 2.1.328 runs it on the main conversation's model, as with `inherit` or no `model`
+            # (agents/model-empty, agents/model-empty-quotes): nothing is lost, so no warning.
+            self.report(
+                "unknown-model",
+                item.value_span if item.value_span.end > item.value_span.start else item.key_span,
+                f"`model` is empty: Claude Code runs the {self.schema.noun} on the main conversation's model, as "
+                f"with `model: inherit` or no `model` line. Write an alias ({', '.join(aliases)}) or a model id "
+                "to choose one, or remove the line.",
+                Severity.INFORMATION,
+                key="model",
+            )
+            return
+        # Not text: Claude Code drops it and the subagent runs on the session's model (agents/model-123).
         self.report(
             "unknown-model",
             item.value_span,
