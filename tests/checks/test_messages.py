@@ -104,3 +104,27 @@ def test_an_empty_model_is_called_empty_and_is_no_warning() -> None:
         assert finding.code == "unknown-model" and finding.severity is Severity.INFORMATION
         assert finding.message.startswith("`model` is empty: Claude Code runs the agent on the main conversation's")
         assert "(empty)" not in finding.message and "drops" not in finding.message
+
+
+def test_example_blocks_at_column_0_with_user_and_assistant_lines_get_the_block_fix() -> None:
+    from agent_lsp.features.actions import apply_edits, fixes_for
+
+    root = Path(__file__).resolve().parents[2]
+    shipped = (root / "examples" / ".claude" / "agents" / "release-notes.md").read_text(encoding="utf-8")
+    real = (
+        "---\nname: planner\ndescription: Use this agent to plan work. Examples:\n\n<example>\n"
+        'Context: the user wants a plan\nuser: "Plan the migration"\nassistant: "I\'ll use the planner agent."\n'
+        "<commentary>\nPlanning is asked for.\n</commentary>\n</example>\n"
+        "category: planning\nmodel: sonnet\n---\nPlan.\n"
+    )
+    for text in (shipped, real):
+        parsed = parse_agent(text)
+        (finding,) = [f for f in find_problems(parsed, AgentContext()) if f.code == "yaml-syntax"]
+        fixes = fixes_for(parsed, finding, AgentContext())
+        assert [f.title for f in fixes][:1] == ["Make `description` a `|` block holding all its lines"]
+        fixed = apply_edits(text, fixes[0].edits)
+        after = find_problems(parse_agent(fixed), AgentContext())
+        assert [f.code for f in after] == (["unknown-key"] if "category" in text else [])
+        assert "  user: " in fixed and "\nuser:" not in fixed
+        value = parse_agent(fixed).data
+        assert value is not None and "assistant: " in value["description"]

@@ -382,8 +382,8 @@ def test_retry_failure_is_an_error_at_the_retry_position_with_a_continuation_hin
     assert finding.span == span_of(text, "</example>")
     assert "Invalid YAML on line 6" in finding.message
     assert "even with its quoting retry" in finding.message
-    assert "line 6 starts at column 1" in finding.message
-    assert finding.data["continuationLines"] == [5]
+    assert "line 4 starts at column 1" in finding.message  # `user:` inside the `<example>` continues the value
+    assert finding.data["continuationLines"] == [3, 4, 5]
     assert [f.code for f in findings(text)] == ["yaml-syntax"]
 
 

@@ -24,6 +24,7 @@ from agent_lsp.syntax.text import Span
 from agent_lsp.syntax.tools import ToolEntry, tool_entries
 
 _LEGACY_PREFIX = re.compile(r".*\S:\*$")
+_EXAMPLE_OPEN = re.compile(r"<example\b[^>]*>")
 _RETRY_LINE = re.compile(r"^([a-zA-Z_-]+):\s+(.+)$")
 
 
@@ -224,9 +225,14 @@ class AgentChecker:
         first = index.line_of(parsed.yaml_span.start)
         last = index.line_of(max(parsed.yaml_span.start, parsed.yaml_span.end - 1))
         found: list[int] = []
+        examples = 0  # `<example>` blocks open: their `user:` and `assistant:` lines are text, not keys
         for n in range(first, last + 1):
             line = index.lines[n]
-            if not line or line[0] in " \t#-" or re.match(r"^[A-Za-z_][\w-]*:(\s|$)", line):
+            inside = examples > 0
+            examples = max(0, examples + len(_EXAMPLE_OPEN.findall(line)) - line.count("</example>"))
+            if not line or line[0] in " \t#-":
+                continue
+            if not inside and re.match(r"^[A-Za-z_][\w-]*:(\s|$)", line):
                 continue
             found.append(n)
         return found
@@ -747,12 +753,13 @@ class AgentChecker:
         if name not in schema.builtin_tools:
             suggestion = closest(name, list(schema.builtin_tools), cutoff=0.7)
             hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+            extra: dict[str, Any] = {"bareName": name} if entry.specifier is None else {}
             self.report(
                 "unknown-tool",
                 Span(entry.span.start, entry.span.start + len(name)),
                 f"`{name}` is not a Claude Code tool, so this `{field_name}` entry is dropped.{hint}",
                 replacement=suggestion,
-                **({"bareName": name} if entry.specifier is None else {}),
+                **extra,
             )
             return "bad"
         spec = entry.specifier

@@ -223,7 +223,7 @@ def _continuation_fix(parsed: ParsedAgent, finding: Finding, context: AgentConte
         tuple(Edit(Span(index.line_start(n), index.line_start(n)), "  ") for n in lines),
     )
     fixes = [indent]
-    block = _continuation_block(parsed, int(lines[0]))
+    block = _continuation_block(parsed, int(lines[0]), {int(n) for n in lines})
     if block is not None:
         fixes.insert(0, block)
     return fixes
@@ -241,7 +241,7 @@ def _tab_fixes(parsed: ParsedAgent, line: int) -> list[Fix]:
     ]
 
 
-def _continuation_block(parsed: ParsedAgent, first_continuation: int) -> Fix | None:
+def _continuation_block(parsed: ParsedAgent, first_continuation: int, continuation: set[int]) -> Fix | None:
     """The value with its continuation lines as one `|` block scalar, keeping every line break."""
     assert parsed.yaml_span is not None
     index = parsed.index
@@ -258,7 +258,8 @@ def _continuation_block(parsed: ParsedAgent, first_continuation: int) -> Fix | N
     if value[:1] in ("'", '"', "|", ">", "[", "{"):
         return None  # quoted, block and flow values need a person to decide
     end_line = key_line + 1
-    while end_line <= last and not _TOP_KEY_LINE.match(index.lines[end_line]):
+    # `user:` inside an `<example>` looks like a key but continues the value (the finding lists it).
+    while end_line <= last and (end_line in continuation or not _TOP_KEY_LINE.match(index.lines[end_line])):
         end_line += 1
     lines = ([value] if value else []) + [index.lines[n] for n in range(key_line + 1, end_line)]
     block = _block(f"{match.group('key')}: |{_indent_indicator(lines)}-", lines, _newline(parsed))
