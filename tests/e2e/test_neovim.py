@@ -15,20 +15,11 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from readme_snippets import AGENT, ROOT, readme_snippet
+
 DRIVER = Path(__file__).parent / "neovim" / "drive.lua"
-AGENT = "---\nname: painter\ndescription: Paints things\ntools: Read, Glob\ncolor: gold\n---\nYou paint.\n"
 
 pytestmark = pytest.mark.skipif(shutil.which("nvim") is None, reason="Neovim is not installed")
-
-
-def readme_snippet(heading: str, language: str) -> str:
-    """The first ```language block after the README line starting with `heading`, exactly as written."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    start = readme.index(heading)
-    match = re.compile(rf"```{language}\n(.*?)```", re.S).search(readme, start)
-    assert match is not None, f"no {language} block after {heading!r}"
-    return match.group(1)
 
 
 def _neovim_minor() -> int:
