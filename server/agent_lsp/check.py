@@ -23,6 +23,7 @@ from agent_lsp.checks.findings import AgentContext, Finding
 from agent_lsp.checks.rules import RULES, Severity
 from agent_lsp.checks.validate import find_problems
 from agent_lsp.project import disk
+from agent_lsp.project.config import ConfigCache
 from agent_lsp.project.paths import FileKind, Placement, Scope, content_kind, document_kind, locate
 from agent_lsp.syntax.frontmatter import parse_agent
 from agent_lsp.syntax.text import LineIndex, PositionMapper, Span
@@ -35,6 +36,7 @@ FORMATS = ("text", "json", "github", "sarif")
 # Below this many files one process is faster than starting workers.
 PARALLEL_MIN_FILES = 64
 CHUNK_FILES = 32
+CONFIGS = ConfigCache()  # each folder's `.agent-lsp.toml` / `[tool.agent-lsp]`, read once per run
 
 
 class FileReport:
@@ -102,7 +104,8 @@ def check_file(path: Path, display: str, plugin: bool, kind: str = "agent") -> F
             Span(len(prefix), len(prefix)),
         )
     parsed = parse_agent(text)
-    return FileReport(path, display, parsed.index, find_problems(parsed, AgentContext(str(path), plugin, kind=kind)))
+    context = AgentContext(str(path), plugin, kind=kind, config=CONFIGS.for_file(str(path)))
+    return FileReport(path, display, parsed.index, find_problems(parsed, context))
 
 
 def _check_chunk(jobs: list[tuple[Path, str, bool, str]]) -> list[FileReport]:
@@ -314,6 +317,7 @@ def _run(argv: Sequence[str]) -> int:
         print(f"agent-lsp check: no such file or folder: {_printable(str(error.args[0]))}", file=sys.stderr)
         return 2
     jobs = [(path, _display(path), plugin, kind) for path, plugin, kind in found.files]
+    jobs = _configured_jobs(targets, jobs)
     reports = check_files(jobs)
     if options.fix or options.diff:
         changes = fix_files(jobs, reports, write=options.fix)
@@ -338,6 +342,43 @@ def _run(argv: Sequence[str]) -> int:
     worst = min((int(f.severity) for r in reports for f in r.findings), default=99)
     limit = int(Severity.WARNING) if options.strict else int(Severity.ERROR)
     return 1 if worst <= limit else 0
+
+
+def _configured_jobs(
+    targets: Sequence[str], jobs: list[tuple[Path, str, bool, str]]
+) -> list[tuple[Path, str, bool, str]]:
+    """The jobs as the projects' configurations want them: `exclude`d files dropped, the files a walked
+    folder holds under an `include` pattern added (as agents); what is wrong with a configuration on stderr."""
+    from agent_lsp.checks.configure import config_problems
+
+    named = {str(Path(t).resolve()) for t in targets if Path(t).is_file()}
+    kept = [
+        job for job in jobs if str(job[0].resolve()) in named or not CONFIGS.for_file(str(job[0])).excludes(str(job[0]))
+    ]
+    seen = {job[0].resolve() for job in kept}
+    for target in targets:
+        root = Path(target)
+        config = CONFIGS.for_folder(str(root.resolve())) if root.is_dir() else None
+        if config is None or config.root is None:
+            continue
+        for pattern in config.include:
+            for path in sorted(Path(config.root).glob(pattern.lstrip("/"))):
+                resolved = path.resolve()
+                wanted = path.suffix == ".md" and path.is_file() and not config.excludes(str(path))
+                if wanted and resolved not in seen and disk.inside(path, disk.real_roots([root])):
+                    seen.add(resolved)
+                    kept.append((path, _display(path), False, FileKind.AGENT.value))
+    told: set[str] = set()
+    for path in [job[0] for job in kept] + [Path(t) for t in targets]:
+        config = CONFIGS.for_file(str(path.resolve()))
+        if config.source is not None and config.source not in told:
+            told.add(config.source)
+            for problem in config_problems(config):
+                print(
+                    f"agent-lsp check: {_printable(config.source)}: {_printable(problem)} (not applied)",
+                    file=sys.stderr,
+                )
+    return kept
 
 
 # ---- --fix and --diff ----------------------------------------------------------------------------
@@ -380,7 +421,7 @@ def fix_file(job: tuple[Path, str, bool, str]) -> FileChange | None:
         return None
     if len(raw) > MAX_FILE_BYTES or "\x00" in text:
         return None
-    context = AgentContext(str(path), plugin, kind=kind)
+    context = AgentContext(str(path), plugin, kind=kind, config=CONFIGS.for_file(str(path)))
     parsed = parse_agent(text)
     before = find_problems(parsed, context)
     if not any(f.code in FIXABLE_CODES for f in before):
@@ -479,6 +520,7 @@ def add_cross_file_findings(
 
     A project is a `.claude/` folder's parent, a plugin, or a collection's root (`paths`); `loose`
     places the files of loose collections, which no layout does (`find_files`)."""
+    from agent_lsp.checks import configure
     from agent_lsp.checks.crossfile import entry_findings
     from agent_lsp.project.paths import default_user_dir
 
@@ -508,6 +550,10 @@ def add_cross_file_findings(
         if digests.get(entry.path, b"") != report.digest:
             continue
         extra = entry_findings(entry, index)
+        if extra:
+            # Inline suppressions and the project's configuration apply to these too.
+            context = AgentContext(entry.path, kind=entry.kind.value, config=CONFIGS.for_file(entry.path))
+            extra = configure.apply(parse_agent(entry.text), extra, context)
         if extra:
             # The entry's text, read again, is the indexed one (its stamp is checked) and so the report's.
             report.add_findings(extra, entry.text)

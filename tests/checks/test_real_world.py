@@ -79,7 +79,7 @@ def test_unindented_example_lines_are_reported_where_the_mapping_breaks() -> Non
     [finding] = find_problems(parse_agent(text))
     assert finding.code == "yaml-syntax"
     assert text[finding.span.start : finding.span.end] == "<commentary>"
-    assert "line 6 starts at column 1" in finding.message
+    assert "line 4 starts at column 1" in finding.message  # `user:` inside the `<example>` continues the value
 
 
 def test_one_unknown_tool_among_many_marks_only_that_entry() -> None:

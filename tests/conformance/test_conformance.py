@@ -203,7 +203,15 @@ def disagreements(case_id: str, record: dict[str, Any]) -> list[str]:
     explained: set[int] = set()
     model = parsed.fields.get("model")
     spawned_model = record["spawn"].get("model")
-    if model is not None and spawned_model == SESSION_MODEL and str(model.value).lower() not in SESSION_MODEL_NAMES:
+    # An empty `model` (`model: ""`, `model:`) is applied as the main model, as `inherit` is (agents/model-empty,
+    # agents/model-empty-quotes): not dropped, so agent-lsp calls it empty without a warning.
+    empty = model is not None and model.value in (None, "")
+    if (
+        model is not None
+        and not empty
+        and spawned_model == SESSION_MODEL
+        and str(model.value).lower() not in SESSION_MODEL_NAMES
+    ):
         verdict.dropped_keys.append("model")  # the subagent runs on the session's model: the value was dropped
     verdict.dropped_keys += [k for k in observed_drops(parsed, record["spawn"]) if k not in verdict.dropped_keys]
     for key in verdict.dropped_keys:

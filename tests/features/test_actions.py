@@ -285,10 +285,15 @@ def _actions(
 ) -> list[types.CodeAction]:
     parsed = parse_agent(text)
     mapper = PositionMapper(parsed.index, "utf-16")
-    return code_actions(
+    return _without_suppressions(code_actions(
         parsed, find_problems(parsed, CONTEXT), CONTEXT, uri="file:///a.md", mapper=mapper, request=request,
         sent=sent or [], only=only,
-    )  # fmt: skip
+    ))  # fmt: skip
+
+
+def _without_suppressions(actions: list[types.CodeAction]) -> list[types.CodeAction]:
+    """The actions that fix (every finding also gets "Ignore … (agent-lsp only)", tested in tests/checks)."""
+    return [a for a in actions if not a.title.endswith("(agent-lsp only)")]
 
 
 def _range(line: int, start: int, end: int) -> types.Range:
@@ -330,6 +335,6 @@ def test_fix_positions_after_emoji_in_utf16() -> None:
         request=_range(3, 0, 20),
         only=["quickfix"],
     )
-    (action,) = actions
+    (action,) = _without_suppressions(actions)
     assert action.edit is not None and action.edit.changes is not None
     assert action.edit.changes["u"][0].range == _range(3, 7, 11)

@@ -80,7 +80,7 @@ def test_diagnostic_fields_for_a_quick_fix() -> None:
     assert d.code_description is not None
     assert d.code_description.href == f"{RULES_URL}#unknown-tool"
     assert RULES_URL.endswith("docs/rules.md")
-    assert d.data == {"code": "unknown-tool", "replacement": "Grep"}
+    assert d.data == {"code": "unknown-tool", "replacement": "Grep", "bareName": "Grpe"}
 
 
 def test_every_severity_maps_to_the_lsp_severity() -> None:

@@ -370,7 +370,8 @@ def test_code_actions_repeat_the_same_answer_for_a_version() -> None:
         return [(a.title, a.kind, a.edit) for a in answer]
 
     first = ask()
-    assert [title for title, _, _ in first] == ["Change to `blue`", "Fix all agent-lsp problems that have a safe fix"]
+    titles = [title for title, _, _ in first if not title.endswith("(agent-lsp only)")]  # suppressions: tests/checks
+    assert titles == ["Change to `blue`", "Fix all agent-lsp problems that have a safe fix"]
     assert ask() == first
 
 

@@ -18,12 +18,24 @@ from agent_lsp.checks.rules import RULES, Severity
 from agent_lsp.checks.schema_errors import describe_expectation, key_node, node_at
 from agent_lsp.checks.suggest import closest
 from agent_lsp.schema.schemas import AgentSchema
+from agent_lsp.syntax import yaml12
 from agent_lsp.syntax.frontmatter import Field, ParsedAgent, ParseMode, needs_fallback_quoting
 from agent_lsp.syntax.text import Span
 from agent_lsp.syntax.tools import ToolEntry, tool_entries
 
 _LEGACY_PREFIX = re.compile(r".*\S:\*$")
+_EXAMPLE_OPEN = re.compile(r"<example\b[^>]*>")
 _RETRY_LINE = re.compile(r"^([a-zA-Z_-]+):\s+(.+)$")
+
+
+def _retry_changes(key: str, value: str) -> bool:
+    """Whether strict YAML rejects `key: value` on its own, or reads the value otherwise than the retry's quotes do."""
+    try:
+        node = yaml12.compose(f"{key}: {value}")
+        data = yaml12.to_python(node) if node is not None else None
+    except Exception:  # any refusal of the strict parser: this line needed the retry
+        return True
+    return not isinstance(data, dict) or data.get(key) != value
 
 
 class AgentChecker:
@@ -142,6 +154,18 @@ class AgentChecker:
         # Quoting fixes some errors; where the retry fails is what really stops Claude Code.
         problem = parsed.fallback_error or problem
         where = parsed.index.line_of(problem.offset) + 1
+        tab = self.indenting_tab(where - 1)
+        if tab is not None:
+            line = parsed.index.line_of(tab.start)
+            self.report(
+                "yaml-syntax",
+                tab,
+                f"Line {line + 1} is indented with a tab: YAML indents with spaces only, so Claude Code cannot "
+                f"read this frontmatter, and {self.lost['unparsed']}. Indent with spaces.",
+                Severity.WARNING if self.softened else None,
+                tabLine=line,
+            )
+            return
         continuation = self.unindented_continuation_lines()
         hint = ""
         if parsed.rewrites == [] and "\r\n" in parsed.text[: parsed.body_start] and self.retry_would_quote():
@@ -167,6 +191,21 @@ class AgentChecker:
             continuationLines=continuation,
         )
 
+    def indenting_tab(self, error_line: int) -> Span | None:
+        """The tabs in the indentation of the first frontmatter line, up to the parser's error line, that
+        has any (the parser often stumbles a line or more later, and without a word of tabs)."""
+        parsed = self.parsed
+        assert parsed.yaml_span is not None
+        index = parsed.index
+        first = index.line_of(parsed.yaml_span.start)
+        for n in range(first, min(error_line, index.line_count - 1) + 1):
+            line = index.lines[n]
+            indent = len(line) - len(line.lstrip(" \t"))
+            if "\t" in line[:indent] and line.strip():
+                start = index.line_start(n) + line.index("\t")
+                return Span(start, index.line_start(n) + indent)
+        return None
+
     def retry_would_quote(self) -> bool:
         """Whether some top-level line is one the retry would quote, were its ending LF."""
         parsed = self.parsed
@@ -186,15 +225,24 @@ class AgentChecker:
         first = index.line_of(parsed.yaml_span.start)
         last = index.line_of(max(parsed.yaml_span.start, parsed.yaml_span.end - 1))
         found: list[int] = []
+        examples = 0  # `<example>` blocks open: their `user:` and `assistant:` lines are text, not keys
         for n in range(first, last + 1):
             line = index.lines[n]
-            if not line or line[0] in " \t#-" or re.match(r"^[A-Za-z_][\w-]*:(\s|$)", line):
+            inside = examples > 0
+            examples = max(0, examples + len(_EXAMPLE_OPEN.findall(line)) - line.count("</example>"))
+            if not line or line[0] in " \t#-":
+                continue
+            if not inside and re.match(r"^[A-Za-z_][\w-]*:(\s|$)", line):
                 continue
             found.append(n)
         return found
 
     def check_fallback(self) -> None:
-        for rewrite in self.parsed.rewrites:
+        # The retry quotes every line that holds `: ` or a YAML symbol, whether strict YAML minded or
+        # not: only the lines strict YAML rejects, or reads differently, are to blame (`tools: Bash(npm *)`
+        # beside the real culprit `args: [a] [b]` is read the same either way).
+        rewrites = [r for r in self.parsed.rewrites if _retry_changes(r.key, r.value)] or self.parsed.rewrites
+        for rewrite in rewrites:
             self.report(
                 "yaml-fallback",
                 rewrite.value_span,
@@ -374,7 +422,10 @@ class AgentChecker:
         )
 
     def check_unknown_key(self, item: Field) -> None:
-        suggestion = closest(item.key, self.schema.field_names, cutoff=0.75)
+        # The other kinds' names for a field (`tools` in a command is `allowed-tools`) come first.
+        suggestion = self.schema.meta.get("keyAliases", {}).get(item.key) or closest(
+            item.key, self.schema.field_names, cutoff=0.75
+        )
         hint = f" Did you mean `{suggestion}`?" if suggestion else ""
         self.report(
             "unknown-key",
@@ -438,7 +489,20 @@ class AgentChecker:
                 replacement=suggestion,
             )
             return
-        # Not text, or empty: Claude Code drops it and the subagent runs on the session's model (agents/model-123).
+        if value is None or value == "":
+            # Claude Code 2.1.328 runs it on the main conversation's model, as with `inherit` or no `model`
+            # (agents/model-empty, agents/model-empty-quotes): nothing is lost, so no warning.
+            self.report(
+                "unknown-model",
+                item.value_span if item.value_span.end > item.value_span.start else item.key_span,
+                f"`model` is empty: Claude Code runs the {self.schema.noun} on the main conversation's model, as "
+                f"with `model: inherit` or no `model` line. Write an alias ({', '.join(aliases)}) or a model id "
+                "to choose one, or remove the line.",
+                Severity.INFORMATION,
+                key="model",
+            )
+            return
+        # Not text: Claude Code drops it and the subagent runs on the session's model (agents/model-123).
         self.report(
             "unknown-model",
             item.value_span,
@@ -579,8 +643,9 @@ class AgentChecker:
             self.report(
                 "no-tools-resolve",
                 item.value_span,
-                "Only foreground tools are listed: a subagent runs in the background by default, where "
-                "these tools are removed, and Claude Code then refuses to launch it with zero tools.",
+                "Only foreground tools are listed: whenever this subagent runs in the background (Claude "
+                "starts it there, or `background: true`), these tools are removed, and Claude Code then refuses "
+                "to launch it with zero tools.",
                 Severity.WARNING,
             )
             return
@@ -647,6 +712,17 @@ class AgentChecker:
             return "ok"  # every tool, as with no `tools` (agents/tools-star)
         if not entry.is_well_formed() and not entry.text.replace(" ", "").endswith("()"):
             # Empty parentheses name the bare tool (agents/tools-bash: `Bash()` gives Bash).
+            if "(" not in entry.text and ")" not in entry.text:
+                # `chrome-mcp`, `context-manager`: a name, but no tool's (those are letters and digits).
+                self.report(
+                    "invalid-tool-rule",
+                    entry.span,
+                    f"`{entry.text}` is not a tool: tool names are letters and digits (`Read`, `WebFetch`), MCP "
+                    f"tools start with `mcp__`, and a subagent is granted as `Agent({entry.text})`. Claude Code "
+                    "drops the entry.",
+                    bareName=entry.text,
+                )
+                return "bad"
             self.report(
                 "invalid-tool-rule",
                 entry.span,
@@ -677,11 +753,13 @@ class AgentChecker:
         if name not in schema.builtin_tools:
             suggestion = closest(name, list(schema.builtin_tools), cutoff=0.7)
             hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+            extra: dict[str, Any] = {"bareName": name} if entry.specifier is None else {}
             self.report(
                 "unknown-tool",
                 Span(entry.span.start, entry.span.start + len(name)),
                 f"`{name}` is not a Claude Code tool, so this `{field_name}` entry is dropped.{hint}",
                 replacement=suggestion,
+                **extra,
             )
             return "bad"
         spec = entry.specifier
@@ -708,8 +786,8 @@ class AgentChecker:
             self.report(
                 "foreground-only-tool",
                 Span(entry.span.start, entry.span.start + len(name)),
-                f"`{name}` is available only when the subagent runs in the foreground; in the background "
-                "(the default) Claude Code removes it.",
+                f"`{name}` is available only when the subagent runs in the foreground; when it runs in the "
+                "background (Claude starts it there, or `background: true`) Claude Code removes it.",
             )
             return "foreground"
         return "ok"

@@ -11,6 +11,7 @@ from pathlib import PurePath
 from typing import Any
 
 from agent_lsp.checks.rules import Severity
+from agent_lsp.project.config import NO_CONFIG, ProjectConfig
 from agent_lsp.syntax.text import Span
 
 
@@ -30,6 +31,7 @@ class AgentContext:
     path: str | None = None
     plugin: bool = False  # part of a plugin (its agents/, skills/ or commands/ folder, or its root SKILL.md)
     kind: str = "agent"  # agent, skill or command: which schema and checks apply
+    config: ProjectConfig = NO_CONFIG  # the project's `.agent-lsp.toml` (rule severities, allowed keys)
 
     @property
     def file_stem(self) -> str | None:

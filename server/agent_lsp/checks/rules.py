@@ -72,7 +72,7 @@ _RULES = [
         Severity.WARNING,
         "A tool Claude Code removes from this subagent.",
     ),
-    Rule("foreground-only-tool", Severity.INFORMATION, "A tool a background subagent (the default) does not get."),
+    Rule("foreground-only-tool", Severity.INFORMATION, "A tool a subagent gets only in the foreground."),
     Rule("mcp-wildcard-in-tools", Severity.WARNING, "`mcp__*` works only in `disallowedTools`."),
     Rule("invalid-tool-rule", Severity.WARNING, "A malformed tool rule such as `Bash(git` is dropped."),
     Rule("legacy-tool-rule", Severity.HINT, "The `:*` prefix form of a rule; the space form is preferred."),

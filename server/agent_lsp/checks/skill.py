@@ -80,7 +80,7 @@ class SkillChecker(AgentChecker):
                 self.report(
                     "ignored-field",
                     item.key_span,
-                    self.schema.ignored_fields[key],
+                    self.schema.ignored_field_reason(key, self.context.path),
                     key=key,
                 )
             else:

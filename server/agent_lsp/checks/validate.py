@@ -11,6 +11,7 @@ are about its `@path` imports.
 
 from __future__ import annotations
 
+from agent_lsp.checks import configure
 from agent_lsp.checks.agent import AgentChecker
 from agent_lsp.checks.findings import AgentContext, Finding
 from agent_lsp.checks.instructions import OutputStyleChecker, RuleChecker, memory_findings
@@ -28,11 +29,13 @@ _CHECKERS: dict[str, type[AgentChecker]] = {
 
 
 def find_problems(parsed: ParsedAgent, context: AgentContext | None = None) -> list[Finding]:
-    """Every problem of one file, sorted by where it stands."""
+    """Every problem of one file, sorted by where it stands, as its inline comments and its project's
+    configuration (the context's) want them."""
     context = context or AgentContext()
     if context.kind == "memory":
         return memory_findings(parsed, context)
     checker_class = _CHECKERS.get(context.kind, SkillChecker)
     checker = checker_class(parsed, context, schema_for(context.kind))
     checker.run()
-    return sorted(checker.findings, key=lambda f: (f.span.start, f.span.end, f.code))
+    found = configure.apply(parsed, checker.findings, context)
+    return sorted(found, key=lambda f: (f.span.start, f.span.end, f.code))

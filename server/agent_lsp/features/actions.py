@@ -20,6 +20,7 @@ from itertools import pairwise
 from lsprotocol import types
 from yaml.nodes import Node
 
+from agent_lsp.checks.configure import suppression_comment
 from agent_lsp.checks.findings import AgentContext, Finding
 from agent_lsp.checks.rules import Severity
 from agent_lsp.checks.validate import find_problems
@@ -262,6 +263,9 @@ def _block(header: str, lines: Sequence[str], newline: str) -> str:
 
 
 def _continuation_fix(parsed: ParsedAgent, finding: Finding, context: AgentContext) -> list[Fix]:
+    tab_line = finding.data.get("tabLine")
+    if isinstance(tab_line, int):
+        return _tab_fixes(parsed, tab_line)
     lines = finding.data.get("continuationLines")
     if not isinstance(lines, list) or not lines or parsed.yaml_span is None:
         return []
@@ -271,13 +275,25 @@ def _continuation_fix(parsed: ParsedAgent, finding: Finding, context: AgentConte
         tuple(Edit(Span(index.line_start(n), index.line_start(n)), "  ") for n in lines),
     )
     fixes = [indent]
-    block = _continuation_block(parsed, int(lines[0]))
+    block = _continuation_block(parsed, int(lines[0]), {int(n) for n in lines})
     if block is not None:
         fixes.insert(0, block)
     return fixes
 
 
-def _continuation_block(parsed: ParsedAgent, first_continuation: int) -> Fix | None:
+def _tab_fixes(parsed: ParsedAgent, line: int) -> list[Fix]:
+    """The tab indentation of `line` as two spaces a tab, or removed (each is checked: the one that reads wins)."""
+    text = parsed.index.lines[line]
+    indent = text[: len(text) - len(text.lstrip(" \t"))]
+    span = Span(parsed.index.line_start(line), parsed.index.line_start(line) + len(indent))
+    spaces = indent.replace("\t", "  ")
+    return [
+        Fix("Indent with spaces instead of the tab", (Edit(span, spaces),), True, True),
+        Fix("Remove the tab indentation", (Edit(span, indent.replace("\t", "")),)),
+    ]
+
+
+def _continuation_block(parsed: ParsedAgent, first_continuation: int, continuation: set[int]) -> Fix | None:
     """The value with its continuation lines as one `|` block scalar, keeping every line break."""
     assert parsed.yaml_span is not None
     index = parsed.index
@@ -294,7 +310,8 @@ def _continuation_block(parsed: ParsedAgent, first_continuation: int) -> Fix | N
     if value[:1] in ("'", '"', "|", ">", "[", "{"):
         return None  # quoted, block and flow values need a person to decide
     end_line = key_line + 1
-    while end_line <= last and not _TOP_KEY_LINE.match(index.lines[end_line]):
+    # `user:` inside an `<example>` looks like a key but continues the value (the finding lists it).
+    while end_line <= last and (end_line in continuation or not _TOP_KEY_LINE.match(index.lines[end_line])):
         end_line += 1
     lines = ([value] if value else []) + [index.lines[n] for n in range(key_line + 1, end_line)]
     block = _block(f"{match.group('key')}: |{_indent_indicator(lines)}-", lines, _newline(parsed))
@@ -479,6 +496,60 @@ _BUILDERS: dict[str, _Builder] = {
 FIXABLE_CODES = frozenset(_BUILDERS)
 
 
+# ---- suppressing a finding -------------------------------------------------------------------
+_IGNORE_LINE = re.compile(
+    r"^(?P<indent>[ \t]*)#[ \t]*agent-lsp:[ \t]*(?P<verb>ignore-file|ignore)\b(?P<codes>[^#]*?)[ \t]*$"
+)
+
+
+def suppression_fixes(
+    parsed: ParsedAgent, finding: Finding, context: AgentContext, before: Sequence[Finding] | None = None
+) -> list[Fix]:
+    """ "Ignore `code` on this line" and "… in this file": a YAML comment in the frontmatter, which Claude
+    Code's parse drops (checks/configure.py reads it). Checked like every fix; never part of "Fix all"."""
+    span = parsed.yaml_span
+    if span is None or parsed.close_span is None:
+        return []
+    key = ("suppress", finding.code, finding.span, context)
+    cached: tuple[Fix, ...] | None = parsed.memo.get(key)
+    if cached is not None:
+        return list(cached)
+    index, newline = parsed.index, _newline(parsed)
+    first, last = index.line_of(span.start), index.line_of(max(span.start, span.end - 1))
+    line = index.line_of(finding.span.start)
+    candidates: list[Fix] = []
+    if span.start < span.end and first <= line <= last:
+        above = _IGNORE_LINE.match(index.lines[line - 1]) if line > first else None
+        if above is not None and above["verb"] == "ignore":
+            at = index.line_start(line - 1) + above.end("codes")
+            edit = Edit(Span(at, at), f", {finding.code}")
+        else:
+            indent = re.match(r"[ \t]*", index.lines[line])
+            start = index.line_start(line)
+            edit = Edit(
+                Span(start, start), f"{indent[0] if indent else ''}{suppression_comment([finding.code])}{newline}"
+            )
+        candidates.append(Fix(f"Ignore `{finding.code}` on this line (agent-lsp only)", (edit,)))
+    existing = next(
+        (n for n in range(first, last + 1) if (m := _IGNORE_LINE.match(index.lines[n])) and m["verb"] == "ignore-file"),
+        None,
+    )
+    if existing is not None:
+        match = _IGNORE_LINE.match(index.lines[existing])
+        assert match is not None
+        at = index.line_start(existing) + match.end("codes")
+        file_edit = Edit(Span(at, at), f", {finding.code}")
+    else:
+        start = index.line_start(first)
+        file_edit = Edit(Span(start, start), f"{suppression_comment([finding.code], whole_file=True)}{newline}")
+    candidates.append(Fix(f"Ignore `{finding.code}` in this file (agent-lsp only)", (file_edit,)))
+    if before is None:
+        before = find_problems(parsed, context)
+    checked = tuple(fix for fix in candidates if is_safe(parsed, finding, fix, context, before))
+    parsed.memo[key] = checked
+    return list(checked)
+
+
 # ---- the whole file ---------------------------------------------------------------------------
 def fix_all(text: str, context: AgentContext, previous: ParsedAgent | None = None) -> str:
     """The text after applying, one at a time, every fix marked safe for `source.fixAll`.
@@ -591,7 +662,8 @@ def code_actions(
             attached = next((d for d in sent if _same(d, diagnostic)), None)
             if attached is None and not _overlaps(diagnostic.range, request):
                 continue
-            for fix in _checked_fixes(parsed, finding, context, findings, summary):
+            fixes = _checked_fixes(parsed, finding, context, findings, summary)
+            for fix in [*fixes, *suppression_fixes(parsed, finding, context, findings)]:
                 actions.append(
                     types.CodeAction(
                         title=fix.title,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from agent_lsp.checks.findings import AgentContext, Finding
 from agent_lsp.checks.validate import find_problems
+from agent_lsp.project.config import NO_CONFIG, ConfigCache, ProjectConfig
 from agent_lsp.project.paths import FileKind, document_kind, uri_to_path
 from agent_lsp.syntax.frontmatter import ParsedAgent, parse_agent
 
@@ -22,6 +23,7 @@ class Analysis:
     plugin: bool
     parsed: ParsedAgent
     kind: FileKind | None = None  # agent, skill or command; None for every other file
+    config: ProjectConfig = NO_CONFIG  # the project's `.agent-lsp.toml` or `[tool.agent-lsp]`
     _findings: list[Finding] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -36,7 +38,7 @@ class Analysis:
     def context(self) -> AgentContext:
         """What the document's location tells the checks (its kind, plugin or not)."""
         kind = (self.kind or FileKind.AGENT).value
-        return AgentContext(path=self.path, plugin=self.plugin, kind=kind)
+        return AgentContext(path=self.path, plugin=self.plugin, kind=kind, config=self.config)
 
     @property
     def findings(self) -> list[Finding]:
@@ -55,17 +57,20 @@ class AnalysisCache:
         self._items: OrderedDict[str, Analysis] = OrderedDict()
         self._capacity = capacity
         self.agent_globs: tuple[str, ...] = ()
+        self.configs = ConfigCache()  # the project configuration of each folder (cleared when one changes)
 
     def get(self, uri: str, version: int | None, text: str) -> Analysis:
         cached = self._items.get(uri)
         if cached is not None and cached.version == version and (version is not None or cached.text == text):
             self._items.move_to_end(uri)
             return cached
-        kind, plugin = document_kind(uri_to_path(uri), self.agent_globs)
+        path = uri_to_path(uri)
+        config = self.configs.for_file(path)
+        kind, plugin = document_kind(path, self.agent_globs + config.include_globs())
         is_agent = kind is FileKind.AGENT
         # The previous version's blocks are reused where the edit left them unchanged.
         previous = cached.parsed if cached is not None else None
-        analysis = Analysis(uri, version, text, is_agent, plugin, parse_agent(text, previous), kind)
+        analysis = Analysis(uri, version, text, is_agent, plugin, parse_agent(text, previous), kind, config)
         self._items[uri] = analysis
         self._items.move_to_end(uri)
         while len(self._items) > self._capacity:

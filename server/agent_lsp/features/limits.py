@@ -24,7 +24,7 @@ def not_open(uri: str) -> Analysis:
     from agent_lsp.features.analysis import Analysis
     from agent_lsp.syntax.frontmatter import parse_agent
 
-    return Analysis(uri, None, "", False, False, parse_agent(""), None, [])
+    return Analysis(uri, None, "", False, False, parse_agent(""), None, _findings=[])
 
 
 def oversized(uri: str, version: int | None, size: int, globs: tuple[str, ...] = ()) -> Analysis:
@@ -38,10 +38,10 @@ def oversized(uri: str, version: int | None, size: int, globs: tuple[str, ...] =
 
     kind, _plugin = document_kind(uri_to_path(uri), globs)
     if kind is None:
-        return Analysis(uri, version, "", False, False, parse_agent(""), None, [])
+        return Analysis(uri, version, "", False, False, parse_agent(""), None, _findings=[])
     message = (
         f"The file is {size / (1024 * 1024):.1f} M characters long, past the "
         f"{MAX_DOCUMENT_CHARS // (1024 * 1024)} M that agent-lsp reads; it is not checked."
     )
     finding = Finding("unreadable-file", Span(0, 0), message, Severity.ERROR, {"code": "unreadable-file"})
-    return Analysis(uri, version, "", False, False, parse_agent(""), None, [finding])
+    return Analysis(uri, version, "", False, False, parse_agent(""), None, _findings=[finding])

@@ -383,7 +383,7 @@ class ProjectState:
         """The cross-file findings the session's diagnostics add to a document's own."""
         if analysis.kind is None and not analysis.is_agent:
             return []
-        from agent_lsp.checks import crossfile
+        from agent_lsp.checks import configure, crossfile
 
         if self._index is None:
             self.start()  # the document's own findings go out now; the cross-file ones when the index is built
@@ -391,7 +391,7 @@ class ProjectState:
                 return []
         try:
             index = self.index_for(analysis)
-            result = crossfile.findings_for(analysis, index)
+            result = configure.apply(analysis.parsed, crossfile.findings_for(analysis, index), analysis.context)
             self.announce(exclude=analysis.uri)
         except Exception:  # a cross-file problem must never cost the file its own diagnostics
             log.exception("cross-file checks failed for %s", analysis.uri)

@@ -84,6 +84,8 @@ class Session:
         self._completion_docs: DocStore | None = None
         self._completion_items: ItemMemo | None = None
         self._pulls: set[asyncio.Task[None]] = set()  # settings pulls in flight (a task needs a reference)
+        self._config_problems_told: set[str] = set()  # configuration files whose problems were shown
+        self.config_generation = 0  # counts configuration changes (workspace diagnostics' result ids)
 
     # ---- what the client said at `initialize` ------------------------------------------------
     @property
@@ -198,6 +200,8 @@ class Session:
         """A document's own findings and its cross-file ones, in the client's encoding."""
         from agent_lsp.features.diagnostics import to_diagnostic
 
+        self._tell_config_problems(analysis)
+
         mapper = PositionMapper(analysis.parsed.index, self.encoding)
         return [to_diagnostic(f, mapper) for f in [*analysis.findings, *self.project.findings(analysis)]]
 
@@ -211,6 +215,34 @@ class Session:
                 uri=uri, diagnostics=self.diagnostics_for(analysis), version=analysis.version
             )
         )
+
+    # ---- the project configuration (.agent-lsp.toml, [tool.agent-lsp]) -------------------------
+    def config_changed(self) -> None:
+        """A configuration file changed, appeared or went: read them again and re-check open documents."""
+        self.config_generation += 1
+        self.analyses.configs.invalidate()
+        self.analyses.clear()
+        self._config_problems_told.clear()
+        if self.client_pulls_diagnostics:
+            workspace = self.server.client_capabilities.workspace
+            if workspace is not None and workspace.diagnostics is not None and workspace.diagnostics.refresh_support:
+                self.server.workspace_diagnostic_refresh(None)
+            return
+        for uri in list(self.server.workspace.text_documents):
+            self.publish(uri)
+
+    def _tell_config_problems(self, analysis: Analysis) -> None:
+        """Say once what is wrong with the configuration a document is checked with (it is not ignored in silence)."""
+        from agent_lsp.checks.configure import config_problems
+
+        config = analysis.config
+        if config.source is None or config.source in self._config_problems_told:
+            return
+        self._config_problems_told.add(config.source)
+        problems = config_problems(config)
+        if problems:
+            message = f"agent-lsp: {config.source}: " + "; ".join(problems) + " (these settings are not applied)"
+            self.server.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=message))
 
     # ---- completion stores -------------------------------------------------------------------
     @property

@@ -47,8 +47,18 @@ class FrontmatterSchema:
 
     @property
     def ignored_fields(self) -> dict[str, str]:
-        """Keys Claude Code knows but ignores in this kind of file, with the reason."""
-        return dict(self.meta.get("ignoredFields", {}))
+        """Keys Claude Code knows but ignores in this kind of file, with the reason (`ignored_field_reason`
+        fills in the file's own name)."""
+        return {key: self.ignored_field_reason(key) for key in self.meta.get("ignoredFields", {})}
+
+    def ignored_field_reason(self, key: str, path: str | None = None) -> str:
+        """Why `key` is ignored, naming the file at `path` (`go.md` is `/go`), or an example without one."""
+        from pathlib import PurePath
+
+        reason = str(self.meta.get("ignoredFields", {}).get(key, ""))
+        file = PurePath(path) if path else None
+        named = f"`{file.name}` is `/{file.stem}`" if file else "for example, `deploy.md` is `/deploy`"
+        return reason.replace("{file}", named)
 
     def tool_list_kind(self, name: str) -> str | None:
         """`tools`/`disallowedTools` (agents) or `allowed`/`disallowed` (skills, commands) for a tool list field."""

@@ -30,6 +30,13 @@ def did_change(ls: AgentLanguageServer, params: types.DidChangeTextDocumentParam
 
 
 def did_save(ls: AgentLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
+    from agent_lsp.project.config import is_config_file
+    from agent_lsp.project.paths import uri_to_path
+
+    path = uri_to_path(params.text_document.uri)
+    if path is not None and is_config_file(path):  # an editor that sends the configuration's saves
+        ls.session.config_changed()
+        return
     ls.session.publish(params.text_document.uri)
 
 

@@ -87,6 +87,35 @@ def _cross_file_fixes(params: types.CodeActionParams) -> list[types.CodeAction]:
     return fixes
 
 
+def _agent_grant_fixes(
+    ls: AgentLanguageServer, analysis: Analysis, params: types.CodeActionParams
+) -> list[types.CodeAction]:
+    """A `tools` entry that is no tool but the name of an agent of the project: `Agent(name)` grants it."""
+    from agent_lsp.project.references import RefKind
+
+    fixes: list[types.CodeAction] = []
+    for diagnostic in params.context.diagnostics:
+        data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
+        name = data.get("bareName")
+        if diagnostic.source != "agent-lsp" or diagnostic.code not in ("invalid-tool-rule", "unknown-tool"):
+            continue
+        if not isinstance(name, str) or not _PLAIN_NAME.fullmatch(name):
+            continue
+        if ls.session.project_view(analysis).definition(RefKind.AGENT, name) is None:
+            continue
+        edit = types.TextEdit(range=diagnostic.range, new_text=f"Agent({name})")
+        fixes.append(
+            types.CodeAction(
+                title=f"Grant the agent: `Agent({name})`",
+                kind=types.CodeActionKind.QuickFix,
+                diagnostics=[diagnostic],
+                is_preferred=True,
+                edit=types.WorkspaceEdit(changes={params.text_document.uri: [edit]}),
+            )
+        )
+    return fixes
+
+
 def _markdown(formats: Sequence[types.MarkupKind] | None) -> bool:
     """Whether the client lists Markdown among the formats it renders (most do; some terminals do not)."""
     return formats is None or types.MarkupKind.Markdown in formats
@@ -236,7 +265,7 @@ def code_actions(ls: AgentLanguageServer, params: types.CodeActionParams) -> lis
         sent=params.context.diagnostics,
         only=[str(k.value if isinstance(k, types.CodeActionKind) else k) for k in params.context.only or []],
     )
-    return [*result, *_cross_file_fixes(params)]
+    return [*result, *_cross_file_fixes(params), *_agent_grant_fixes(ls, analysis, params)]
 
 
 def document_color(ls: AgentLanguageServer, params: types.DocumentColorParams) -> list[types.ColorInformation]:

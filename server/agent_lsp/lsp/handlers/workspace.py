@@ -44,6 +44,8 @@ WATCH_GLOBS = (
     "**/agents/**/*.md",
     "**/SKILL.md",  # a skill of `.claude/skills/`, a plugin or a collection (paths.locate)
     "**/commands/**/*.md",
+    "**/.agent-lsp.toml",  # the project configuration (project/config.py): re-read when it changes
+    "**/pyproject.toml",
 )
 # The requests about a position in a document that this module answers.
 _Positional = types.DefinitionParams | types.ReferenceParams | types.PrepareRenameParams | types.RenameParams
@@ -170,8 +172,8 @@ def _workspace_edit(ls: AgentLanguageServer, project: ProjectState, plan: Rename
     return types.WorkspaceEdit(document_changes=changes)
 
 
-def _result_id(entry: IndexedFile, generation: int) -> str:
-    """What a file's workspace diagnostics depend on: the index generation and the file's version.
+def _result_id(entry: IndexedFile, generation: int | str) -> str:
+    """What a file's workspace diagnostics depend on: the index (and configuration) generation and the file's version.
 
     A file read from disk is known by the stamp it was indexed with (size, mtime, inode; the
     caller revalidates first), so an unchanged report costs no read; a kept text is hashed."""
@@ -223,11 +225,18 @@ def initialized(ls: AgentLanguageServer, params: types.InitializedParams) -> Non
 
 
 def watched_files(ls: AgentLanguageServer, params: types.DidChangeWatchedFilesParams) -> None:
+    from agent_lsp.project.config import is_config_file
+
     project = ls.session.project
+    config_changed = False
     for change in params.changes:
         path = uri_to_path(change.uri)
-        if path is not None:
+        if path is not None and is_config_file(path):
+            config_changed = True
+        elif path is not None:
             project.file_changed(path, change.type == types.FileChangeType.Deleted)
+    if config_changed:
+        ls.session.config_changed()
     project.sync()
     project.announce()
 
@@ -364,7 +373,7 @@ def workspace_diagnostic(
         if entry.kind is FileKind.MEMORY or entry.path in open_paths or not index.in_workspace(entry.path):
             continue
         uri = Path(entry.path).as_uri()
-        result_id = _result_id(entry, index.generation)
+        result_id = _result_id(entry, f"{index.generation}.{session.config_generation}")
         if previous.get(entry.path) == result_id:
             items.append(types.WorkspaceUnchangedDocumentDiagnosticReport(uri=uri, result_id=result_id, version=None))
             continue
