@@ -18,10 +18,12 @@ from typing import TYPE_CHECKING, Any, TextIO
 from agent_lsp import __version__
 from agent_lsp.checks.findings import AgentContext, Finding
 from agent_lsp.checks.rules import RULES, Severity
-from agent_lsp.checks.validate import find_problems
+from agent_lsp.checks.validate import find_json_problems, find_problems
 from agent_lsp.project import disk
 from agent_lsp.project.paths import FileKind, document_kind
+from agent_lsp.schema.documents import JSON_KINDS
 from agent_lsp.syntax.frontmatter import parse_agent
+from agent_lsp.syntax.jsondoc import parse_json
 from agent_lsp.syntax.text import LineIndex, PositionMapper, Span
 
 if TYPE_CHECKING:
@@ -98,6 +100,11 @@ def check_file(path: Path, display: str, plugin: bool, kind: str = "agent") -> F
             "cannot read it as an agent.",
             LineIndex(prefix),
             Span(len(prefix), len(prefix)),
+        )
+    if kind in JSON_KINDS:  # a manifest, `.mcp.json`, hooks or settings file
+        document = parse_json(text)
+        return FileReport(
+            path, display, document.index, find_json_problems(document, AgentContext(str(path), plugin, kind))
         )
     parsed = parse_agent(text)
     return FileReport(path, display, parsed.index, find_problems(parsed, AgentContext(str(path), plugin, kind=kind)))
@@ -184,6 +191,7 @@ def discover(targets: Sequence[str], all_markdown: bool = False) -> Iterator[tup
                 or document_kind(str(p.resolve()))[0] is not None
             ]
             chosen = candidates if all_markdown or not known else known
+            chosen += _json_files(root, inside)
         else:
             raise FileNotFoundError(target)
         for path in chosen:
@@ -195,6 +203,22 @@ def discover(targets: Sequence[str], all_markdown: bool = False) -> Iterator[tup
             if kind is None:  # named on the command line, or in a loose collection: read as an agent
                 kind, plugin = FileKind.AGENT, False
             yield path, plugin, kind.value
+
+
+def _json_files(root: Path, inside: Any) -> list[Path]:
+    """The JSON files Claude Code reads below a folder (manifests, `.mcp.json`, hooks, settings)."""
+    found = []
+    for p in sorted(root.rglob("*.json")):
+        if p.name in _JSON_NAMES and p.is_file() and disk.inside(p, inside):
+            kind, _plugin = document_kind(str(p.resolve()))
+            if kind is not None and kind.is_json:
+                found.append(p)
+    return found
+
+
+_JSON_NAMES = frozenset(
+    {"plugin.json", "marketplace.json", ".mcp.json", "hooks.json", "settings.json", "settings.local.json"}
+)
 
 
 def run_check(argv: Sequence[str]) -> int:

@@ -6,9 +6,10 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from agent_lsp.checks.findings import AgentContext, Finding
-from agent_lsp.checks.validate import find_problems
+from agent_lsp.checks.validate import find_json_problems, find_problems
 from agent_lsp.project.paths import FileKind, document_kind, uri_to_path
-from agent_lsp.syntax.frontmatter import ParsedAgent, parse_agent
+from agent_lsp.syntax.frontmatter import ParsedAgent, ParseMode, parse_agent
+from agent_lsp.syntax.jsondoc import JsonDocument, parse_json
 
 
 @dataclass(slots=True)
@@ -21,8 +22,9 @@ class Analysis:
     is_agent: bool  # an agent file (skills and commands are not: see `kind`)
     plugin: bool
     parsed: ParsedAgent
-    kind: FileKind | None = None  # agent, skill or command; None for every other file
+    kind: FileKind | None = None  # agent, skill, command or a JSON kind; None for every other file
     _findings: list[Finding] | None = field(default=None, repr=False)
+    json: JsonDocument | None = None  # the parse of a JSON file (manifest, `.mcp.json`, hooks, settings)
 
     def __post_init__(self) -> None:
         if self.kind is None and self.is_agent:
@@ -43,6 +45,8 @@ class Analysis:
         if self._findings is None:
             if self.kind is None:
                 self._findings = []
+            elif self.json is not None:
+                self._findings = find_json_problems(self.json, self.context)
             else:
                 self._findings = find_problems(self.parsed, self.context)
         return self._findings
@@ -63,9 +67,15 @@ class AnalysisCache:
             return cached
         kind, plugin = document_kind(uri_to_path(uri), self.agent_globs)
         is_agent = kind is FileKind.AGENT
-        # The previous version's blocks are reused where the edit left them unchanged.
-        previous = cached.parsed if cached is not None else None
-        analysis = Analysis(uri, version, text, is_agent, plugin, parse_agent(text, previous), kind)
+        if kind is not None and kind.is_json:
+            # A JSON file has no frontmatter: its "parsed" is only the line table positions are mapped with.
+            document = parse_json(text)
+            parsed = ParsedAgent(text=text, index=document.index, mode=ParseMode.NO_FRONTMATTER)
+            analysis = Analysis(uri, version, text, False, plugin, parsed, kind, json=document)
+        else:
+            # The previous version's blocks are reused where the edit left them unchanged.
+            previous = cached.parsed if cached is not None else None
+            analysis = Analysis(uri, version, text, is_agent, plugin, parse_agent(text, previous), kind)
         self._items[uri] = analysis
         self._items.move_to_end(uri)
         while len(self._items) > self._capacity:

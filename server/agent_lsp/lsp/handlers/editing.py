@@ -3,7 +3,8 @@
 Each handler turns the request's position into an offset in the client's
 encoding, hands the cached analysis of the document to a plain function and
 returns its result. Agent, skill and command files are served (each through its
-own schema); every other document gets nothing. The completion stores live in the
+own schema), and Claude Code's JSON files through features/json_assist; every other
+document gets nothing. The completion stores live in the
 session; `code_actions` is one part of the server's code-action answer (the
 architect's asks are the other).
 """
@@ -126,6 +127,18 @@ def completion(ls: AgentLanguageServer, params: types.CompletionParams) -> types
     from agent_lsp.features import complete
 
     analysis, mapper, offset = found
+    if analysis.json is not None:  # a manifest, `.mcp.json`, hooks or settings file
+        from agent_lsp.features import json_assist
+
+        item = _completion_item_caps(ls)
+        return json_assist.complete(
+            analysis.text,
+            _kind(analysis),
+            offset,
+            mapper,
+            markdown=_markdown(item.documentation_format if item else None),
+            doc=analysis.json,
+        )
     options = _completion_options(ls, analysis)
     session = ls.session
     return complete.complete(
@@ -157,6 +170,10 @@ def hover(ls: AgentLanguageServer, params: types.HoverParams) -> types.Hover | N
     analysis, mapper, offset = found
     caps = ls.client_capabilities.text_document
     markdown = _markdown(caps.hover.content_format if caps and caps.hover else None)
+    if analysis.json is not None:
+        from agent_lsp.features import json_assist
+
+        return json_assist.hover(analysis.json, _kind(analysis), offset, mapper, markdown=markdown)
     project = ls.session.project_view(analysis)
     return hover_feature.hover(
         analysis.parsed, offset, mapper, markdown=markdown, project=project, kind=_kind(analysis)
@@ -168,7 +185,7 @@ def code_actions(ls: AgentLanguageServer, params: types.CodeActionParams) -> lis
     from agent_lsp.features import actions
 
     analysis = _analysis(ls, params.text_document.uri)
-    if analysis is None:
+    if analysis is None or analysis.json is not None:
         return []
     result = actions.code_actions(
         analysis.parsed,
@@ -206,7 +223,7 @@ def document_symbol(
     from agent_lsp.features import symbols
 
     analysis = _analysis(ls, params.text_document.uri)
-    if analysis is None:
+    if analysis is None or analysis.json is not None:
         return []
     tree = symbols.document_symbols(analysis.parsed, _mapper(ls, analysis))
     caps = ls.client_capabilities.text_document
@@ -219,4 +236,4 @@ def folding_range(ls: AgentLanguageServer, params: types.FoldingRangeParams) -> 
     from agent_lsp.features import symbols
 
     analysis = _analysis(ls, params.text_document.uri)
-    return symbols.folding_ranges(analysis.parsed) if analysis else []
+    return symbols.folding_ranges(analysis.parsed) if analysis and analysis.json is None else []

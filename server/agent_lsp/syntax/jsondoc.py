@@ -1,0 +1,240 @@
+"""A JSON document with the position of every key and value: the stdlib reads it, PyYAML's composer places it.
+
+Claude Code reads its JSON files (`plugin.json`, `marketplace.json`, `.mcp.json`, `hooks.json`,
+settings) with JavaScript's `JSON.parse`: strict JSON, the last of duplicate keys wins. Python's
+`json` module is the same language (once `NaN` and `Infinity` are refused), so it decides whether
+a text is JSON, what it means, and where a broken one goes wrong. It gives no positions, so the
+valid text is composed a second time by PyYAML (libyaml when present), the composer syntax/yaml12
+already uses: JSON is a subset of YAML 1.2's flow style once three differences are taken out,
+each without moving an offset:
+- a tab between tokens is whitespace to JSON and an error to PyYAML: after strict JSON accepted
+  the text, every tab lies between tokens (a string cannot hold a raw one), so each becomes a space;
+- characters YAML will not read (C1 controls, DEL, U+FFFE/U+FFFF) may stand raw inside JSON strings:
+  each becomes an `_` of the same length, and every value is read from the original text;
+- YAML decodes escapes on its own terms (libyaml refuses the surrogate pair of an emoji): such an
+  escape becomes `\u005f`, and a string's value is the stdlib's decoding of its own slice of the
+  original text.
+Where the two readings still disagree (a key whose `:` is on the next line, a document past the
+composer's node budget) the document keeps its meaning and every node spans the whole text:
+findings stay right, only their place is coarse. No JSON grammar is written here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from agent_lsp.syntax import yaml12
+from agent_lsp.syntax.text import LineIndex, Span
+
+# Characters YAML's reader refuses that JSON allows raw inside a string.
+_UNREADABLE = re.compile("[\x7f-\x84\x86-\x9f\ufffe\uffff]")
+# libyaml refuses `\uD83D`-style surrogate escapes that JSON pairs up (an emoji): each becomes `\u005f`.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_MAX_DEPTH = 200  # deeper JSON is refused as too complex (Claude Code's files nest a few levels)
+
+
+@dataclass(slots=True)
+class JsonNode:
+    """One value: `kind` is object, array, string, number, boolean or null."""
+
+    kind: str
+    span: Span
+    value: Any = None  # the Python value of a scalar (containers: see `to_python`)
+    items: list[JsonNode] = field(default_factory=list)  # an array's elements
+    members: list[JsonMember] = field(default_factory=list)  # an object's members, duplicates included
+
+    def get(self, key: str) -> JsonMember | None:
+        """The member a JSON.parse reader keeps for `key` (the last of duplicates)."""
+        found = None
+        for member in self.members:
+            if member.key == key:
+                found = member
+        return found
+
+    def to_python(self) -> Any:
+        if self.kind == "object":
+            return {m.key: m.value.to_python() for m in self.members}
+        if self.kind == "array":
+            return [item.to_python() for item in self.items]
+        return self.value
+
+
+@dataclass(slots=True)
+class JsonMember:
+    key: str
+    key_span: Span  # the key with its quotes
+    value: JsonNode
+
+    @property
+    def span(self) -> Span:
+        return Span(self.key_span.start, self.value.span.end)
+
+
+@dataclass(slots=True)
+class JsonError:
+    message: str
+    span: Span
+
+
+@dataclass(slots=True)
+class JsonDocument:
+    text: str
+    index: LineIndex
+    root: JsonNode | None  # None when the text is not JSON
+    error: JsonError | None = None
+    exact: bool = True  # False: the meaning is right but every node spans the whole text
+
+    def node_at(self, path: tuple[str | int, ...]) -> tuple[JsonNode | None, JsonMember | None]:
+        """The node at a path of keys and indexes, and the member holding it (None for array items)."""
+        node, member = self.root, None
+        for part in path:
+            if node is None:
+                return None, None
+            if isinstance(part, int) and node.kind == "array" and 0 <= part < len(node.items):
+                node, member = node.items[part], None
+            elif isinstance(part, str) and node.kind == "object":
+                member = node.get(part)
+                node = member.value if member is not None else None
+            else:
+                return None, None
+        return node, member
+
+
+# Our words for the stdlib's messages (it names what it expected at the position).
+_MESSAGES = {
+    "Expecting value": "a value (string, number, object, array, true, false or null) is expected here",
+    "Expecting property name enclosed in double quotes": "a key in double quotes is expected here",
+    "Expecting ':' delimiter": "a `:` is expected after the key",
+    "Expecting ',' delimiter": "a `,` is expected between two entries (or the object or array is not closed)",
+    "Extra data": "the document goes on after its value has ended",
+    "Unterminated string starting at": "this string is not closed",
+    "Invalid control character at": "a string cannot hold a raw control character (write `\\n`, `\\t`...)",
+    "Invalid \\escape": 'this is not a JSON escape (`\\n`, `\\t`, `\\"`, `\\\\`, `\\uXXXX`...)',
+    "Invalid \\uXXXX escape": "`\\u` needs four hexadecimal digits",
+}
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+def parse_json(text: str) -> JsonDocument:
+    """Parse a JSON text. Never raises: a text that is not JSON gets `error` at the first place it breaks."""
+    index = LineIndex(text)
+    source = text[1:] if text.startswith("\ufeff") else text  # Node's readFile keeps a BOM: see `bom` below
+    shift = len(text) - len(source)
+    try:
+        meaning = json.loads(source, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        message = next((ours for theirs, ours in _MESSAGES.items() if exc.msg.startswith(theirs)), None)
+        start = min(exc.pos + shift, len(text))
+        end = min(start + 1, len(text)) if start < len(text) and text[start] not in "\r\n" else start
+        return JsonDocument(
+            text, index, None, JsonError(message or f"not valid JSON here ({exc.msg})", Span(start, end))
+        )
+    except ValueError as exc:  # NaN, Infinity, -Infinity: Python reads them, JSON.parse does not
+        where = text.find(str(exc))
+        start = max(where, 0)
+        return JsonDocument(
+            text, index, None, JsonError(f"`{exc}` is not a JSON value", Span(start, start + len(str(exc))))
+        )
+    except RecursionError:
+        return JsonDocument(text, index, None, JsonError("the document nests too deeply to read", Span(0, 0)))
+    root = _positioned(text, shift)
+    if root is not None and root.to_python() == meaning:
+        return JsonDocument(text, index, root)
+    return JsonDocument(text, index, _spread(meaning, Span(0, len(text))), exact=False)
+
+
+def _positioned(text: str, shift: int) -> JsonNode | None:
+    """The tree with positions from PyYAML's composer, or None where it cannot read the text."""
+    masked = _UNREADABLE.sub("_", text.replace("\t", " "))
+    if "\\u" in masked:
+        masked = _SURROGATE_ESCAPE.sub(r"\\u005f", masked)
+    if shift:
+        masked = " " * shift + masked[shift:]
+    try:
+        node = yaml12.compose(masked)
+    except (yaml.YAMLError, yaml12.YamlTooComplex, RecursionError, ValueError):
+        return None
+    if node is None:
+        return None
+    try:
+        return _convert(node, text, 0)
+    except (ValueError, _TooDeep):
+        return None
+
+
+class _TooDeep(Exception):
+    pass
+
+
+def _convert(node: Node, text: str, depth: int) -> JsonNode:
+    if depth > _MAX_DEPTH:
+        raise _TooDeep
+    span = Span(node.start_mark.index, node.end_mark.index)
+    if isinstance(node, MappingNode):
+        members = []
+        for key, value in node.value:
+            if not isinstance(key, ScalarNode) or key.style != '"':
+                raise ValueError("not a JSON key")
+            members.append(
+                JsonMember(
+                    _string(text, key.start_mark.index, key.end_mark.index),
+                    Span(key.start_mark.index, key.end_mark.index),
+                    _convert(value, text, depth + 1),
+                )
+            )
+        return JsonNode("object", span, members=members)
+    if isinstance(node, SequenceNode):
+        return JsonNode("array", span, items=[_convert(item, text, depth + 1) for item in node.value])
+    if isinstance(node, ScalarNode):
+        raw = text[span.start : span.end]
+        if node.style == '"':
+            return JsonNode("string", span, _string(text, span.start, span.end))
+        value = json.loads(raw)
+        if value is None:
+            return JsonNode("null", span, None)
+        if isinstance(value, bool):
+            return JsonNode("boolean", span, value)
+        if isinstance(value, (int, float)):
+            return JsonNode("number", span, value)
+    raise ValueError("not a JSON value")
+
+
+def _string(text: str, start: int, end: int) -> str:
+    raw = text[start:end]
+    if "\\" not in raw:
+        return raw[1:-1]
+    value = json.loads(raw)
+    if not isinstance(value, str):
+        raise ValueError("not a string")
+    return value
+
+
+def _spread(value: Any, span: Span) -> JsonNode:
+    """A tree of `value` whose every part spans `span` (the composer could not place them)."""
+    if isinstance(value, dict):
+        return JsonNode("object", span, members=[JsonMember(k, span, _spread(v, span)) for k, v in value.items()])
+    if isinstance(value, list):
+        return JsonNode("array", span, items=[_spread(v, span) for v in value])
+    if value is None:
+        return JsonNode("null", span)
+    if isinstance(value, bool):
+        return JsonNode("boolean", span, value)
+    if isinstance(value, (int, float)):
+        return JsonNode("number", span, value)
+    return JsonNode("string", span, value)
+
+
+def python_type(node: JsonNode) -> str:
+    """How messages name a node's type."""
+    return {"object": "an object", "array": "an array", "string": "a string", "number": "a number"}.get(
+        node.kind, f"`{node.to_python()!s}`".lower() if node.kind == "boolean" else "`null`"
+    )
