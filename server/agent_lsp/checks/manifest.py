@@ -202,7 +202,8 @@ class ManifestChecker:
         self.add(code, span, f"{what} {consequence}", severity)
 
     def missing(self, path: Path_, node: JsonNode, member: JsonMember | None, name: str, in_hooks: bool) -> None:
-        span = member.key_span if member is not None else _head(node)
+        # The key holding the object, else the whole object when it is an array's item, else its `{`.
+        span = member.key_span if member is not None else (node.span if path else _head(node))
         if in_hooks:
             self.add("invalid-hook", span, f"This hook entry needs `{name}`; Claude Code ignores it.", Severity.WARNING)
             return
@@ -561,9 +562,18 @@ def _branch_errors(error: Any) -> list[Any]:
         branches.setdefault(sub.relative_schema_path[0] if sub.relative_schema_path else 0, []).append(sub)
     depth = len(error.absolute_path)
     for errors in branches.values():
-        if not any(e.validator == "type" and len(e.absolute_path) == depth for e in errors):
+        if not any(_refuses_type(e, depth) for e in errors):
             return errors
     return [max(error.context, key=lambda e: (len(e.absolute_path), 0 if e.validator == "type" else 1))]
+
+
+def _refuses_type(error: Any, depth: int) -> bool:
+    """Whether an error only says "the value at `depth` is not of this branch's type"."""
+    if error.validator == "type" and len(error.absolute_path) == depth:
+        return True
+    if error.validator in ("anyOf", "oneOf") and error.context:
+        return all(_refuses_type(sub, depth) for sub in error.context)
+    return False
 
 
 def _path_values(node: JsonNode) -> list[JsonNode]:
