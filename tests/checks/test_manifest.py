@@ -244,3 +244,48 @@ def test_unknown_key_suggests_the_closest_field() -> None:
 def test_a_document_that_is_not_an_object() -> None:
     (finding,) = problems("[1, 2]", "plugin-manifest")
     assert finding.code == "invalid-field-value" and finding.span == Span(0, 1)
+
+
+# ---- docs/rules.md: every JSON code's example, run through `agent-lsp check` ---------------------
+REPO = Path(__file__).resolve().parents[2]
+
+
+def scaffold(root: Path) -> None:
+    """The folder the rules page's JSON examples are saved in (its introduction says what it holds)."""
+    plugin = root / "deploy-tools"
+    (plugin / ".claude-plugin").mkdir(parents=True)
+    (plugin / ".claude-plugin" / "plugin.json").write_text('{"name": "deploy-tools"}', encoding="utf-8")
+    (plugin / "agents").mkdir()
+    (plugin / "agents" / "reviewer.md").write_text("---\nname: reviewer\ndescription: x\n---\nx\n", encoding="utf-8")
+    (plugin / "skills" / "ship").mkdir(parents=True)
+    (plugin / "skills" / "ship" / "SKILL.md").write_text("---\ndescription: x\n---\nx\n", encoding="utf-8")
+    (plugin / "notes").mkdir()
+
+
+def checked_codes(path: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
+    import json
+
+    from agent_lsp.check import run_check
+
+    run_check([str(path), "--format", "json", "--no-cross-file"])
+    report = json.loads(capsys.readouterr().out)
+    assert report["files"] == 1
+    return [d["code"] for d in report["diagnostics"]]
+
+
+@pytest.mark.parametrize("code", sorted(MANIFEST_CODES))
+def test_rules_page_example(code: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import re
+
+    page = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
+    section = page.split(f'<a id="{code}"></a>', 1)[1].split("<a id=", 1)[0]
+    saved_as = re.search(r"Saved as `([^`]+)`", section)
+    assert saved_as is not None, f"{code}: the example names no path"
+    bad, good = re.findall(r"```json\n(.*?)```", section, re.S)
+    scaffold(tmp_path)
+    path = tmp_path / saved_as.group(1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(bad, encoding="utf-8")
+    assert checked_codes(path, capsys) == [code]
+    path.write_text(good, encoding="utf-8")
+    assert checked_codes(path, capsys) == []
