@@ -28,6 +28,7 @@ import {
 } from './serverCommand';
 import {
   agentDocumentSelector,
+  jsonDocumentSelector,
   readSection as readSettings,
   RESTART_KEYS,
   SECTION,
@@ -187,7 +188,7 @@ class Controller implements vscode.Disposable {
       ? section.agentGlobs.filter((g): g is string => typeof g === 'string')
       : [];
     const clientOptions: LanguageClientOptions = {
-      documentSelector: agentDocumentSelector(extraGlobs),
+      documentSelector: [...agentDocumentSelector(extraGlobs), ...jsonDocumentSelector()],
       outputChannel: this.output,
       traceOutputChannel: this.output,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
