@@ -289,3 +289,56 @@ def test_rules_page_example(code: str, tmp_path: Path, capsys: pytest.CaptureFix
     assert checked_codes(path, capsys) == [code]
     path.write_text(good, encoding="utf-8")
     assert checked_codes(path, capsys) == []
+
+
+# ---- validation in pieces gives the findings of validating the whole ---------------------------
+def big_manifest(servers: int = 12) -> str:
+    import json
+
+    manifest: dict[str, object] = {
+        "name": "suite",
+        "keywords": "not-a-list",
+        "bogus": 1,
+        "mcpServers": {
+            f"s{i}": {"type": "http", "url": f"https://s{i}.example.com", "timeout": 1000 + i} for i in range(servers)
+        },
+        "hooks": {
+            "PreToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": "x"}]}],
+            **{f"Ev{i}": [] for i in range(10)},
+        },
+    }
+    servers_block = manifest["mcpServers"]
+    assert isinstance(servers_block, dict)
+    if servers > 7:
+        del servers_block["s7"]["type"]  # a url without a type
+    text = json.dumps(manifest, indent=2)
+    text = text.replace('"timeout": 1002', '"timeout": "5"')
+    return text.replace('"command": "x"', '"timeout": 3')
+
+
+@pytest.mark.parametrize("servers", [3, 12])
+def test_pieces_find_what_the_whole_finds(servers: int) -> None:
+    from agent_lsp.checks.manifest import ManifestChecker
+
+    text = big_manifest(servers)
+    doc = parse_json(text)
+    assert doc.root is not None and doc.exact
+    context = AgentContext(path=None, kind="plugin-manifest")
+    whole, pieces = ManifestChecker(doc, context), ManifestChecker(doc, context)
+    for error in whole.schema.errors(doc.root.to_python()):
+        whole.schema_error(error)
+    for prefix, error in pieces.schema.errors_in_pieces(doc.root, text):
+        pieces.schema_error(error, prefix)
+
+    def seen(checker: ManifestChecker) -> list[tuple[str, str, str]]:
+        return sorted((f.code, marked(text, f), f.message) for f in checker.findings)
+
+    assert seen(pieces) == seen(whole)
+    codes = {f.code for f in pieces.findings}
+    assert {"invalid-field-value", "unknown-key", "unknown-hook-event", "invalid-hook"} <= codes
+    assert ("mcp-url-without-type" in codes) is (servers > 7)
+    # A second run over the same text is served from the remembered pieces, with the same result.
+    again = ManifestChecker(doc, context)
+    for prefix, error in again.schema.errors_in_pieces(doc.root, text):
+        again.schema_error(error, prefix)
+    assert seen(again) == seen(whole)

@@ -16,7 +16,9 @@ pytestmark = pytest.mark.e2e
 
 SERVER = [sys.executable, "-m", "agent_lsp"]
 MANIFEST = '{\n  "name": "Deploy Tools",\n  "agents": "./agents",\n  "keywords": ["deploy"]\n}\n'
-SETTINGS = '{\n  "hooks": {\n    "Stop": [{"matcher": "Bash", "hooks": [{"type": "command", "command": "x"}]}]\n  }\n}\n'
+SETTINGS = (
+    '{\n  "hooks": {\n    "Stop": [{"matcher": "Bash", "hooks": [{"type": "command", "command": "x"}]}]\n  }\n}\n'
+)
 
 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))

@@ -100,8 +100,12 @@ class ManifestChecker:
                 Severity.ERROR,
             )
             return
-        for error in self.schema.errors(root.to_python()):
-            self.schema_error(error)
+        if self.doc.exact:
+            for prefix, error in self.schema.errors_in_pieces(root, self.doc.text):
+                self.schema_error(error, prefix)
+        else:
+            for error in self.schema.errors(root.to_python()):
+                self.schema_error(error)
         if self.kind in ("plugin-manifest", "marketplace"):
             self.names(root, ())
         if self.kind == "plugin-manifest":
@@ -144,12 +148,13 @@ class ManifestChecker:
                 stack.extend(current.items)
 
     # ---- schema errors -------------------------------------------------------------------
-    def schema_error(self, error: Any) -> None:
-        path: Path_ = tuple(error.absolute_path)
+    def schema_error(self, error: Any, prefix: Path_ = ()) -> None:
+        """One schema error as findings; `prefix` is the path of the piece it was found in."""
+        path: Path_ = prefix + tuple(error.absolute_path)
         validator = error.validator
         if validator in ("anyOf", "oneOf") and error.context:
             for branch_error in _branch_errors(error):
-                self.schema_error(branch_error)
+                self.schema_error(branch_error, prefix)
             return
         node, member = self.doc.node_at(path)
         if node is None:

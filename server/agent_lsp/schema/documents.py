@@ -14,6 +14,7 @@ from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
 from agent_lsp.schema.resources import schema_path
+from agent_lsp.syntax.jsondoc import JsonNode
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 JSON_KINDS = ("plugin-manifest", "marketplace", "mcp", "hooks", "settings")
 _BASE = "https://agent-lsp.dev/schemas/"
 _REFERENCED = ("agent", "mcp")  # schemas others refer to
+_PIECE_CACHE = 4096  # validated pieces remembered (a large manifest has a few hundred)
+_SPLIT_FROM = 8  # an object map with this many entries is validated entry by entry
 
 
 @cache
@@ -65,6 +68,106 @@ class DocumentSchema:
 
     def errors(self, value: Any) -> list[Any]:
         return list(self.validator.iter_errors(value))
+
+    # ---- validation in pieces, remembered by their text ---------------------------------------
+    def _validator_in(self, base: str) -> Draft202012Validator:
+        """A validator whose `$ref`s resolve in schema file `base` (to validate a piece of it)."""
+        found = self._by_base.get(base)
+        if found is None:
+            from jsonschema import Draft202012Validator
+
+            found = self._by_base[base] = Draft202012Validator(_raw(base), registry=self.validator._registry)  # type: ignore[attr-defined]
+        return found
+
+    @cached_property
+    def _by_base(self) -> dict[str, Draft202012Validator]:
+        return {}
+
+    @cached_property
+    def _piece_errors(self) -> dict[tuple[int, str], list[Any]]:
+        return {}
+
+    def _errors_of_piece(self, schema: dict[str, Any], base: str, raw: str, value: Any) -> list[Any]:
+        """The errors of one value (a JsonNode, or a Python value) against one (sub)schema, remembered by
+        the value's source text."""
+        key = (id(schema), raw)
+        found = self._piece_errors.get(key)
+        if found is None:
+            data = value.to_python() if isinstance(value, JsonNode) else value
+            found = list(self._validator_in(base).evolve(schema=schema).iter_errors(data))
+            if len(self._piece_errors) >= _PIECE_CACHE:
+                self._piece_errors.pop(next(iter(self._piece_errors)))
+            self._piece_errors[key] = found
+        return found
+
+    def errors_in_pieces(self, root: JsonNode, text: str) -> list[tuple[tuple[str | int, ...], Any]]:
+        """The same errors as `errors(root.to_python())`, each with the path its own path is relative to.
+
+        Each top-level member is validated alone, and a large object map in it (MCP servers by name,
+        hooks by event) entry by entry; every piece's errors are remembered by its text, so an edit
+        re-validates only the pieces it changed (a 2,000-line manifest costs one server, not all)."""
+        schema, base = self._resolve(self.raw, self.name)
+        props = schema.get("properties", {})
+        skeleton_schema = self._skeleton(schema)
+        found: list[tuple[tuple[str | int, ...], Any]] = [
+            ((), e)
+            for e in self._errors_of_piece(skeleton_schema, base, _keys(root), {m.key: None for m in root.members})
+        ]
+        last = {m.key: m for m in root.members}
+        for key, member in last.items():
+            sub = props.get(key)
+            if not isinstance(sub, dict):
+                continue
+            value = member.value
+            raw = text[value.span.start : value.span.end]
+            mapped = (
+                self._map_branch(sub, base) if value.kind == "object" and len(value.members) >= _SPLIT_FROM else None
+            )
+            if mapped is None:
+                found += [((key,), e) for e in self._errors_of_piece(sub, base, raw, value)]
+                continue
+            map_schema, map_base = mapped
+            entries = {m.key: m for m in value.members}
+            outline = self._skeleton(map_schema)
+            found += [
+                ((key,), e) for e in self._errors_of_piece(outline, map_base, _keys(value), dict.fromkeys(entries))
+            ]
+            entry_schema = map_schema["additionalProperties"]
+            for name, entry in entries.items():
+                piece = text[entry.value.span.start : entry.value.span.end]
+                errors = self._errors_of_piece(entry_schema, map_base, piece, entry.value)
+                found += [((key, name), e) for e in errors]
+        return found
+
+    def _skeleton(self, schema: dict[str, Any]) -> dict[str, Any]:
+        """An object schema that checks only keys (required, unknown, names): its values are checked apart."""
+        cached = self._skeletons.get(id(schema))
+        if cached is None:
+            cached = {k: v for k, v in schema.items() if k not in ("allOf", "anyOf", "oneOf", "if", "then", "else")}
+            cached["properties"] = dict.fromkeys(schema.get("properties", {}), True)
+            if isinstance(schema.get("additionalProperties"), dict):
+                cached["additionalProperties"] = True
+            self._skeletons[id(schema)] = cached
+        return cached
+
+    @cached_property
+    def _skeletons(self) -> dict[int, dict[str, Any]]:
+        return {}
+
+    def _map_branch(self, schema: dict[str, Any], base: str) -> tuple[dict[str, Any], str] | None:
+        """The one branch of a field's schema an object can match, when it is a plain map (values by name)."""
+        objects = [
+            c
+            for c in self._expand(schema, base)
+            if c.schema.get("type") == "object" or "additionalProperties" in c.schema or "properties" in c.schema
+        ]
+        if len(objects) != 1:
+            return None
+        only = objects[0].schema
+        plain_map = isinstance(only.get("additionalProperties"), dict) and not only.get("properties")
+        if plain_map and not any(k in only for k in ("allOf", "anyOf", "oneOf", "if")):
+            return only, objects[0].base
+        return None
 
     # ---- walking the schema along a document path ---------------------------------------------
     def _resolve(self, schema: dict[str, Any], base: str) -> tuple[dict[str, Any], str]:
@@ -171,6 +274,11 @@ class DocumentSchema:
             if isinstance(block, dict):
                 return dict(block)
         return {}
+
+
+def _keys(node: JsonNode) -> str:
+    """What a key-only check reads of an object, as a cache key."""
+    return "\x00keys\x00" + "\x00".join(m.key for m in node.members)
 
 
 @cache

@@ -36,6 +36,7 @@ from agent_lsp.syntax.text import LineIndex, Span
 _UNREADABLE = re.compile("[\x7f-\x84\x86-\x9f\ufffe\uffff]")
 # libyaml refuses `\uD83D`-style surrogate escapes that JSON pairs up (an emoji): each becomes `\u005f`.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_PRESCAN_FROM = 1_000_000  # characters: see `_positioned`
 _MAX_DEPTH = 200  # deeper JSON is refused as too complex (Claude Code's files nest a few levels)
 
 
@@ -160,7 +161,9 @@ def _positioned(text: str, shift: int) -> JsonNode | None:
     if shift:
         masked = " " * shift + masked[shift:]
     try:
-        node = yaml12.compose(masked)
+        # Strict JSON has no aliases, so its node count is bounded by its length: the composer's
+        # prescan against alias bombs is only paid for texts too long to compose without a look.
+        node = yaml12.compose(masked, prescan=len(masked) > _PRESCAN_FROM)
     except (yaml.YAMLError, yaml12.YamlTooComplex, RecursionError, ValueError):
         return None
     if node is None:
@@ -198,7 +201,7 @@ def _convert(node: Node, text: str, depth: int) -> JsonNode:
         raw = text[span.start : span.end]
         if node.style == '"':
             return JsonNode("string", span, _string(text, span.start, span.end))
-        value = json.loads(raw)
+        value = _PLAIN[raw] if raw in _PLAIN else _number(raw)
         if value is None:
             return JsonNode("null", span, None)
         if isinstance(value, bool):
@@ -206,6 +209,20 @@ def _convert(node: Node, text: str, depth: int) -> JsonNode:
         if isinstance(value, (int, float)):
             return JsonNode("number", span, value)
     raise ValueError("not a JSON value")
+
+
+_PLAIN: dict[str, Any] = {"true": True, "false": False, "null": None}
+_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")
+
+
+def _number(raw: str) -> int | float:
+    """A JSON number's value (the stdlib already accepted the text, so it is one)."""
+    if _INTEGER.fullmatch(raw):
+        return int(raw)
+    value = json.loads(raw)
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        raise ValueError("not a number")
+    return value
 
 
 def _string(text: str, start: int, end: int) -> str:
