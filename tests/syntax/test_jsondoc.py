@@ -107,3 +107,36 @@ def test_hostile_nesting_is_an_error_not_a_crash() -> None:
     assert deep.root is None and deep.error is not None
     wide = parse_json("[" + ",".join(["0"] * 60_000) + "]")
     assert wide.root is not None and wide.root.to_python() == [0] * 60_000
+
+
+def _shape(node: object) -> object:
+    from agent_lsp.syntax.jsondoc import JsonNode
+
+    assert isinstance(node, JsonNode)
+    if node.kind == "object":
+        return ("object", node.span, [(m.key, m.key_span, _shape(m.value)) for m in node.members])
+    if node.kind == "array":
+        return ("array", node.span, [_shape(i) for i in node.items])
+    return (node.kind, node.span, node.value)
+
+
+def test_reusing_the_previous_tree_gives_what_a_fresh_parse_gives() -> None:
+    import random
+
+    servers = {f"s{i}": {"type": "http", "url": f"https://s{i}.example.com", "args": [i, "x"]} for i in range(80)}
+    current = parse_json(json.dumps({"name": "suite", "mcpServers": servers, "tail": [1, 2, 3]}, indent=2))
+    assert len(current.text) > 4096  # long enough for the reuse to be tried
+    rng = random.Random(7)
+    compared = 0
+    for _ in range(200):
+        at = rng.randrange(len(current.text))
+        cut = rng.choice([0, 0, 1, 4])
+        text = current.text[:at] + rng.choice(["1", '"x"', " ", "\n", ', "k": 1', "", "{}"]) + current.text[at + cut :]
+        reused, fresh = parse_json(text, current), parse_json(text)
+        assert (reused.root is None) == (fresh.root is None)
+        if fresh.root is not None:
+            assert reused.exact == fresh.exact
+            assert _shape(reused.root) == _shape(fresh.root)
+            current = reused
+            compared += 1
+    assert compared > 50

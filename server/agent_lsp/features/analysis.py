@@ -69,7 +69,8 @@ class AnalysisCache:
         is_agent = kind is FileKind.AGENT
         if kind is not None and kind.is_json:
             # A JSON file has no frontmatter: its "parsed" is only the line table positions are mapped with.
-            document = parse_json(text)
+            before = cached.json if cached is not None else None
+            document = parse_json(text, before)  # the previous version's tree is reused around the edit
             parsed = ParsedAgent(text=text, index=document.index, mode=ParseMode.NO_FRONTMATTER)
             analysis = Analysis(uri, version, text, False, plugin, parsed, kind, json=document)
         else:

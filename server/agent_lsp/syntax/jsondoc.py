@@ -125,8 +125,11 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(name)
 
 
-def parse_json(text: str) -> JsonDocument:
-    """Parse a JSON text. Never raises: a text that is not JSON gets `error` at the first place it breaks."""
+def parse_json(text: str, previous: JsonDocument | None = None) -> JsonDocument:
+    """Parse a JSON text. Never raises: a text that is not JSON gets `error` at the first place it breaks.
+
+    `previous`, the document's last version, lets an edit compose only the innermost object or array
+    that holds it (see `_reuse`); the result is the same either way."""
     index = LineIndex(text)
     source = text[1:] if text.startswith("\ufeff") else text  # Node's readFile keeps a BOM: see `bom` below
     shift = len(text) - len(source)
@@ -147,10 +150,121 @@ def parse_json(text: str) -> JsonDocument:
         )
     except RecursionError:
         return JsonDocument(text, index, None, JsonError("the document nests too deeply to read", Span(0, 0)))
+    if previous is not None and previous.exact and previous.root is not None and not shift:
+        reused = _reuse(previous, text)
+        if reused is not None and reused.to_python() == meaning:
+            return JsonDocument(text, index, reused)
     root = _positioned(text, shift)
     if root is not None and root.to_python() == meaning:
         return JsonDocument(text, index, root)
     return JsonDocument(text, index, _spread(meaning, Span(0, len(text))), exact=False)
+
+
+# ---- reusing the previous version's tree ----------------------------------------------------------
+_REUSE_FROM = 4096  # characters: shorter texts are composed whole (it costs less than finding the edit)
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """The length of the longest common prefix (slices compared in C, halving the range each time)."""
+    low, high = 0, min(len(a), len(b))
+    while low < high:
+        mid = (low + high + 1) // 2
+        if a[low:mid] == b[low:mid]:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
+def _common_suffix(a: str, b: str, limit: int) -> int:
+    low, high = 0, limit
+    while low < high:
+        mid = (low + high + 1) // 2
+        if a[len(a) - mid : len(a) - low] == b[len(b) - mid : len(b) - low]:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
+def _reuse(previous: JsonDocument, text: str) -> JsonNode | None:
+    """The new tree made from the previous one: the innermost object or array whose brackets enclose the
+    edit is composed again on its own (it is a JSON text by itself), the nodes after it are shifted, the
+    ones before it kept. None when the edit reaches a bracket of the root (compose everything)."""
+    old = previous.text
+    root = previous.root
+    if root is None or len(text) < _REUSE_FROM:
+        return None
+    start = _common_prefix(old, text)
+    limit = min(len(old), len(text)) - start
+    end_old = len(old) - _common_suffix(old, text, limit)
+    delta = len(text) - len(old)
+    # The innermost container whose brackets lie outside the edited stretch [start, end_old).
+    chain: list[JsonNode] = []
+    node = root
+    while node.span.start < start and end_old < node.span.end and node.kind in ("object", "array"):
+        chain.append(node)
+        children = [m.value for m in node.members] if node.kind == "object" else node.items
+        inner = next((c for c in children if c.span.start < start and end_old < c.span.end), None)
+        if inner is None or inner.kind not in ("object", "array"):
+            break
+        node = inner
+    if not chain:
+        return None
+    target = chain[-1]
+    piece_end = target.span.end + delta
+    piece = text[target.span.start : piece_end]
+    fresh = _positioned(piece, 0)
+    if fresh is None or fresh.kind != target.kind:
+        return None
+    replacement = _shifted(fresh, target.span.start)
+    # Rebuild the chain from the target up: siblings before the edit are kept, those after shifted.
+    for parent in reversed(chain[:-1]):
+        replacement = _replace_child(parent, target, replacement, delta)
+        target = parent
+    return replacement
+
+
+def _shifted(node: JsonNode, by: int) -> JsonNode:
+    if by == 0:
+        return node
+    span = Span(node.span.start + by, node.span.end + by)
+    if node.kind == "object":
+        members = [
+            JsonMember(m.key, Span(m.key_span.start + by, m.key_span.end + by), _shifted(m.value, by))
+            for m in node.members
+        ]
+        return JsonNode("object", span, members=members)
+    if node.kind == "array":
+        return JsonNode("array", span, items=[_shifted(i, by) for i in node.items])
+    return JsonNode(node.kind, span, node.value)
+
+
+def _replace_child(parent: JsonNode, old: JsonNode, new: JsonNode, delta: int) -> JsonNode:
+    """`parent` with child `old` replaced by `new` and everything after it moved by `delta`."""
+    span = Span(parent.span.start, parent.span.end + delta)
+    after = False
+    if parent.kind == "object":
+        members = []
+        for m in parent.members:
+            if m.value is old:
+                members.append(JsonMember(m.key, m.key_span, new))
+                after = True
+            elif after:
+                members.append(
+                    JsonMember(m.key, Span(m.key_span.start + delta, m.key_span.end + delta), _shifted(m.value, delta))
+                )
+            else:
+                members.append(m)
+        return JsonNode("object", span, members=members)
+    items = []
+    for item in parent.items:
+        if item is old:
+            items.append(new)
+            after = True
+        else:
+            items.append(_shifted(item, delta) if after else item)
+    return JsonNode("array", span, items=items)
 
 
 def _positioned(text: str, shift: int) -> JsonNode | None:
