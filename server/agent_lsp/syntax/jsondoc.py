@@ -217,54 +217,51 @@ def _reuse(previous: JsonDocument, text: str) -> JsonNode | None:
     fresh = _positioned(piece, 0)
     if fresh is None or fresh.kind != target.kind:
         return None
-    replacement = _shifted(fresh, target.span.start)
-    # Rebuild the chain from the target up: siblings before the edit are kept, those after shifted.
+    _move(fresh, target.span.start)
+    # From here on the previous tree is taken apart (its nodes after the edit move): it is marked stale
+    # so that nothing reads its positions again.
+    previous.exact = False
     for parent in reversed(chain[:-1]):
-        replacement = _replace_child(parent, target, replacement, delta)
-        target = parent
-    return replacement
+        _splice(parent, target, fresh, delta)
+        fresh = target = parent
+    return fresh
 
 
-def _shifted(node: JsonNode, by: int) -> JsonNode:
+def _move(node: JsonNode, by: int) -> None:
+    """Move a subtree's positions by `by`, in place."""
     if by == 0:
-        return node
-    span = Span(node.span.start + by, node.span.end + by)
-    if node.kind == "object":
-        members = [
-            JsonMember(m.key, Span(m.key_span.start + by, m.key_span.end + by), _shifted(m.value, by))
-            for m in node.members
-        ]
-        return JsonNode("object", span, members=members)
-    if node.kind == "array":
-        return JsonNode("array", span, items=[_shifted(i, by) for i in node.items])
-    return JsonNode(node.kind, span, node.value)
+        return
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        current.span = Span(current.span.start + by, current.span.end + by)
+        if current.kind == "object":
+            for member in current.members:
+                member.key_span = Span(member.key_span.start + by, member.key_span.end + by)
+                stack.append(member.value)
+        elif current.kind == "array":
+            stack.extend(current.items)
 
 
-def _replace_child(parent: JsonNode, old: JsonNode, new: JsonNode, delta: int) -> JsonNode:
-    """`parent` with child `old` replaced by `new` and everything after it moved by `delta`."""
-    span = Span(parent.span.start, parent.span.end + delta)
+def _splice(parent: JsonNode, old: JsonNode, new: JsonNode, delta: int) -> None:
+    """Put `new` in `old`'s place in `parent`, moving what follows by `delta` (in place)."""
+    parent.span = Span(parent.span.start, parent.span.end + delta)
     after = False
     if parent.kind == "object":
-        members = []
-        for m in parent.members:
-            if m.value is old:
-                members.append(JsonMember(m.key, m.key_span, new))
+        for member in parent.members:
+            if after:
+                member.key_span = Span(member.key_span.start + delta, member.key_span.end + delta)
+                _move(member.value, delta)
+            elif member.value is old:
+                member.value = new
                 after = True
-            elif after:
-                members.append(
-                    JsonMember(m.key, Span(m.key_span.start + delta, m.key_span.end + delta), _shifted(m.value, delta))
-                )
-            else:
-                members.append(m)
-        return JsonNode("object", span, members=members)
-    items = []
-    for item in parent.items:
-        if item is old:
-            items.append(new)
+        return
+    for i, item in enumerate(parent.items):
+        if after:
+            _move(item, delta)
+        elif item is old:
+            parent.items[i] = new
             after = True
-        else:
-            items.append(_shifted(item, delta) if after else item)
-    return JsonNode("array", span, items=items)
 
 
 def _positioned(text: str, shift: int) -> JsonNode | None:
