@@ -92,3 +92,30 @@ def test_value_completion_offers_enums_and_booleans() -> None:
     assert edit_of(types_[1]) == ('"http"', (30, 32))  # the whole string, quotes included
     flags = completion('{"name": "x", "defaultEnabled": |}', "plugin-manifest")
     assert [i.label for i in flags] == ["true", "false"]
+
+
+def test_random_damage_never_raises() -> None:
+    """Bad input never kills the server: checks, hover and completion on damaged manifests answer or stay silent."""
+    import random
+
+    from agent_lsp.checks.findings import AgentContext
+    from agent_lsp.checks.validate import find_json_problems
+
+    base = (
+        '{"name": "x", "agents": ["./a.md"], "mcpServers": {"s": {"type": "http", "url": "${U:-https://x}"}},\n'
+        ' "hooks": {"Stop": [{"matcher": "m", "hooks": [{"type": "command", "command": "c"}]}]}}'
+    )
+    rng = random.Random(3)
+    pieces = ['"', "{", "}", "[", "]", ",", ":", "\\", "\t", "\x85", "\ud83d", "${", "null", "1e999", "-", " "]
+    for _ in range(300):
+        text = base
+        for _ in range(rng.randint(1, 4)):
+            at = rng.randrange(len(text) + 1)
+            text = text[:at] + rng.choice(pieces) + text[at + rng.choice([0, 1]) :]
+        for kind in ("plugin-manifest", "marketplace", "mcp", "hooks", "settings"):
+            doc = parse_json(text)
+            find_json_problems(doc, AgentContext(path="/nowhere/p/.claude-plugin/plugin.json", kind=kind))
+            offset = rng.randrange(len(text) + 1)
+            mapper = PositionMapper(LineIndex(text))
+            json_assist.hover(doc, kind, offset, mapper, markdown=False)
+            json_assist.complete(text, kind, offset, mapper, doc=doc)
