@@ -34,6 +34,8 @@ _KEBAB = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _ID_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")  # one part of `plugin@marketplace`
 _ENV_REFERENCE = re.compile(r"\$\{([^}]*)\}?")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# MCP server texts whose `${...}` references were all found well formed (bounded: cleared when full).
+_CLEAN_SERVERS: set[str] = set()
 # Component fields whose paths name files or folders inside the plugin.
 _PATH_FIELDS = ("skills", "commands", "agents", "workflows", "outputStyles", "hooks", "mcpServers", "lspServers")
 
@@ -128,24 +130,27 @@ class ManifestChecker:
 
     # ---- duplicates ----------------------------------------------------------------------
     def duplicates(self, node: JsonNode) -> None:
+        if not self.doc.exact:
+            return  # no positions to show them at
         stack = [node]
+        pop, extend = stack.pop, stack.extend
         while stack:
-            current = stack.pop()
-            if current.kind == "object":
-                last: dict[str, JsonMember] = {}
-                for member in current.members:
-                    last[member.key] = member
-                for member in current.members:
-                    if last[member.key] is not member and self.doc.exact:
-                        self.add(
-                            "duplicate-key",
-                            member.key_span,
-                            f"`{member.key}` appears again below; Claude Code keeps the last value.",
-                            Severity.WARNING,
-                        )
-                stack.extend(m.value for m in current.members)
-            elif current.kind == "array":
-                stack.extend(current.items)
+            current = pop()
+            members = current.members
+            if members:
+                if len(members) > 1 and len({m.key for m in members}) < len(members):
+                    last = {m.key: m for m in members}
+                    for member in members:
+                        if last[member.key] is not member:
+                            self.add(
+                                "duplicate-key",
+                                member.key_span,
+                                f"`{member.key}` appears again below; Claude Code keeps the last value.",
+                                Severity.WARNING,
+                            )
+                extend([m.value for m in members])
+            elif current.items:
+                extend(current.items)
 
     # ---- schema errors -------------------------------------------------------------------
     def schema_error(self, error: Any, prefix: Path_ = ()) -> None:
@@ -460,15 +465,25 @@ class ManifestChecker:
                 yield member.value
 
     def env_expansions(self, servers: JsonNode) -> None:
+        text = self.doc.text
         for server in servers.members:
             if server.value.kind != "object":
                 continue
+            # A server whose text was found clean before is clean again (a large file has hundreds).
+            raw = text[server.value.start : server.value.end] if self.doc.exact else None
+            if raw is not None and raw in _CLEAN_SERVERS:
+                continue
+            before = len(self.findings)
             for field in ("command", "args", "env", "url", "headers"):
                 member = server.value.get(field)
                 if member is None:
                     continue
                 for node in _strings(member.value):
                     self.env_expansion(node)
+            if raw is not None and len(self.findings) == before:
+                if len(_CLEAN_SERVERS) >= 4096:
+                    _CLEAN_SERVERS.clear()
+                _CLEAN_SERVERS.add(raw)
 
     def env_expansion(self, node: JsonNode) -> None:
         text = str(node.value)

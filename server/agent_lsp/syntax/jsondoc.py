@@ -178,8 +178,8 @@ def parse_json(text: str, previous: JsonDocument | None = None) -> JsonDocument:
     except RecursionError:
         return JsonDocument(text, index, None, JsonError("the document nests too deeply to read", Span(0, 0)))
     if previous is not None and previous.exact and previous.root is not None and not shift:
-        reused = _reuse(previous, text)
-        if reused is not None and reused.to_python() == meaning:
+        reused = _reuse(previous, text)  # checked against the stdlib's reading of the re-read piece
+        if reused is not None:
             return JsonDocument(text, index, reused)
     root = _positioned(text, shift)
     if root is not None and root.to_python() == meaning:
@@ -241,8 +241,14 @@ def _reuse(previous: JsonDocument, text: str) -> JsonNode | None:
     target = chain[-1]
     piece_end = target.span.end + delta
     piece = text[target.span.start : piece_end]
+    # The whole text is JSON and everything before the piece is unchanged, so a value starts where the
+    # piece starts; when the piece alone is one JSON value, it is that value (JSON parses one way only).
+    try:
+        piece_meaning = json.loads(piece, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):
+        return None
     fresh = _positioned(piece, 0)
-    if fresh is None or fresh.kind != target.kind:
+    if fresh is None or fresh.kind != target.kind or fresh.to_python() != piece_meaning:
         return None
     _move(fresh, target.span.start)
     # From here on the previous tree is taken apart (its nodes after the edit move): it is marked stale
