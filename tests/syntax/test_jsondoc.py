@@ -140,3 +140,12 @@ def test_reusing_the_previous_tree_gives_what_a_fresh_parse_gives() -> None:
             current = reused
             compared += 1
     assert compared > 50
+
+
+def test_the_parse_says_whether_any_object_holds_a_key_twice() -> None:
+    assert not parse_json('{"a": {"b": 1, "c": [{"d": 1}]}}').duplicates
+    assert parse_json('{"a": {"b": 1, "b": 2}}').duplicates
+    big = json.dumps({f"k{i}": {"v": i} for i in range(400)})
+    clean = parse_json(big)
+    edited = parse_json(big.replace('"k7": {"v": 7}', '"k7": {"v": 7, "v": 8}'), clean)
+    assert not clean.duplicates and edited.duplicates and edited.exact

@@ -130,8 +130,8 @@ class ManifestChecker:
 
     # ---- duplicates ----------------------------------------------------------------------
     def duplicates(self, node: JsonNode) -> None:
-        if not self.doc.exact:
-            return  # no positions to show them at
+        if not self.doc.exact or not self.doc.duplicates:
+            return  # no positions to show them at, or the parse saw no object holding a key twice
         stack = [node]
         pop, extend = stack.pop, stack.extend
         while stack:

@@ -117,6 +117,7 @@ class JsonDocument:
     root: JsonNode | None  # None when the text is not JSON
     error: JsonError | None = None
     exact: bool = True  # False: the meaning is right but every node spans the whole text
+    duplicates: bool = True  # False: no object holds a key twice (the walk for them can be skipped)
 
     def node_at(self, path: tuple[str | int, ...]) -> tuple[JsonNode | None, JsonMember | None]:
         """The node at a path of keys and indexes, and the member holding it (None for array items)."""
@@ -178,12 +179,14 @@ def parse_json(text: str, previous: JsonDocument | None = None) -> JsonDocument:
     except RecursionError:
         return JsonDocument(text, index, None, JsonError("the document nests too deeply to read", Span(0, 0)))
     if previous is not None and previous.exact and previous.root is not None and not shift:
-        reused = _reuse(previous, text)  # checked against the stdlib's reading of the re-read piece
+        flags: list[bool] = []
+        reused = _reuse(previous, text, flags)  # checked against the stdlib's reading of the re-read piece
         if reused is not None:
-            return JsonDocument(text, index, reused)
-    root = _positioned(text, shift)
+            return JsonDocument(text, index, reused, duplicates=previous.duplicates or bool(flags))
+    flags = []
+    root = _positioned(text, shift, flags)
     if root is not None and root.to_python() == meaning:
-        return JsonDocument(text, index, root)
+        return JsonDocument(text, index, root, duplicates=bool(flags))
     return JsonDocument(text, index, _spread(meaning, Span(0, len(text))), exact=False)
 
 
@@ -214,7 +217,7 @@ def _common_suffix(a: str, b: str, limit: int) -> int:
     return low
 
 
-def _reuse(previous: JsonDocument, text: str) -> JsonNode | None:
+def _reuse(previous: JsonDocument, text: str, flags: list[bool]) -> JsonNode | None:
     """The new tree made from the previous one: the innermost object or array whose brackets enclose the
     edit is composed again on its own (it is a JSON text by itself), the nodes after it are shifted, the
     ones before it kept. None when the edit reaches a bracket of the root (compose everything)."""
@@ -247,7 +250,7 @@ def _reuse(previous: JsonDocument, text: str) -> JsonNode | None:
         piece_meaning = json.loads(piece, parse_constant=_refuse_constant)
     except (ValueError, RecursionError):
         return None
-    fresh = _positioned(piece, 0)
+    fresh = _positioned(piece, 0, flags)
     if fresh is None or fresh.kind != target.kind or fresh.to_python() != piece_meaning:
         return None
     _move(fresh, target.span.start)
@@ -301,7 +304,7 @@ def _splice(parent: JsonNode, old: JsonNode, new: JsonNode, delta: int) -> None:
             after = True
 
 
-def _positioned(text: str, shift: int) -> JsonNode | None:
+def _positioned(text: str, shift: int, flags: list[bool] | None = None) -> JsonNode | None:
     """The tree with positions from PyYAML's composer, or None where it cannot read the text."""
     masked = _UNREADABLE.sub("_", text.replace("\t", " "))
     if "\\u" in masked:
@@ -317,7 +320,7 @@ def _positioned(text: str, shift: int) -> JsonNode | None:
     if node is None:
         return None
     try:
-        return _convert(node, text, 0)
+        return _convert(node, text, 0, flags if flags is not None else [])
     except (ValueError, _TooDeep):
         return None
 
@@ -326,7 +329,8 @@ class _TooDeep(Exception):
     pass
 
 
-def _convert(node: Node, text: str, depth: int) -> JsonNode:
+def _convert(node: Node, text: str, depth: int, flags: list[bool]) -> JsonNode:
+    """PyYAML's node as a JsonNode; `flags` gets an entry when an object holds a key twice."""
     if depth > _MAX_DEPTH:
         raise _TooDeep
     span = Span(node.start_mark.index, node.end_mark.index)
@@ -339,12 +343,14 @@ def _convert(node: Node, text: str, depth: int) -> JsonNode:
                 JsonMember(
                     _string(text, key.start_mark.index, key.end_mark.index),
                     Span(key.start_mark.index, key.end_mark.index),
-                    _convert(value, text, depth + 1),
+                    _convert(value, text, depth + 1, flags),
                 )
             )
+        if len(members) > 1 and len({m.key for m in members}) < len(members):
+            flags.append(True)
         return JsonNode("object", span, members=members)
     if isinstance(node, SequenceNode):
-        return JsonNode("array", span, items=[_convert(item, text, depth + 1) for item in node.value])
+        return JsonNode("array", span, items=[_convert(item, text, depth + 1, flags) for item in node.value])
     if isinstance(node, ScalarNode):
         raw = text[span.start : span.end]
         if node.style == '"':
