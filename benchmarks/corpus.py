@@ -160,3 +160,34 @@ def check_folder(root: Path, count: int = 2000) -> Path:
         (folder / f"{name}.md").write_text(text, encoding="utf-8")
     marker.write_text("", encoding="utf-8")
     return root
+
+
+def plugin_manifest(lines: int = 2000) -> str:
+    """A plugin manifest of about `lines` lines: metadata, many inline MCP servers and hooks, as a large
+    real plugin writes them (every value valid, so an edit's finding is the only one)."""
+    import json
+
+    servers: dict[str, object] = {}
+    hooks: dict[str, list[object]] = {"PreToolUse": [], "PostToolUse": []}
+    manifest: dict[str, object] = {
+        "name": "platform-suite",
+        "version": "1.0.0",
+        "description": "Tools for the platform team: deploys, reviews, incident response.",
+        "author": {"name": "Platform team", "email": "platform@example.com"},
+        "keywords": ["deploy", "review", "incident"],
+        "mcpServers": servers,
+        "hooks": hooks,
+    }
+    i = 0
+    while json.dumps(manifest, indent=2).count("\n") < lines:
+        servers[f"service-{i:03d}"] = {
+            "type": "http",
+            "url": f"${{SERVICE_{i:03d}_URL:-https://svc{i}.example.com}}/mcp",
+            "headers": {"Authorization": f"Bearer ${{SERVICE_{i:03d}_TOKEN}}"},
+            "timeout": 30000,
+        }
+        hooks["PreToolUse" if i % 2 else "PostToolUse"].append(
+            {"matcher": "Bash", "hooks": [{"type": "command", "command": f"./hooks/check-{i}.sh", "timeout": 30}]}
+        )
+        i += 1
+    return json.dumps(manifest, indent=2) + "\n"

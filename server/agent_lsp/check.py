@@ -21,11 +21,13 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 from agent_lsp import __version__
 from agent_lsp.checks.findings import AgentContext, Finding
 from agent_lsp.checks.rules import RULES, Severity
-from agent_lsp.checks.validate import find_problems
+from agent_lsp.checks.validate import find_json_problems, find_problems
 from agent_lsp.project import disk
 from agent_lsp.project.config import ConfigCache
 from agent_lsp.project.paths import FileKind, Placement, Scope, content_kind, document_kind, locate
+from agent_lsp.schema.documents import JSON_KINDS
 from agent_lsp.syntax.frontmatter import parse_agent
+from agent_lsp.syntax.jsondoc import parse_json
 from agent_lsp.syntax.text import LineIndex, PositionMapper, Span
 
 if TYPE_CHECKING:
@@ -102,6 +104,14 @@ def check_file(path: Path, display: str, plugin: bool, kind: str = "agent") -> F
             "cannot read it as an agent.",
             LineIndex(prefix),
             Span(len(prefix), len(prefix)),
+        )
+    if kind in JSON_KINDS:  # a manifest, `.mcp.json`, hooks or settings file
+        document = parse_json(text)
+        return FileReport(
+            path,
+            display,
+            document.index,
+            find_json_problems(document, AgentContext(str(path), plugin, kind, config=CONFIGS.for_file(str(path)))),
         )
     parsed = parse_agent(text)
     context = AgentContext(str(path), plugin, kind=kind, config=CONFIGS.for_file(str(path)))
@@ -232,6 +242,13 @@ def find_files(targets: Sequence[str], all_markdown: bool = False) -> Found:
             found.files.append((path, False, kind.value))
             base = str(_collection_root(resolved.parent, real_root))
             found.loose[str(resolved)] = Placement(kind, Scope.PROJECT, base, base)
+        for path in _json_files(root, inside):  # manifests, `.mcp.json`, hooks and settings files
+            resolved = Path(os.path.realpath(path))
+            if resolved not in seen:
+                seen.add(resolved)
+                kind, plugin = document_kind(str(resolved))
+                if kind is not None:
+                    found.files.append((path, plugin, kind.value))
     return found
 
 
@@ -266,6 +283,24 @@ def _collection_root(folder: Path, real_root: Path) -> Path:
         if candidate == real_root or real_root not in candidate.parents:
             break
     return real_root
+
+
+def _json_files(root: Path, inside: Any) -> list[Path]:
+    """The JSON files Claude Code reads below a folder (manifests, `.mcp.json`, hooks, settings)."""
+    found = []
+    for p in sorted(root.rglob("*.json")):
+        if any(part in _NOT_WALKED for part in p.relative_to(root).parts[:-1]):
+            continue
+        if p.name in _JSON_NAMES and p.is_file() and disk.inside(p, inside):
+            kind, _plugin = document_kind(str(p.resolve()))
+            if kind is not None and kind.is_json:
+                found.append(p)
+    return found
+
+
+_JSON_NAMES = frozenset(
+    {"plugin.json", "marketplace.json", ".mcp.json", "hooks.json", "settings.json", "settings.local.json"}
+)
 
 
 def run_check(argv: Sequence[str]) -> int:

@@ -30,6 +30,9 @@ def test_the_schema_names_every_rule_and_only_rules() -> None:
     Draft202012Validator.check_schema(schema)
     assert set(schema["properties"]["rules"]["properties"]) == set(RULES)
     assert set(schema["properties"]["rules"]["propertyNames"]["enum"]) == set(RULES)
+    # Each code's description is its rule's summary (scripts/sync_config_schema.py writes them).
+    described = {code: rule["description"] for code, rule in schema["properties"]["rules"]["properties"].items()}
+    assert described == {code: rule.summary for code, rule in RULES.items()}, "run scripts/sync_config_schema.py"
 
 
 def test_severities_off_and_allowed_keys(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from agent_lsp.checks.crossfile import CROSS_FILE_CODES
+from agent_lsp.checks.manifest import MANIFEST_CODES
 from agent_lsp.checks.rules import RULES, Severity
 from agent_lsp.syntax.frontmatter import parse_agent
 from agent_lsp.syntax.text import Span
@@ -192,7 +193,8 @@ CASES = [
 ]
 
 # Read errors come from the CLI's file reading (tests/test_check.py), never from text; cross-file
-# findings need other files (tests/project/test_workspace_index.py).
+# findings need other files (tests/project/test_workspace_index.py); the JSON files' codes have their
+# cases in tests/checks/test_manifest.py.
 # Memory files' imports, AGENTS.md and rules' glob matches read the disk (tests/checks/test_instructions.py).
 DISK_CODES = {
     "import-not-found",
@@ -203,7 +205,7 @@ DISK_CODES = {
     "agents-md-hidden",
     "glob-matches-nothing",
 }
-NOT_FROM_TEXT = {"unreadable-file", *CROSS_FILE_CODES, *DISK_CODES}
+NOT_FROM_TEXT = {"unreadable-file", *CROSS_FILE_CODES, *DISK_CODES, *MANIFEST_CODES}
 
 
 def test_every_rule_has_a_case() -> None:

@@ -83,3 +83,42 @@ def test_the_index_and_the_editor_agree_on_every_layout(path: str) -> None:
     kind, plugin = document_kind(path)
     expected = placement.kind if placement is not None else None
     assert kind is expected and plugin is False
+
+
+# ---- Claude Code's JSON files ------------------------------------------------------------------
+
+
+def test_json_files_claude_code_reads_have_a_kind_each(tmp_path: Path) -> None:
+    plugin = tmp_path / "tools"
+    (plugin / ".claude-plugin").mkdir(parents=True)
+    (plugin / ".claude-plugin" / "plugin.json").write_text('{"name": "deploy-tools"}', encoding="utf-8")
+    expected = {
+        plugin / ".claude-plugin" / "plugin.json": (FileKind.PLUGIN_MANIFEST, True),
+        tmp_path / ".claude-plugin" / "marketplace.json": (FileKind.MARKETPLACE, False),
+        plugin / "hooks" / "hooks.json": (FileKind.HOOKS, True),
+        plugin / ".mcp.json": (FileKind.MCP_CONFIG, True),
+        tmp_path / ".mcp.json": (FileKind.MCP_CONFIG, False),
+        tmp_path / ".claude" / "settings.json": (FileKind.SETTINGS, False),
+        tmp_path / ".claude" / "settings.local.json": (FileKind.SETTINGS, False),
+    }
+    for path, (kind, in_plugin) in expected.items():
+        assert document_kind(str(path)) == (kind, in_plugin), path
+        assert kind.is_json
+    placement = locate(plugin / ".claude-plugin" / "plugin.json", manifests=True)
+    assert placement is not None and placement.plugin == "deploy-tools" and placement.root == str(plugin)
+
+
+@pytest.mark.parametrize(
+    "relative",
+    ["hooks/hooks.json", "package.json", ".claude/other.json", "settings.json", "x/.claude-plugin/other.json"],
+)
+def test_other_json_files_are_nothing(tmp_path: Path, relative: str) -> None:
+    # `hooks/hooks.json` outside a plugin is not read by Claude Code.
+    assert document_kind(str(tmp_path / relative)) == (None, False)
+
+
+def test_the_index_classifier_leaves_json_files_out(tmp_path: Path) -> None:
+    # The workspace index holds Markdown entries: JSON files are classified only when asked for.
+    assert locate(tmp_path / ".mcp.json") is None
+    assert locate(tmp_path / ".claude" / "settings.json") is None
+    assert not FileKind.AGENT.is_json

@@ -28,6 +28,7 @@ import {
 } from './serverCommand';
 import {
   agentDocumentSelector,
+  jsonDocumentSelector,
   readSection as readSettings,
   RESTART_KEYS,
   SECTION,
@@ -196,7 +197,7 @@ class Controller implements vscode.Disposable {
       ? section.agentGlobs.filter((g): g is string => typeof g === 'string')
       : [];
     const clientOptions: LanguageClientOptions = {
-      documentSelector: agentDocumentSelector(extraGlobs),
+      documentSelector: [...agentDocumentSelector(extraGlobs), ...jsonDocumentSelector()],
       outputChannel: this.output,
       traceOutputChannel: this.output,
       revealOutputChannelOn: RevealOutputChannelOn.Never,

@@ -191,5 +191,27 @@ export function agentDocumentSelector(extraGlobs: readonly string[] | undefined)
   return filters;
 }
 
+/**
+ * Claude Code's JSON files the server checks (plugin and marketplace manifests, `.mcp.json`,
+ * a plugin's hooks, settings hooks). The server decides by path what each one is; these globs
+ * only keep the editor from sending it every other JSON file.
+ */
+export const JSON_FILE_GLOBS = [
+  '**/.claude-plugin/plugin.json',
+  '**/.claude-plugin/marketplace.json',
+  '**/.mcp.json',
+  '**/hooks/hooks.json',
+  '**/.claude/settings.json',
+  '**/.claude/settings.local.json',
+] as const;
+
+/** VS Code opens these files as `json`, or `jsonc` where the user associated JSON with comments. */
+export const JSON_LANGUAGES = ['json', 'jsonc'] as const;
+
+/** The selector entries for Claude Code's JSON files. */
+export function jsonDocumentSelector(): DocumentFilterLike[] {
+  return JSON_FILE_GLOBS.flatMap((pattern) => JSON_LANGUAGES.map((language) => ({ language, pattern })));
+}
+
 /** Settings whose change needs a new server process rather than a configuration notification. */
 export const RESTART_KEYS = ['agentLsp.server.path', 'agentLsp.server.python', 'agentLsp.agentGlobs'] as const;

@@ -104,6 +104,25 @@ _RULES = [
     Rule("unknown-agent-type", Severity.WARNING, "`Agent(x)` names no known agent and no built-in agent type."),
     Rule("unknown-mcp-server", Severity.INFORMATION, "An `mcp__` entry names a server `.mcp.json` does not declare."),
     Rule("duplicate-output-style", Severity.WARNING, "Two output styles of one folder share a name: one is hidden."),
+    # JSON files: plugin and marketplace manifests, `.mcp.json`, hook files, settings (checks/manifest.py).
+    Rule("json-syntax", Severity.ERROR, "The file is not valid JSON: Claude Code cannot read it."),
+    Rule("missing-field", Severity.ERROR, "A required field of a manifest or MCP server is missing."),
+    Rule("invalid-field-value", Severity.ERROR, "A recognized field holds a value of the wrong type or form."),
+    Rule("invalid-plugin-name", Severity.ERROR, "A plugin or marketplace name with spaces, or a reserved one."),
+    Rule("plugin-name-style", Severity.WARNING, "A plugin name that is not kebab-case."),
+    Rule(
+        "invalid-component-path",
+        Severity.ERROR,
+        "A component path not starting with `./`, or leaving the plugin.",
+    ),
+    Rule("missing-component-path", Severity.ERROR, "A component path or plugin source that does not exist."),
+    Rule("component-path-loads-nothing", Severity.WARNING, "A component folder that holds nothing its field loads."),
+    Rule("invalid-plugin-source", Severity.ERROR, "A marketplace plugin source that is not a `./` path inside it."),
+    Rule("mcp-url-without-type", Severity.ERROR, "An MCP server with a `url` and no `type`."),
+    Rule("invalid-env-expansion", Severity.WARNING, "A malformed `${VAR}` or `${VAR:-default}` in an MCP server."),
+    Rule("unknown-hook-event", Severity.WARNING, "A hook event name Claude Code does not know; its hooks never run."),
+    Rule("invalid-hook", Severity.WARNING, "A malformed hook entry; Claude Code ignores it."),
+    Rule("matcher-ignored", Severity.INFORMATION, "A `matcher` on a hook event that takes none."),
 ]
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}

@@ -6,7 +6,8 @@ the architect (features/diagnostics turns them into LSP diagnostics). The contex
 skipped by Claude Code when their frontmatter is broken, while skills and commands
 still load, with empty metadata, so the same finding carries a different consequence.
 Output styles and rules are skill-like (`checks/instructions.py`); a memory file's findings
-are about its `@path` imports.
+are about its `@path` imports. Claude Code's JSON files (manifests, `.mcp.json`, hooks, settings)
+go to `find_json_problems` and checks/manifest.py.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from agent_lsp.checks.instructions import OutputStyleChecker, RuleChecker, memor
 from agent_lsp.checks.skill import SkillChecker
 from agent_lsp.schema.schemas import schema_for
 from agent_lsp.syntax.frontmatter import ParsedAgent
+from agent_lsp.syntax.jsondoc import JsonDocument
 
 _CHECKERS: dict[str, type[AgentChecker]] = {
     "agent": AgentChecker,
@@ -39,3 +41,14 @@ def find_problems(parsed: ParsedAgent, context: AgentContext | None = None) -> l
     checker.run()
     found = configure.apply(parsed, checker.findings, context)
     return sorted(found, key=lambda f: (f.span.start, f.span.end, f.code))
+
+
+def find_json_problems(doc: JsonDocument, context: AgentContext) -> list[Finding]:
+    """Every problem of one JSON file (`context.kind` names its schema: plugin-manifest, mcp, ...), as its
+    project's configuration wants them (JSON has no comments, so no inline suppressions)."""
+    from agent_lsp.checks.manifest import find_manifest_problems
+
+    found = find_manifest_problems(doc, context)
+    if context.config.excludes(context.path):
+        return []
+    return configure.configured(found, context.config, context.kind)

@@ -381,8 +381,8 @@ class ProjectState:
     # ---- cross-file findings -------------------------------------------------------------------
     def findings(self, analysis: Analysis) -> list[Finding]:
         """The cross-file findings the session's diagnostics add to a document's own."""
-        if analysis.kind is None and not analysis.is_agent:
-            return []
+        if (analysis.kind is None and not analysis.is_agent) or (analysis.kind is not None and analysis.kind.is_json):
+            return []  # JSON files (manifests, `.mcp.json`, hooks, settings) have no cross-file findings yet
         from agent_lsp.checks import configure, crossfile
 
         if self._index is None:

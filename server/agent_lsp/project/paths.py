@@ -58,6 +58,22 @@ class FileKind(str, Enum):
     MEMORY = "memory"  # a CLAUDE.md or AGENTS.md: it names no entry; it imports files and mentions agents
     OUTPUT_STYLE = "output-style"
     RULE = "rule"
+    # Claude Code's JSON files (each value names the kind's schema, see schema/documents.py).
+    PLUGIN_MANIFEST = "plugin-manifest"  # <plugin>/.claude-plugin/plugin.json
+    MARKETPLACE = "marketplace"  # <marketplace>/.claude-plugin/marketplace.json
+    MCP_CONFIG = "mcp"  # a project's or a plugin's .mcp.json
+    HOOKS = "hooks"  # <plugin>/hooks/hooks.json
+    SETTINGS = "settings"  # .claude/settings.json, .claude/settings.local.json, ~/.claude/settings.json
+
+    @property
+    def is_json(self) -> bool:
+        return self in _JSON_KINDS
+
+
+_JSON_KINDS = frozenset(
+    {FileKind.PLUGIN_MANIFEST, FileKind.MARKETPLACE, FileKind.MCP_CONFIG, FileKind.HOOKS, FileKind.SETTINGS}
+)
+SETTINGS_FILES = ("settings.json", "settings.local.json")
 
 
 class Scope(str, Enum):
@@ -160,17 +176,21 @@ def locate(
     *,
     agent_globs: Sequence[str] = (),
     plugins: dict[tuple[str, ...], bool] | None = None,
+    manifests: bool = False,
 ) -> Placement | None:
     """What a file is to Claude Code, judged by where it stands (None: nothing Claude Code loads).
 
     `user_dir` (the user's `~/.claude`) tells the user's files from a project's; `agent_globs` (the
     user's setting) make a Markdown file that is nothing else an agent; `plugins` remembers which
     folders hold a plugin manifest across the calls of one scan (each file would otherwise look for
-    one in every folder above it)."""
+    one in every folder above it). JSON files (manifests, `.mcp.json`, hooks, settings) are
+    classified only with `manifests`: the workspace index holds Markdown entries alone."""
     parts = _parts(path)
     if not parts:
         return None
     name = parts[-1]
+    if name.endswith(".json"):
+        return _json_file(parts, user_dir, plugins) if manifests else None
     is_memory = name in MEMORY_FILES
     if not is_memory and not name.lower().endswith(".md"):
         return None
@@ -184,6 +204,39 @@ def locate(
         return Placement(FileKind.MEMORY, scope, str(folder), str(parent))
     if agent_globs and matches_globs(str(path), agent_globs):
         return Placement(FileKind.AGENT, Scope.PROJECT, str(parent), str(parent))
+    return None
+
+
+def _json_file(
+    parts: tuple[str, ...], user_dir: Path | None, plugins: dict[tuple[str, ...], bool] | None
+) -> Placement | None:
+    """A JSON file Claude Code reads: a plugin's or marketplace's manifest, `.mcp.json`, a plugin's
+    `hooks/hooks.json`, or a settings file of a `.claude/` folder."""
+    name, parent = parts[-1], parts[-2] if len(parts) > 1 else ""
+    folder = os.path.join(*parts[:-2]) if len(parts) > 2 else "."
+    if parent == ".claude-plugin" and name in ("plugin.json", "marketplace.json"):
+        if name == "marketplace.json":
+            return Placement(FileKind.MARKETPLACE, Scope.PROJECT, folder, os.path.join(*parts[:-1]))
+        return Placement(
+            FileKind.PLUGIN_MANIFEST, Scope.PLUGIN, folder, os.path.join(*parts[:-1]), plugin_name(Path(folder))
+        )
+    if parent == ".claude" and name in SETTINGS_FILES:
+        claude_dir = os.path.join(*parts[:-1])
+        scope = Scope.USER if user_dir is not None and claude_dir == str(user_dir) else Scope.PROJECT
+        return Placement(FileKind.SETTINGS, scope, folder, claude_dir)
+    if name == "hooks.json" and parent == "hooks":
+        key = parts[:-2]
+        found = plugins.get(key) if plugins is not None else None
+        if found is None:
+            found = bool(key) and is_plugin(os.path.join(*key))
+        if found:
+            return Placement(FileKind.HOOKS, Scope.PLUGIN, folder, os.path.join(*parts[:-1]), plugin_name(Path(folder)))
+        return None
+    if name == ".mcp.json":
+        here = os.path.join(*parts[:-1]) if len(parts) > 1 else "."
+        if is_plugin(here):
+            return Placement(FileKind.MCP_CONFIG, Scope.PLUGIN, here, here, plugin_name(Path(here)))
+        return Placement(FileKind.MCP_CONFIG, Scope.PROJECT, here, here)
     return None
 
 
@@ -312,9 +365,9 @@ def content_kind(head: str) -> FileKind | None:
 
 
 def document_kind(path: str | None, agent_globs: Sequence[str] = ()) -> tuple[FileKind | None, bool]:
-    """What the editor serves a document as: (its kind, or None for a file Claude Code does not read;
-    whether it belongs to a plugin)."""
-    placement = locate(path, agent_globs=agent_globs) if path is not None else None
+    """What the editor serves a document as: (its kind, the JSON kinds included, or None for a file Claude
+    Code does not read; whether it belongs to a plugin)."""
+    placement = locate(path, agent_globs=agent_globs, manifests=True) if path is not None else None
     if placement is None:
         return None, False
     return placement.kind, placement.scope is Scope.PLUGIN

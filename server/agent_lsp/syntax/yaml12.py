@@ -132,9 +132,11 @@ class YamlTooComplex(Exception):
     """The document expands to more nodes (or nests deeper) than we will walk."""
 
 
-def compose(text: str) -> Node | None:
-    """Compose one YAML document into a node tree. Raises yaml.YAMLError, or YamlTooComplex for a huge one."""
-    if len(text) > PRESCAN_FROM and _more_nodes_than(text, MAX_EXPANDED_NODES):
+def compose(text: str, prescan: bool = True) -> Node | None:
+    """Compose one YAML document into a node tree. Raises yaml.YAMLError, or YamlTooComplex for a huge one.
+
+    `prescan` False skips counting nodes first, for a text known to hold no aliases (strict JSON)."""
+    if prescan and len(text) > PRESCAN_FROM and _more_nodes_than(text, MAX_EXPANDED_NODES):
         raise YamlTooComplex(f"more than {MAX_EXPANDED_NODES} nodes")
     try:
         loader = _Composer(text)

@@ -1,5 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { agentDocumentSelector, readSection, toServerOptions, type InspectedValue } from '../../src/settings';
+import {
+  agentDocumentSelector,
+  jsonDocumentSelector,
+  readSection,
+  toServerOptions,
+  type InspectedValue,
+} from '../../src/settings';
 
 // What `workspace.getConfiguration().get('agentLsp')` returns for the contributed
 // defaults in package.json: nested objects for dotted keys.
@@ -193,5 +199,20 @@ describe('document selector', () => {
       ['**/.claude/agents/**/*.md', '**/agents/**/*.md', 'team/agents/*.md'],
     );
     assert.equal(patterns.length, new Set(patterns).size * 2);
+  });
+});
+
+describe('the JSON files sent to the server', () => {
+  it('names each Claude Code JSON file once per JSON language', () => {
+    const filters = jsonDocumentSelector();
+    assert.equal(filters.length, 12);
+    assert.deepEqual(
+      filters.filter((f) => f.pattern === '**/.mcp.json'),
+      [
+        { language: 'json', pattern: '**/.mcp.json' },
+        { language: 'jsonc', pattern: '**/.mcp.json' },
+      ],
+    );
+    assert.ok(filters.every((f) => f.pattern.endsWith('.json')));
   });
 });

@@ -3,8 +3,9 @@
 Each handler turns the request's position into an offset in the client's
 encoding, hands the cached analysis of the document to a plain function and
 returns its result. Agent, skill, command, output style and rule files are served (each
-through its own schema), and memory files' `@path` imports; every other document gets
-nothing. The completion stores live in the session; `code_actions` is one part of the server's code-action answer (the
+through its own schema), memory files' `@path` imports, and Claude Code's JSON files through
+features/json_assist; every other document gets nothing. The completion stores live in the
+session; `code_actions` is one part of the server's code-action answer (the
 architect's asks are the other).
 """
 
@@ -158,6 +159,18 @@ def completion(ls: AgentLanguageServer, params: types.CompletionParams) -> types
     analysis, mapper, offset = found
     if _is_memory(analysis):
         return _import_completion(analysis, mapper, offset)
+    if analysis.json is not None:  # a manifest, `.mcp.json`, hooks or settings file
+        from agent_lsp.features import json_assist
+
+        item = _completion_item_caps(ls)
+        return json_assist.complete(
+            analysis.text,
+            _kind(analysis),
+            offset,
+            mapper,
+            markdown=_markdown(item.documentation_format if item else None),
+            doc=analysis.json,
+        )
     options = _completion_options(ls, analysis)
     session = ls.session
     return complete.complete(
@@ -197,6 +210,10 @@ def hover(ls: AgentLanguageServer, params: types.HoverParams) -> types.Hover | N
         if shown is None:
             return None
         return types.Hover(contents=content(shown[0], markdown), range=to_range(mapper, shown[1]))
+    if analysis.json is not None:
+        from agent_lsp.features import json_assist
+
+        return json_assist.hover(analysis.json, _kind(analysis), offset, mapper, markdown=markdown)
     project = ls.session.project_view(analysis)
     return hover_feature.hover(
         analysis.parsed, offset, mapper, markdown=markdown, project=project, kind=_kind(analysis)
@@ -253,7 +270,7 @@ def code_actions(ls: AgentLanguageServer, params: types.CodeActionParams) -> lis
     from agent_lsp.features import actions
 
     analysis = _analysis(ls, params.text_document.uri)
-    if analysis is None:
+    if analysis is None or analysis.json is not None:
         return []
     result = actions.code_actions(
         analysis.parsed,
@@ -291,7 +308,7 @@ def document_symbol(
     from agent_lsp.features import symbols
 
     analysis = _analysis(ls, params.text_document.uri)
-    if analysis is None:
+    if analysis is None or analysis.json is not None:
         return []
     tree = symbols.document_symbols(analysis.parsed, _mapper(ls, analysis))
     caps = ls.client_capabilities.text_document
@@ -304,4 +321,4 @@ def folding_range(ls: AgentLanguageServer, params: types.FoldingRangeParams) -> 
     from agent_lsp.features import symbols
 
     analysis = _analysis(ls, params.text_document.uri)
-    return symbols.folding_ranges(analysis.parsed) if analysis else []
+    return symbols.folding_ranges(analysis.parsed) if analysis and analysis.json is None else []
