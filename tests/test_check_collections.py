@@ -60,7 +60,8 @@ def four_collections(top: Path) -> tuple[int, int]:
         for n in range(4):
             _write(top, f"volt/categories/{category}/{category[3:]}-{n}.md", agent(f"{category[3:]}-{n}"))
             components += 1
-    _write(top, "market/.claude-plugin/marketplace.json", '{"name": "market", "plugins": []}')
+    _write(top, "market/.claude-plugin/marketplace.json", '{"name": "market", "owner": {"name": "M"}, "plugins": []}')
+    components += 1  # the marketplace manifest is checked too
     _write(top, "market/docs/usage.md", "---\ntitle: Usage\nlayout: page\n---\n# Usage\n")  # a docs page
     other += 1
     for plugin in ("git-tools", "python-dev"):

@@ -325,7 +325,9 @@ def skill_dropped(parsed: ParsedAgent, record: dict[str, Any], kind: str) -> lis
         dropped.append("name")  # an empty name counts: the written line does nothing (as agents/model-empty)
     model = fields.get("model")
     on_session = invoked.get("model") == SESSION_MODEL
-    if model is not None and ran and on_session and str(model.value).lower() not in SESSION_MODEL_NAMES:
+    # An empty `model` runs on the session's model, as no `model` does: applied, not dropped (skills/model-empty).
+    empty = model is not None and model.value in (None, "")
+    if model is not None and not empty and ran and on_session and str(model.value).lower() not in SESSION_MODEL_NAMES:
         dropped.append("model")
     effort = fields.get("effort")
     if effort is not None and effort.value not in (None, "") and ran:
