@@ -7,9 +7,13 @@ cd "$(dirname "$0")/.."
 step() { printf '\n== %s\n' "$*"; }
 
 step "System packages"
-# Neovim (Debian's) drives one of the end-to-end tests as a real editor.
-if ! command -v nvim >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-  apt-get update -qq && apt-get install -y -qq neovim >/dev/null
+# Neovim and Emacs + eglot (Debian's) run the README's editor snippets verbatim as real editors.
+missing=""
+command -v nvim >/dev/null 2>&1 || missing="neovim"
+command -v emacs >/dev/null 2>&1 || missing="$missing emacs-nox elpa-eglot elpa-markdown-mode"
+if [ -n "$missing" ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  # shellcheck disable=SC2086  # the list is meant to split
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
 client_tools_pid=""
