@@ -13,7 +13,7 @@ import re
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeAlias
 
 from agent_lsp import __version__
 from agent_lsp.checks.findings import AgentContext, Finding
@@ -21,7 +21,7 @@ from agent_lsp.checks.rules import RULES, Severity
 from agent_lsp.checks.validate import find_problems
 from agent_lsp.project import disk
 from agent_lsp.project.paths import FileKind, document_kind
-from agent_lsp.syntax.frontmatter import parse_agent
+from agent_lsp.syntax.frontmatter import ParsedAgent, parse_agent
 from agent_lsp.syntax.text import LineIndex, PositionMapper, Span
 
 if TYPE_CHECKING:
@@ -36,7 +36,8 @@ CHUNK_FILES = 32
 
 
 class FileReport:
-    """One file's findings, and as much of its text as they need (their spans point into it).
+    """One file's findings, and as much of its text as they need (their spans point into it); `path` is
+    the file's real path once `check_files` has checked it.
 
     Ten thousand reports are held until the output is written, so a report keeps its text only up to
     the end of the last line a finding touches (usually a part of the frontmatter) and a digest of the
@@ -44,8 +45,8 @@ class FileReport:
 
     __slots__ = ("digest", "display", "findings", "path", "text")
 
-    def __init__(self, path: Path, display: str, index: LineIndex, findings: list[Finding]) -> None:
-        self.path = path
+    def __init__(self, path: str | Path, display: str, index: LineIndex, findings: list[Finding]) -> None:
+        self.path = str(path)
         self.display = display
         self.digest = disk.text_digest(index.text)
         self.findings = findings
@@ -77,21 +78,28 @@ def _needed(text: str, findings: list[Finding]) -> str:
 
 def check_file(path: Path, display: str, plugin: bool, kind: str = "agent") -> FileReport:
     """Read one file defensively and run the checks on it."""
+    return _check(path, display, plugin, kind)[0]
+
+
+def _check(path: Path, display: str, plugin: bool, kind: str) -> tuple[FileReport, ParsedAgent | None, int]:
+    """The report, and the parsed text with the stamp it was read at (None for a file not checked)."""
     try:
-        raw, _status = disk.read_bytes(path, MAX_FILE_BYTES)
+        raw, status = disk.read_bytes(path, MAX_FILE_BYTES)
     except OSError as error:
-        return _unreadable(path, display, f"Cannot read the file: {error.strerror or error}.")
+        return _unreadable(path, display, f"Cannot read the file: {error.strerror or error}."), None, 0
     if len(raw) > MAX_FILE_BYTES:
-        return _unreadable(path, display, f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; not checked.")
+        message = f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; not checked."
+        return _unreadable(path, display, message), None, 0
     if b"\x00" in raw:
-        return _unreadable(path, display, "The file holds NUL bytes: it looks binary, not a Markdown agent file.")
+        message = "The file holds NUL bytes: it looks binary, not a Markdown agent file."
+        return _unreadable(path, display, message), None, 0
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         prefix = raw[: error.start].decode("utf-8", "replace")
         index = LineIndex(prefix)
         line = index.line_count - 1
-        return _unreadable(
+        report = _unreadable(
             path,
             display,
             f"The file is not valid UTF-8 (byte 0x{raw[error.start]:02x} on line {line + 1}); Claude Code "
@@ -99,12 +107,60 @@ def check_file(path: Path, display: str, plugin: bool, kind: str = "agent") -> F
             LineIndex(prefix),
             Span(len(prefix), len(prefix)),
         )
+        return report, None, 0
     parsed = parse_agent(text)
-    return FileReport(path, display, parsed.index, find_problems(parsed, AgentContext(str(path), plugin, kind=kind)))
+    findings = find_problems(parsed, AgentContext(str(path), plugin, kind=kind))
+    return FileReport(path, display, parsed.index, findings), parsed, disk.stamp_of(status)
 
 
-def _check_chunk(jobs: list[tuple[Path, str, bool, str]]) -> list[FileReport]:
-    return [check_file(*job) for job in jobs]
+# (the file as found, its name as shown, in a plugin, its kind, its real path: what the index knows it by)
+Job = tuple[Path, str, bool, str, str]
+Checked: TypeAlias = "tuple[FileReport, ReadEntry | None]"
+
+
+def _check_chunk(jobs: list[Job], user: Path | None = None, entries: bool = False) -> list[Checked]:
+    """Each job's report and (with `entries`) the file's entry for the cross-file index, read from the
+    same parse: the checks and the index read every file once."""
+    from agent_lsp.project.entry import read_file
+    from agent_lsp.project.paths import locate
+
+    done: list[Checked] = []
+    shared = _Shared()
+    for path, display, plugin, kind, real in jobs:
+        report, parsed, stamp = _check(path, display, plugin, kind)
+        report.path = real
+        entry: ReadEntry | None = None
+        placement = locate(report.path, user) if entries and parsed is not None else None
+        if placement is not None and parsed is not None:
+            indexed = read_file(report.path, placement, parsed.text, parsed)
+            indexed.drop_text(stamp)
+            entry = (indexed, stamp, report.digest)
+        done.append(shared.checked((report, entry)))
+    return done
+
+
+_NO_DATA: dict[str, Any] = {}  # (never written to)
+
+
+class _Shared:
+    """One object for equal messages, codes and placements across many reports (the same warning in a
+    thousand files is one string), and no code-action data (the CLI prints none): ten thousand reports
+    are held until the output is written. Used in the workers (so a chunk's pickle shares them) and
+    again where the chunks arrive."""
+
+    def __init__(self) -> None:
+        self._memo: dict[object, Any] = {}
+
+    def checked(self, item: Checked) -> Checked:
+        memo = self._memo
+        report, read = item
+        for finding in report.findings:
+            finding.data = _NO_DATA
+            finding.code = memo.setdefault(finding.code, finding.code)
+            finding.message = memo.setdefault(finding.message, finding.message)
+        if read is not None:
+            read[0].placement = memo.setdefault(read[0].placement, read[0].placement)
+        return item
 
 
 def _worker_count(files: int) -> int:
@@ -121,11 +177,12 @@ def _worker_count(files: int) -> int:
     return max(1, min(cores, files // CHUNK_FILES))
 
 
-def check_files(jobs: list[tuple[Path, str, bool, str]]) -> list[FileReport]:
-    """`check_file` on every job, in order; spread over forked worker processes when there are many."""
+def check_files(jobs: list[Job], user: Path | None = None, entries: bool = False) -> list[Checked]:
+    """`_check_chunk` on every job, in order; spread over forked worker processes when there are many."""
     workers = _worker_count(len(jobs))
     if workers <= 1:
-        return _check_chunk(jobs)
+        return _check_chunk(jobs, user, entries)
+    import functools
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -133,11 +190,13 @@ def check_files(jobs: list[tuple[Path, str, bool, str]]) -> list[FileReport]:
 
     agent_schema()  # load the schema once, before forking: every worker inherits it
     chunks = [jobs[i : i + CHUNK_FILES] for i in range(0, len(jobs), CHUNK_FILES)]
+    work = functools.partial(_check_chunk, user=user, entries=entries)
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            return [report for chunk in pool.map(_check_chunk, chunks) for report in chunk]
+            shared = _Shared()
+            return [shared.checked(done) for chunk in pool.map(work, chunks) for done in chunk]
     except (OSError, ImportError, RuntimeError):  # no fork, no semaphores, a broken pool: do it here
-        return _check_chunk(jobs)
+        return _check_chunk(jobs, user, entries)
 
 
 def _unreadable(
@@ -147,8 +206,9 @@ def _unreadable(
     return FileReport(path, display, index or LineIndex(""), [finding])
 
 
-def discover(targets: Sequence[str], all_markdown: bool = False) -> Iterator[tuple[Path, bool, str]]:
-    """Files to check, with whether each belongs to a plugin and its kind (agent, skill, command).
+def discover(targets: Sequence[str], all_markdown: bool = False) -> Iterator[tuple[Path, str, bool, str]]:
+    """Files to check: each as found and its real path, whether it belongs to a plugin and its kind
+    (agent, skill, command).
 
     A file named on the command line is always checked. A file in a folder that links outside
     the folder is skipped (with a note on stderr). A folder is walked for the
@@ -158,43 +218,42 @@ def discover(targets: Sequence[str], all_markdown: bool = False) -> Iterator[tup
     with none of these (a loose collection of agents), or `all_markdown`, has every
     `.md` checked as an agent.
     """
-    seen: set[Path] = set()
+    seen: set[str] = set()
+    folders: dict[str, str] = {}  # real paths of the folders walked, each resolved once
     for target in targets:
         root = Path(target)
         if root.is_file():
-            chosen = [root]
+            chosen = [(root, os.path.realpath(root))]
         elif root.is_dir():
             # A file found in a folder is read only when it really lies there: a committed
             # `agents/x.md -> ~/.ssh/…` or `-> /proc/self/environ` must not end up quoted in a CI log.
             inside = disk.real_roots([root])
-            candidates = []
+            candidates: list[tuple[Path, str]] = []
             for p in sorted(root.rglob("*.md")):
-                if not disk.inside(p, inside):
+                real = disk.resolved(p, folders)  # once per file: the containment rule and the path checked
+                if not os.path.join(os.path.normcase(real), "").startswith(inside):
                     print(f"agent-lsp check: skipped {_printable(str(p))}: it links outside {target}", file=sys.stderr)
                 elif p.is_file():
-                    candidates.append(p)
+                    candidates.append((p, real))
             # Only folders at or below the target count: a checkout that happens to live under
             # some `~/agents/` folder must not turn every Markdown file into an agent.
             named_agents = root.name == "agents"
             known = [
-                p
-                for p in candidates
-                if named_agents
-                or "agents" in p.relative_to(root).parts[:-1]
-                or document_kind(str(p.resolve()))[0] is not None
+                (p, real)
+                for p, real in candidates
+                if named_agents or "agents" in p.relative_to(root).parts[:-1] or document_kind(real)[0] is not None
             ]
             chosen = candidates if all_markdown or not known else known
         else:
             raise FileNotFoundError(target)
-        for path in chosen:
-            resolved = path.resolve()
-            if resolved in seen:
+        for path, real in chosen:
+            if real in seen:
                 continue
-            seen.add(resolved)
-            kind, plugin = document_kind(str(resolved))
+            seen.add(real)
+            kind, plugin = document_kind(real)
             if kind is None:  # named on the command line, or in a loose collection: read as an agent
                 kind, plugin = FileKind.AGENT, False
-            yield path, plugin, kind.value
+            yield path, real, plugin, kind.value
 
 
 def run_check(argv: Sequence[str]) -> int:
@@ -215,13 +274,19 @@ def run_check(argv: Sequence[str]) -> int:
     options = parser.parse_args(argv)
     targets = options.paths or [".claude/agents"]
     try:
-        jobs = [(path, _display(path), plugin, kind) for path, plugin, kind in discover(targets, options.all_markdown)]
+        found = discover(targets, options.all_markdown)
+        jobs = [(path, _display(path), plugin, kind, real) for path, real, plugin, kind in found]
     except FileNotFoundError as error:
         print(f"agent-lsp check: no such file or folder: {_printable(str(error.args[0]))}", file=sys.stderr)
         return 2
-    reports = check_files(jobs)
+    user = _user_dir(options.user_dir)
+    checked = check_files(jobs, user, entries=not options.no_cross_file)
+    del jobs
+    reports = [report for report, _ in checked]
     if not options.no_cross_file:
-        add_cross_file_findings(reports, Path(options.user_dir).expanduser() if options.user_dir else None)
+        premade = {read[0].path: read for _, read in checked if read is not None}
+        del checked
+        add_cross_file_findings(reports, user, premade)
     writer = {"text": _write_text, "json": _write_json, "github": _write_github, "sarif": _write_sarif}
     writer[options.format](reports, sys.stdout, options)
     worst = min((int(f.severity) for r in reports for f in r.findings), default=99)
@@ -229,30 +294,46 @@ def run_check(argv: Sequence[str]) -> int:
     return 1 if worst <= limit else 0
 
 
-def add_cross_file_findings(reports: list[FileReport], user_dir: Path | None = None) -> None:
-    """Add the findings that need the other files: the projects of the checked files and `user_dir`."""
+def _user_dir(option: str | None) -> Path | None:
+    """The user's Claude folder (`--user-dir`, else `~/.claude`), its links resolved."""
+    from agent_lsp.project.paths import default_user_dir
+
+    user = Path(option).expanduser() if option else default_user_dir()
+    return user.resolve() if user is not None else None
+
+
+def add_cross_file_findings(
+    reports: list[FileReport], user_dir: Path | None = None, premade: dict[str, ReadEntry] | None = None
+) -> None:
+    """Add the findings that need the other files: the projects of the checked files and `user_dir`
+    (resolved; default `~/.claude`). `premade`: index entries the checks already read, by real path
+    (`_check_chunk`), so that only the projects' other files are read here."""
     from agent_lsp.checks.crossfile import entry_findings
     from agent_lsp.project.index import WorkspaceIndex
-    from agent_lsp.project.paths import Scope, default_user_dir, locate
+    from agent_lsp.project.paths import Scope, locate
 
-    user = user_dir if user_dir is not None else default_user_dir()
-    user = user.resolve() if user is not None else None
+    user = user_dir if user_dir is not None else _user_dir(None)
+    premade = premade or {}
     roots: list[str] = []
     for report in reports:
-        placement = locate(report.path.resolve(), user)
+        placement = locate(report.path, user)
         if placement is not None and placement.scope is not Scope.USER and placement.root not in roots:
             roots.append(placement.root)
     digests: dict[str, bytes] = {}
 
     def read_many(batch: list[tuple[str, Placement]]) -> list[ReadEntry | None]:
-        found = _read_entries_parallel(batch)
+        known = [premade.pop(path, None) for path, _ in batch]
+        # An entry the checks made counts when it was placed as the index places the file.
+        known = [k if k is not None and k[0].placement == p else None for k, (_, p) in zip(known, batch, strict=True)]
+        rest = iter(_read_entries_parallel([job for job, k in zip(batch, known, strict=True) if k is None]))
+        found = [k if k is not None else next(rest) for k in known]
         digests.update((read[0].path, read[2]) for read in found if read is not None)
         return found
 
     index = WorkspaceIndex(roots, user, walk=False)
     index.scan(read_many)
     for report in reports:
-        entry = index.get(str(report.path.resolve()))
+        entry = index.get(report.path)
         if entry is None or any(f.code == "unreadable-file" for f in report.findings):
             continue
         # The findings' spans must point into the text the report was checked with.

@@ -74,6 +74,7 @@ class WorkspaceIndex:
         self._mcp: dict[str, tuple[str, ...]] = {}
         self._placements: dict[Placement, Placement] = {}
         self._plugin_dirs: dict[tuple[str, ...], bool] | None = None  # during a scan: see `paths.locate`
+        self._real_dirs: dict[str, str] | None = None  # during a scan: folders' real paths (`disk.real_path`)
         self._real_bases: dict[tuple[Path, ...], disk.Roots] = {}  # folders -> their real paths, found once
         self._self_ref = weakref.ref(self)  # one for all entries: they re-index through it, without a cycle
         self.generation = 0  # bumps whenever a name or `.mcp.json` changes: what other files' findings use
@@ -96,6 +97,7 @@ class WorkspaceIndex:
         self._mcp.clear()
         self._placements.clear()
         self._plugin_dirs = {}
+        self._real_dirs = {}
         try:
             todo: list[tuple[str, Placement]] = []
             for found in self.discover():
@@ -118,6 +120,7 @@ class WorkspaceIndex:
                 self._load(path)
         finally:
             self._plugin_dirs = None  # after the scan, each file looks again: a plugin may appear
+            self._real_dirs = None
         self.generation += 1
         self._changed_all = True
 
@@ -239,7 +242,7 @@ class WorkspaceIndex:
         """Whether a file found by the scan may be read, by the one containment rule (`_roots_of`); the
         batch readers (maybe other processes) then read it without checking again."""
         roots = self._roots_of(path)
-        return roots is None or disk.inside(path, roots)
+        return roots is None or disk.inside(path, roots, self._real_dirs)
 
     def _roots_of(self, path: str) -> disk.Roots | None:
         """The folders a file on disk must really lie in (symlinks resolved), by the one containment rule
