@@ -152,6 +152,8 @@ def measure_server(
         result["rss_mb"] = client.rss_kb() / 1024
         if duplicate is None or floor is not None:
             return result
+        client.drain(0.5)
+        client.notifications.clear()  # (the publishes kept so far: the next one must follow the change)
         text = duplicate.read_text(encoding="utf-8")
         duplicate.unlink()
         change = {"changes": [{"uri": duplicate.as_uri(), "type": 3}]}
