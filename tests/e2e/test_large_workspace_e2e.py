@@ -159,8 +159,11 @@ async def test_first_answers_come_before_the_index_and_cross_file_findings_after
     progress = [v for kind, v in seen.events if kind == "progress"]
     assert isinstance(progress[0], types.WorkDoneProgressBegin) and progress[0].title == "Indexing"
     reports = [p.message for p in progress if isinstance(p, types.WorkDoneProgressReport)]
-    # (the bar appears after a round trip to the client: the first reports may have gone before it)
-    assert reports[-1] == "4,001/4,001" and "3,500/4,001" in reports and all(r.endswith("/4,001") for r in reports)
+    # (the bar appears after a round trip to the client: the reports before it are not sent, and under load
+    # the scanning process may have read most of the files by then)
+    assert reports[-1] == "4,001/4,001" and all(r.endswith("/4,001") for r in reports)
+    counts = [int(r.split("/")[0].replace(",", "")) for r in reports]
+    assert counts == sorted(counts) and all(c % 500 == 0 for c in counts[:-1])
     assert progress[-1].message == "Indexed 4,001 files"
     with_duplicate = next(
         i

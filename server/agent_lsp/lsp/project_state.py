@@ -135,11 +135,12 @@ class ProjectState:
         from agent_lsp.project.index import WorkspaceIndex
 
         index = WorkspaceIndex(build.roots, build.user_dir)
-        try:
-            build.large = loop is not None and probe and _large(index)
-        finally:
-            build.decided.set()
-        if build.large and loop is not None:
+        if probe:  # (a build handed back by a failed scanning process stays large: nothing waits for it)
+            try:
+                build.large = loop is not None and _large(index)
+            finally:
+                build.decided.set()
+        if probe and build.large and loop is not None:
             with contextlib.suppress(RuntimeError):  # the loop is closed: the server is shutting down
                 loop.call_soon_threadsafe(self._start_child, build, loop)
                 return
