@@ -21,8 +21,10 @@ No network is used; every process it starts is ended.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -74,13 +76,27 @@ def _codes(message: dict[str, Any]) -> set[str]:
     return {str(d.get("code")) for d in message["params"]["diagnostics"]}
 
 
-def measure_server(root: Path, opened: Path, duplicate: Path | None) -> dict[str, float | None]:
-    """First hover and diagnostics after opening `opened`; with `duplicate`: the index, RSS, watched files."""
-    client = LspClient([sys.executable, "-m", "agent_lsp"], cwd=str(WORK), env=_env())
+HOVER_AT = (7, 2)  # on `model:`
+COMPLETE_AT = (7, 7)  # the value of `model:`: a list of the same size in every workspace
+KEYSTROKES_AFTER = 9
+
+
+def measure_server(
+    root: Path, opened: Path, duplicate: Path | None, floor: Path | None = None
+) -> dict[str, float | None]:
+    """First hover and diagnostics after opening `opened`, then keystrokes and completions; with
+    `duplicate`: keystrokes while the index is built, the index time, RSS and watched files. With
+    `floor` (the answers file of `floor_pygls.py`) and `duplicate`, that bare server is measured
+    instead; with `floor` and no `duplicate`, agent-lsp's answers are written to `floor` for it."""
+    command = [sys.executable, "-m", "agent_lsp"]
+    if floor is not None and duplicate is not None:
+        command = [sys.executable, str(HERE / "floor_pygls.py"), str(floor)]
+    client = LspClient(command, cwd=str(WORK), env=_env())
     try:
         caps = {
             "window": {"workDoneProgress": True},
             "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": True}},
+            "textDocument": {"completion": {"completionItem": {"snippetSupport": True}}},
         }
         folder = {"uri": root.as_uri(), "name": root.name}
         client.request(
@@ -89,52 +105,91 @@ def measure_server(root: Path, opened: Path, duplicate: Path | None) -> dict[str
         )
         client.notify("initialized", {})
         uri = opened.as_uri()
-        document = {"uri": uri, "languageId": "markdown", "version": 1, "text": opened.read_text(encoding="utf-8")}
+        text = opened.read_text(encoding="utf-8")
+        document = {"uri": uri, "languageId": "markdown", "version": 1, "text": text}
         sent = client.notify("textDocument/didOpen", {"textDocument": document})
-        hover_at = {"textDocument": {"uri": uri}, "position": {"line": 7, "character": 2}}  # on `model:`
-        _, hover = client.request("textDocument/hover", hover_at)
-        hover += 0.0
-        first_at, _ = client.wait_for(_publish_for(uri))
+        at = {"textDocument": {"uri": uri}}
+        hover_answer, hover = client.request("textDocument/hover", {**at, "position": _pos(HOVER_AT)})
+        first_at, first = client.wait_for(_publish_for(uri))
         result: dict[str, float | None] = {"hover_ms": hover * 1000, "diagnostics_ms": (first_at - sent) * 1000}
-        if duplicate is None:
-            time.sleep(1.0)
-            result["rss_mb"] = client.rss_kb() / 1024
-            return result
-        # A keystroke while the index is being built (at 500 agents it may already be built).
-        text = document["text"]
-        result["keystroke_during_ms"] = _keystroke(client, uri, 2, text.replace("model: sonnet", "model: opus"))
-        opened_at = sent
-        ready_at, message = first_at, {}
-        while "duplicate-agent-name" not in _codes(message) if message else True:
-            ready_at, message = client.wait_for(_publish_for(uri), timeout=300)
-        result["index_ms"] = (ready_at - opened_at) * 1000
-        result["keystroke_after_ms"] = _keystroke(client, uri, 3, text)
+        edited = text.replace("model: sonnet", "model: opus")
+        version = 2
+        during: list[float] = []
+        if duplicate is not None and floor is None:
+            # Keystrokes while the index is being built (at 500 agents it may already be built), one every
+            # 50 ms until the duplicate-name finding says it is.
+            ready_at: float | None = None
+            while ready_at is None:
+                ms, message = _keystroke(client, uri, version, edited if version % 2 == 0 else text)
+                version += 1
+                ready_at = _ready_at(client, uri)
+                if ready_at is None and "duplicate-agent-name" in _codes(message):
+                    ready_at = time.perf_counter()
+                if ready_at is None:
+                    during.append(ms)
+                    time.sleep(0.05)
+            result["index_ms"] = (ready_at - sent) * 1000
+        result["keystroke_during_ms"] = statistics.median(during) if during else None
+        result["keystroke_during_max_ms"] = max(during) if during else None
+        result["keystrokes_during"] = len(during)
+        after = []
+        for _ in range(KEYSTROKES_AFTER):
+            after.append(_keystroke(client, uri, version, edited if version % 2 == 0 else text)[0])
+            version += 1
+        result["keystroke_after_ms"] = statistics.median(after)
+        completions = []
+        answer: Any = None
+        for _ in range(KEYSTROKES_AFTER):
+            answer, seconds = client.request("textDocument/completion", {**at, "position": _pos(COMPLETE_AT)})
+            completions.append(seconds * 1000)
+        result["completion_ms"] = statistics.median(completions)
+        result["completion_items"] = len(answer["items"]) if isinstance(answer, dict) else None
+        result["completion_bytes"] = len(json.dumps(answer, separators=(",", ":")))
+        if floor is not None and duplicate is None:
+            answers = {"hover": hover_answer, "completion": answer, "diagnostics": first["params"]["diagnostics"]}
+            floor.write_text(json.dumps(answers), encoding="utf-8")
         time.sleep(1.0)  # let the build's garbage go before reading RSS
         result["rss_mb"] = client.rss_kb() / 1024
+        if duplicate is None or floor is not None:
+            return result
+        client.drain(0.5)
+        client.notifications.clear()  # (the publishes kept so far: the next one must follow the change)
         text = duplicate.read_text(encoding="utf-8")
         duplicate.unlink()
         change = {"changes": [{"uri": duplicate.as_uri(), "type": 3}]}
         sent = client.notify("workspace/didChangeWatchedFiles", change)
-        at, message = client.wait_for(_publish_for(uri), timeout=60)
+        arrived, message = client.wait_for(_publish_for(uri), timeout=60)
         assert "duplicate-agent-name" not in _codes(message)
-        result["delete_ms"] = (at - sent) * 1000
+        result["delete_ms"] = (arrived - sent) * 1000
         duplicate.write_text(text, encoding="utf-8")
         change = {"changes": [{"uri": duplicate.as_uri(), "type": 1}]}
         sent = client.notify("workspace/didChangeWatchedFiles", change)
-        at, message = client.wait_for(_publish_for(uri), timeout=60)
+        arrived, message = client.wait_for(_publish_for(uri), timeout=60)
         assert "duplicate-agent-name" in _codes(message)
-        result["create_ms"] = (at - sent) * 1000
+        result["create_ms"] = (arrived - sent) * 1000
         return result
     finally:
         client.close()
 
 
-def _keystroke(client: LspClient, uri: str, version: int, text: str) -> float:
-    """Milliseconds from a change of the whole text to the diagnostics of that version."""
+def _pos(where: tuple[int, int]) -> dict[str, int]:
+    return {"line": where[0], "character": where[1]}
+
+
+def _ready_at(client: LspClient, uri: str) -> float | None:
+    """When a publish carrying the duplicate-name finding arrived (the index was built), if one did."""
+    for at, message in client.notifications:
+        if _publish_for(uri)(message) and "duplicate-agent-name" in _codes(message):
+            return at
+    return None
+
+
+def _keystroke(client: LspClient, uri: str, version: int, text: str) -> tuple[float, dict[str, Any]]:
+    """Milliseconds from a change of the whole text to the diagnostics of that version, and those."""
     change = {"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]}
     sent = client.notify("textDocument/didChange", change)
-    at, _ = client.wait_for(lambda m: _publish_for(uri)(m) and m["params"].get("version") == version, timeout=60)
-    return (at - sent) * 1000
+    at, message = client.wait_for(lambda m: _publish_for(uri)(m) and m["params"].get("version") == version, timeout=60)
+    return (at - sent) * 1000, message
 
 
 def two_file_workspace() -> tuple[Path, Path]:
@@ -151,40 +206,74 @@ def fmt(value: float | None, digits: int = 0) -> str:
     return "–" if value is None else f"{value:,.{digits}f}"
 
 
-def table(results: dict[int, dict[str, Any]], baseline: dict[str, float | None], agnix: bool) -> str:
-    head = ["agents", "check s", "check MB", "s per 1k"]
-    if agnix:
-        head += ["agnix s", "check/agnix"]
-    head += ["hover ms", "diags ms", "index ms", "key during", "key after", "RSS MB", "delete ms", "create ms"]
-    rows = [head, ["---"] * len(head)]
-    rows.append(
-        ["2 (baseline)", "", "", ""]
-        + (["", ""] if agnix else [])
-        + [fmt(baseline["hover_ms"], 1), fmt(baseline["diagnostics_ms"], 1), "", "", "", fmt(baseline["rss_mb"], 1)]
-        + ["", ""]
-    )
-    for count, r in results.items():
-        check, server = r["check"], r["server"]
-        row = [f"{count:,}", fmt(check["seconds"], 2), fmt(check["rss_mb"]), fmt(check["seconds"] / count * 1000, 3)]
-        if agnix:
-            theirs = r.get("agnix")
-            row += [fmt(theirs["seconds"], 2) if theirs else "–"]
-            row += [fmt(check["seconds"] / theirs["seconds"], 2) if theirs else "–"]
-        row += [
-            fmt(server["hover_ms"], 1),
-            fmt(server["diagnostics_ms"], 1),
-            fmt(server.get("index_ms")),
-            fmt(server.get("keystroke_during_ms"), 1),
-            fmt(server.get("keystroke_after_ms"), 1),
-            fmt(server.get("rss_mb"), 1),
-            fmt(server.get("delete_ms"), 1),
-            fmt(server.get("create_ms"), 1),
-        ]
-        rows.append(row)
+def _rows(rows: list[list[str]]) -> str:
     return "\n".join("| " + " | ".join(row) + " |" for row in rows)
 
 
-def plot(results: dict[int, dict[str, Any]], path: Path) -> bool:
+def check_table(results: dict[int, dict[str, Any]]) -> str:
+    head = ["agents", "check s", "check peak MB", "s per 1,000", "agnix s", "agnix peak MB", "check / agnix"]
+    rows = [head, ["---"] * len(head)]
+    for count, r in results.items():
+        check, theirs = r["check"], r.get("agnix")
+        rows.append(
+            [
+                f"{count:,}",
+                fmt(check["seconds"], 2),
+                fmt(check["rss_mb"]),
+                fmt(check["seconds"] / count * 1000, 3),
+                fmt(theirs["seconds"], 2) if theirs else "–",
+                fmt(theirs["rss_mb"]) if theirs else "–",
+                fmt(check["seconds"] / theirs["seconds"], 2) if theirs else "–",
+            ]
+        )
+    return _rows(rows)
+
+
+def server_table(results: dict[int, dict[str, Any]], baseline: dict[str, Any]) -> str:
+    head = [
+        "workspace",
+        "first hover ms",
+        "first diagnostics ms",
+        "index built ms",
+        "keystroke during indexing ms (median / max, n)",
+        "keystroke after ms",
+        "completion ms (items, bytes)",
+        "RSS MB",
+        "delete ms",
+        "create ms",
+    ]
+    rows = [head, ["---"] * len(head)]
+
+    def row(label: str, s: dict[str, Any]) -> list[str]:
+        during = (
+            f"{fmt(s.get('keystroke_during_ms'), 1)} / {fmt(s.get('keystroke_during_max_ms'), 1)}, "
+            f"{s.get('keystrokes_during', 0)}"
+            if s.get("keystroke_during_ms") is not None
+            else "–"
+        )
+        return [
+            label,
+            fmt(s["hover_ms"], 1),
+            fmt(s["diagnostics_ms"], 1),
+            fmt(s.get("index_ms")),
+            during,
+            fmt(s.get("keystroke_after_ms"), 1),
+            f"{fmt(s.get('completion_ms'), 2)} ({s.get('completion_items')}, {fmt(s.get('completion_bytes'))})",
+            fmt(s.get("rss_mb"), 1),
+            fmt(s.get("delete_ms"), 1),
+            fmt(s.get("create_ms"), 1),
+        ]
+
+    rows.append(row("agent-lsp, 2 files (baseline)", baseline))
+    for count, r in results.items():
+        rows.append(row(f"agent-lsp, {count:,} agents", r["server"]))
+        if r.get("floor"):
+            rows.append(row(f"bare pygls floor, {count:,} agents", r["floor"]))
+    return _rows(rows)
+
+
+def plot(results: dict[int, dict[str, Any]], baseline: dict[str, Any], path: Path) -> bool:
+    """Three panels: check beside agnix, the server's first answers and index, and its RSS."""
     try:
         import matplotlib
 
@@ -193,20 +282,42 @@ def plot(results: dict[int, dict[str, Any]], path: Path) -> bool:
     except ImportError:
         return False
     counts = list(results)
-    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    figure, (left, middle, right) = plt.subplots(1, 3, figsize=(15, 4.2))
     left.plot(counts, [results[c]["check"]["seconds"] for c in counts], marker="o", label="agent-lsp check")
     if all(results[c].get("agnix") for c in counts):
-        left.plot(counts, [results[c]["agnix"]["seconds"] for c in counts], marker="o", label="agnix")
+        left.plot(counts, [results[c]["agnix"]["seconds"] for c in counts], marker="o", label="agnix 0.59.3")
+    left.set_title("check a tree (wall time)")
     left.set_xlabel("agents")
     left.set_ylabel("seconds")
     left.legend()
-    right.plot(counts, [results[c]["server"]["diagnostics_ms"] for c in counts], marker="o", label="first diagnostics")
-    right.plot(counts, [results[c]["server"]["index_ms"] for c in counts], marker="o", label="index built")
+    server = [results[c]["server"] for c in counts]
+    middle.plot(counts, [s["index_ms"] for s in server], marker="o", label="index built (duplicate found)")
+    middle.plot(counts, [s["diagnostics_ms"] for s in server], marker="o", label="first diagnostics")
+    middle.plot(counts, [s["hover_ms"] for s in server], marker="o", label="first hover")
+    during = [s.get("keystroke_during_ms") for s in server]
+    if all(d is not None for d in during):
+        middle.plot(counts, during, marker="o", label="keystroke during indexing (median)")
+    middle.plot(counts, [s["keystroke_after_ms"] for s in server], marker="o", label="keystroke after")
+    floors = [results[c].get("floor") for c in counts]
+    if all(floors):
+        middle.plot(counts, [f["keystroke_after_ms"] for f in floors], ls="--", label="keystroke, bare pygls floor")
+    middle.set_yscale("log")
+    middle.set_title("the server in that workspace")
+    middle.set_xlabel("agents")
+    middle.set_ylabel("ms (log scale)")
+    middle.legend(fontsize="small")
+    right.plot(counts, [s["rss_mb"] for s in server], marker="o", label="agent-lsp server")
+    right.axhline(baseline["rss_mb"], color="gray", ls=":", label="agent-lsp, 2 files")
+    right.plot(counts, [results[c]["check"]["rss_mb"] for c in counts], marker="o", label="check (peak)")
+    if all(floors):
+        right.plot(counts, [f["rss_mb"] for f in floors], ls="--", label="bare pygls floor")
+    right.set_title("memory")
     right.set_xlabel("agents")
-    right.set_ylabel("ms after opening a file")
-    right.legend()
+    right.set_ylabel("MB")
+    right.set_ylim(bottom=0)
+    right.legend(fontsize="small")
     figure.tight_layout()
-    figure.savefig(path)
+    figure.savefig(path, dpi=90)
     return True
 
 
@@ -214,9 +325,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--counts", type=int, nargs="+", default=list(DEFAULT_COUNTS))
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--plot", type=Path, default=HERE / "work" / "scaling.png", help="where the plot goes")
     options = parser.parse_args()
     HOME.mkdir(parents=True, exist_ok=True)
     agnix = agnix_path()
+    # agent-lsp's answers in a two-file workspace: the baseline, and what the floor server answers.
+    answers = WORK / "floor-answers.json"
+    baseline_root, baseline_file = two_file_workspace()
+    print("[2 files] server ...", flush=True)
+    baseline = measure_server(baseline_root, baseline_file, None, floor=answers)
+    print("   ", baseline, flush=True)
     results: dict[int, dict[str, Any]] = {}
     for count in options.counts:
         tree = scaling_corpus.scaling_tree(WORK / f"agents-{count}", count)
@@ -225,20 +343,31 @@ def main() -> int:
             "check": best_of([sys.executable, "-m", "agent_lsp", "check", str(tree)], WORK, options.repeats)
         }
         if agnix:
-            entry["agnix"] = best_of([agnix, str(tree)], WORK, options.repeats)
+            # agnix stops at 10,000 files by default (`max_files_to_validate`); a tree of 10,001 then ends in
+            # an error, so its limit is lifted for every size alike.
+            config = WORK / "agnix.toml"
+            config.write_text("max_files_to_validate = 1000000\n", encoding="utf-8")
+            entry["agnix"] = best_of([agnix, "--config", str(config), str(tree)], WORK, options.repeats)
         print(f"[{count:,} agents] server ...", flush=True)
         agents = tree / "pkg0" / ".claude" / "agents"
         entry["server"] = measure_server(tree, agents / "a1.md", agents / "duplicate.md")
+        entry["floor"] = measure_server(tree, agents / "a1.md", agents / "duplicate.md", floor=answers)
         results[count] = entry
         print("   ", entry, flush=True)
-    baseline_root, baseline_file = two_file_workspace()
-    baseline = measure_server(baseline_root, baseline_file, None)
     print()
-    print(table(results, baseline, agnix is not None))
+    print(check_table(results))
+    print()
+    print(server_table(results, baseline))
     if not agnix:
         print("\n(agnix is not installed: `python benchmarks/run.py` installs it in benchmarks/.venv, or set AGNIX.)")
-    image = HERE / "work" / "scaling.png"
-    print(f"\nplot: {image}" if plot(results, image) else "\n(no plot: matplotlib is not installed)")
+    (WORK / "results.json").write_text(
+        json.dumps({"baseline": baseline, "results": results}, indent=1), encoding="utf-8"
+    )
+    print(
+        f"\nplot: {options.plot}"
+        if plot(results, baseline, options.plot)
+        else "\n(no plot: matplotlib is not installed)"
+    )
     shutil.rmtree(WORK / "two-files", ignore_errors=True)
     return 0
 

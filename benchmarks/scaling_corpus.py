@@ -25,7 +25,10 @@ def agent_text(package: int, number: int, per_package: int) -> str:
 def scaling_tree(root: Path, count: int) -> Path:
     """`count` agents under `root` (made once: a marker file says the tree is complete)."""
     marker = root / f".complete-{count}"
+    duplicate = root / "pkg0" / ".claude" / "agents" / "duplicate.md"
     if marker.exists():
+        if not duplicate.exists():  # (a run stopped between deleting it and creating it again)
+            duplicate.write_text(corpus.typical("p0-a1"), encoding="utf-8")
         return root
     per_package = count // PACKAGES
     for package in range(PACKAGES):

@@ -8,7 +8,9 @@ revealed, and every file in the workspace is byte-for-byte unchanged.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import inspect
 import io
 import socket
 import threading
@@ -127,7 +129,9 @@ def test_agent_content_is_never_executed_fetched_or_read(tmp_path: Path, listene
         results.append(convert(features[types.TEXT_DOCUMENT_HOVER](types.HoverParams(doc, position))))
         results.append(convert(features[types.TEXT_DOCUMENT_COMPLETION](types.CompletionParams(doc, position))))
         if types.TEXT_DOCUMENT_DEFINITION in features:
-            results.append(convert(features[types.TEXT_DOCUMENT_DEFINITION](types.DefinitionParams(doc, position))))
+            # (a coroutine: navigation awaits the index, which the calls above have built)
+            definition = features[types.TEXT_DOCUMENT_DEFINITION](types.DefinitionParams(doc, position))
+            results.append(convert(asyncio.run(definition) if inspect.isawaitable(definition) else definition))
     whole = types.Range(types.Position(0, 0), types.Position(len(text.split("\n")), 0))
     context = types.CodeActionContext(diagnostics=[])
     results.append(convert(features[types.TEXT_DOCUMENT_CODE_ACTION](types.CodeActionParams(doc, whole, context))))

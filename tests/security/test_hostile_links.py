@@ -116,3 +116,41 @@ def test_the_reader_refuses_a_link_loop_and_paths_outside_its_roots(tmp_path: Pa
     assert not disk.inside("/etc/passwd", roots)
     with pytest.raises(OSError):
         disk.read_bytes("/etc/passwd", 100, roots)
+
+
+def test_the_reader_reads_a_file_whole_when_its_size_says_less_than_it_holds(tmp_path: Path) -> None:
+    # /proc files are regular files that report a size of 0: the reader asks for the stated size first,
+    # then for the rest, so a file that grew after its status was taken is neither cut short nor
+    # read past the limit.
+    status_file = Path("/proc/self/status")
+    if not status_file.is_file() or status_file.stat().st_size != 0:
+        pytest.skip("needs a /proc file that reports size 0")
+    raw, status = disk.read_bytes(status_file, 100_000)
+    assert status.st_size == 0 and b"VmRSS" in raw and len(raw) < 100_000
+    cut, _ = disk.read_bytes(status_file, 10)
+    assert len(cut) == 11
+    small = tmp_path / "a.md"
+    small.write_bytes(b"x" * 50)
+    assert disk.read_bytes(small, 50)[0] == b"x" * 50
+    assert disk.read_bytes(small, 49)[0] == b"x" * 50  # limit + 1: larger than the limit
+
+
+def test_resolving_a_walk_folder_by_folder_gives_what_realpath_gives(tmp_path: Path) -> None:
+    # One folder's real path serves all its files, but a file that is itself a link, and a folder that
+    # is one, still resolve to where they point (the containment rule sees through them).
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.md").write_text("x", encoding="utf-8")
+    agents = tmp_path / "w" / ".claude" / "agents"
+    agents.mkdir(parents=True)
+    (agents / "plain.md").write_text("x", encoding="utf-8")
+    os.symlink(outside / "secret.md", agents / "link.md")
+    os.symlink(outside, tmp_path / "w" / "linked")
+    folders: dict[str, str] = {}
+    for path in [agents / "plain.md", agents / "link.md", tmp_path / "w" / "linked" / "secret.md", agents / "none.md"]:
+        for _ in range(2):  # the second time from the memo
+            assert disk.resolved(path, folders) == os.path.realpath(path)
+    roots = disk.real_roots([tmp_path / "w"])
+    assert disk.inside(agents / "plain.md", roots, folders)
+    assert not disk.inside(agents / "link.md", roots, folders)
+    assert not disk.inside(tmp_path / "w" / "linked" / "secret.md", roots, folders)

@@ -1,20 +1,28 @@
 """The project index as the editor sees it: built off the event loop, kept in step with open documents.
 
-The index is built in a worker thread when the client says `initialized` (`start`): the walk and
-the reading of thousands of files never hold up an answer. The thread builds an index of its own,
-which nothing else touches, and hands it over to the event loop when it is done (`_finish`); from
-then on only the event loop reads or changes it, so the index is never used by two threads at once.
+The index is built when the client says `initialized` (`start`), and the walk and the reading of
+thousands of files never hold up an answer:
+- a worker thread first looks at the workspace's size (`_large`: a bounded walk). A small one it
+  indexes itself, in an index of its own that nothing else touches, handed over to the event loop
+  when done (`_finish`);
+- a large one is scanned by a separate process (`project.scanner`: its own interpreter walks, reads
+  and parses, so the server's keeps answering at full speed). The event loop adopts the entries it
+  sends, a frame of a few dozen files at a time with a pause between frames, into an index that
+  only the loop touches and that is used once complete. If the process cannot start or fails, the
+  worker thread builds the index instead.
+From then on only the event loop reads or changes the index, so it is never used by two threads at once.
 Meanwhile:
 - a document's own findings are published at once, without cross-file ones; when the index is
   ready every open document is diagnosed again (pushed), or a pulling client is asked to pull;
 - completion and hover ask a provisional index that holds the open
-  documents only (`current`), so they answer at once;
-- cross-file navigation (definition, references, rename, workspace symbols) waits for the index
-  (`index`): an answer from part of the workspace would be wrong, a rename most of all;
+  documents only (`current`), so they answer at once, and so do the architect's code actions
+  (listing the agents known so far);
+- cross-file navigation (definition, references, rename, workspace symbols), asking an agent and
+  the agent list await the index (`built`) without holding up other requests: an answer from part
+  of the workspace would be wrong, a rename most of all;
 - files the client's watchers report are kept and applied to the index when it arrives;
 - the client sees the progress (`$/progress`, "Indexing 4,000/10,000") when it supports it and the
-  workspace holds at least `PROGRESS_MIN_FILES` files;
-- the architect's "Ask <agent>" actions wait for the index (they list every agent of the workspace).
+  workspace holds at least `PROGRESS_MIN_FILES` files.
 
 With no event loop (a handler called directly, as the unit tests do) the index is built at once.
 Once built, it follows the editor's text of open documents (synced before each use) and the files
@@ -54,17 +62,21 @@ PROGRESS_MIN_FILES = 1_000  # files to index before the client is shown a progre
 
 
 class _Build:
-    """One build of the index in a worker thread: what it reads, and what it hands over."""
+    """One build of the index, off the event loop: what it reads, and what it hands over."""
 
     def __init__(self, roots: list[str], user_dir: Path | None) -> None:
         self.roots = roots
         self.user_dir = user_dir
-        self.finished = threading.Event()  # set by the worker once `result` holds the index
+        self.finished = threading.Event()  # set once `result` holds the index
         self.result: WorkspaceIndex | None = None
         self.token: str | None = None  # the client's progress bar, once it agreed to show one
         self.ended = False  # the progress bar was ended (reports arriving later are dropped)
         self.done = 0
         self.total = 0
+        self.waiters: list[asyncio.Future[None]] = []  # requests waiting for the index (`built`)
+        self.child: asyncio.subprocess.Process | None = None  # the scanning process, for a large workspace
+        self.large = False  # read by the scanning process (known once `decided` is set)
+        self.decided = threading.Event()
 
 
 class ProjectState:
@@ -85,7 +97,7 @@ class ProjectState:
         self._shown: set[str] = set()  # open documents last diagnosed with some cross-file finding
         self._republish_scheduled = False
         self._refresh_pending = False
-        self._tasks: set[asyncio.Task[None]] = set()  # progress set-ups in flight (a task needs a reference)
+        self._tasks: set[asyncio.Task[None]] = set()  # progress set-ups and child scans in flight
 
     # ---- building the index --------------------------------------------------------------------
     @property
@@ -103,7 +115,7 @@ class ProjectState:
         return self._index is not None
 
     def start(self) -> None:
-        """Start building the index in a worker thread (at once when there is no event loop)."""
+        """Start building the index off the event loop (at once when there is no event loop)."""
         if self._index is not None or self._build is not None:
             return
         build = _Build(list(self._session.workspace_roots()), self.user_dir)
@@ -117,11 +129,21 @@ class ProjectState:
         _share_the_interpreter(True)
         threading.Thread(target=self._work, args=(build, loop), name="agent-lsp-index", daemon=True).start()
 
-    def _work(self, build: _Build, loop: asyncio.AbstractEventLoop | None) -> None:
-        """The worker: build an index of its own, then hand it to the event loop."""
+    def _work(self, build: _Build, loop: asyncio.AbstractEventLoop | None, probe: bool = True) -> None:
+        """The worker thread: build an index of its own, then hand it to the event loop. A large workspace
+        is handed to a scanning process instead (`_scan_in_child`), whose entries the event loop adopts."""
         from agent_lsp.project.index import WorkspaceIndex
 
         index = WorkspaceIndex(build.roots, build.user_dir)
+        if probe:  # (a build handed back by a failed scanning process stays large: nothing waits for it)
+            try:
+                build.large = loop is not None and _large(index)
+            finally:
+                build.decided.set()
+        if probe and build.large and loop is not None:
+            with contextlib.suppress(RuntimeError):  # the loop is closed: the server is shutting down
+                loop.call_soon_threadsafe(self._start_child, build, loop)
+                return
 
         def progress(done: int, total: int) -> None:
             if loop is not None:
@@ -137,6 +159,78 @@ class ProjectState:
         if loop is not None:
             with contextlib.suppress(RuntimeError):  # the loop is closed: the server is shutting down
                 loop.call_soon_threadsafe(self._finish, build)
+
+    def _start_child(self, build: _Build, loop: asyncio.AbstractEventLoop) -> None:
+        """On the event loop: scan a large workspace in a process of its own."""
+        if build is not self._build:
+            return
+        _share_the_interpreter(False)  # no thread competes for the interpreter now
+        task = loop.create_task(self._scan_in_child(build, loop))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _scan_in_child(self, build: _Build, loop: asyncio.AbstractEventLoop) -> None:
+        """Read a scanning process's entries (`project.scanner`) into an index, a frame at a time, letting
+        the event loop answer between two frames; when the process fails, a worker thread builds it."""
+        import pickle
+
+        from agent_lsp.project import scanner
+        from agent_lsp.project.index import PROGRESS_STEP, WorkspaceIndex
+
+        index = WorkspaceIndex(build.roots, build.user_dir)
+        child = None
+        try:
+            child = build.child = await asyncio.create_subprocess_exec(
+                *scanner.command(),
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.DEVNULL,
+            )
+            assert child.stdin is not None and child.stdout is not None
+            child.stdin.write(scanner.request(build.roots, build.user_dir))
+            child.stdin.close()
+            reported = 0
+            while True:
+                (size,) = scanner.HEADER.unpack(await child.stdout.readexactly(scanner.HEADER.size))
+                if size > scanner.MAX_FRAME:
+                    raise ValueError(f"a frame of {size} bytes")
+                body = await child.stdout.readexactly(size)
+                if build is not self._build:
+                    return  # dropped (the folders changed): the process is ended below
+                kind, value = pickle.loads(body)
+                if kind == "total":
+                    self._progress(build, 0, value)
+                elif kind == "entries":
+                    index.adopt(value)
+                    read = reported + len(value)
+                    # Reported in steps of PROGRESS_STEP files, as a scan in the thread reports them.
+                    if read // PROGRESS_STEP > reported // PROGRESS_STEP and read < build.total:
+                        self._progress(build, read // PROGRESS_STEP * PROGRESS_STEP, build.total)
+                    reported = read
+                elif kind == "done":
+                    self._progress(build, reported, build.total)
+                    break
+                await asyncio.sleep(0)  # a frame already read would otherwise be adopted without a pause
+            index.finish_scan()
+        except Exception:  # no process, or it failed: a worker thread builds the index instead
+            log.warning("indexing in a separate process failed; indexing in a thread", exc_info=True)
+            if build is self._build:
+                build.done = 0
+                _share_the_interpreter(True)
+                thread = threading.Thread(target=self._work, args=(build, loop, False), name="agent-lsp-index")
+                thread.daemon = True
+                thread.start()
+            return
+        finally:
+            if child is not None and child.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    child.kill()
+            if child is not None:
+                await child.wait()
+            build.child = None
+        build.result = index
+        build.finished.set()
+        self._finish(build)
 
     def _finish(self, build: _Build) -> None:
         """On the event loop: adopt a finished build (unless a newer one replaced it, or it was adopted)."""
@@ -157,18 +251,58 @@ class ProjectState:
         index.take_changes()
         self.announced = index.generation
         self._end_progress(build)
+        for waiter in build.waiters:
+            if not waiter.done():
+                waiter.set_result(None)
         self._announce_everything()
 
     def _wait(self) -> WorkspaceIndex:
-        """The built index, waiting for the build under way (starting one when none is)."""
+        """The built index, waiting for the build under way (starting one when none is). On the event
+        loop, which must not wait for a build it takes part in, the index is built here and now."""
         if self._index is None:
             self.start()
             build = self._build
             if build is not None:
-                build.finished.wait()
-                self._finish(build)
+                try:
+                    asyncio.get_running_loop()
+                except RuntimeError:  # not on the loop: the worker thread finishes without it
+                    build.finished.wait()
+                    self._finish(build)
+                else:
+                    self._build_now(build)
         assert self._index is not None
         return self._index
+
+    def _build_now(self, build: _Build) -> None:
+        """Replace the build under way by one made at once (the background one is dropped when it ends)."""
+        from agent_lsp.project.index import WorkspaceIndex
+
+        if build.child is not None and build.child.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                build.child.kill()
+        now = _Build(build.roots, build.user_dir)
+        now.token, now.waiters = build.token, build.waiters
+        self._build = now
+        index = WorkspaceIndex(now.roots, now.user_dir)
+        try:
+            index.scan()
+        except Exception:
+            log.exception("building the workspace index failed")
+        now.result = index
+        now.finished.set()
+        self._finish(now)
+
+    async def built(self) -> WorkspaceIndex:
+        """The built index, synced with the open documents: awaits the build under way without holding
+        up anything else (what cross-file navigation and the architect's agent list ask)."""
+        if self._index is None:
+            self.start()
+            build = self._build
+            if build is not None and self._index is None:
+                waiter = asyncio.get_running_loop().create_future()
+                build.waiters.append(waiter)
+                await waiter
+        return self.index
 
     # ---- progress --------------------------------------------------------------------------------
     def _begin_progress(self, build: _Build) -> None:
@@ -232,6 +366,20 @@ class ProjectState:
         return index
 
     @property
+    def known(self) -> WorkspaceIndex:
+        """The built index; while a large workspace is read by the scanning process, what `current` holds.
+        A small workspace's build (the worker thread's, a few milliseconds) is waited for."""
+        if self._index is None:
+            self.start()  # (at once when there is no event loop)
+        build = self._build
+        if self._index is None and build is not None:
+            build.decided.wait()
+            if not build.large:
+                build.finished.wait()
+                self._finish(build)
+        return self.current
+
+    @property
     def current(self) -> WorkspaceIndex:
         """The built index, or until it is built one that holds the open documents only: never waits."""
         index = self._current()
@@ -262,15 +410,24 @@ class ProjectState:
             self._index.refresh(path)
 
     def rescan(self) -> None:
-        """The workspace folders changed: build the index again (a build under way is dropped)."""
-        if self._build is not None:
-            self._end_progress(self._build)
+        """The workspace folders changed: build the index again (a build under way is dropped, and whoever
+        waited for it waits for the new one)."""
+        dropped = self._build
+        if dropped is not None:
+            self._end_progress(dropped)
         self._index = None
         self._provisional = None
         self._build = None
         self._missed.clear()
         self._versions.clear()
         self.start()
+        if dropped is not None:
+            if self._build is not None:
+                self._build.waiters.extend(dropped.waiters)
+            else:
+                for waiter in dropped.waiters:
+                    if not waiter.done():
+                        waiter.set_result(None)
 
     def _is_indexable(self, path: str) -> bool:
         known = self._indexable.get(path)
@@ -414,6 +571,21 @@ class ProjectState:
                 index.set_overlay(path, analysis.text, analysis.parsed)
                 self._versions[path] = analysis.version
         return self.current
+
+
+PROCESS_MIN_FILES = 500  # files to index from which a scanning process reads them (a thread reads fewer)
+PROBE_DIRECTORIES = 2_000  # folders the worker thread lists to tell a small workspace from a large one
+
+
+def _large(index: WorkspaceIndex) -> bool:
+    """Whether the workspace is large enough to be read by a scanning process: `PROCESS_MIN_FILES` files
+    found within `PROBE_DIRECTORIES` folders (a small one is read in the thread, before a process
+    could even start)."""
+    from agent_lsp.project.paths import WalkBudget, discover
+
+    budget = WalkBudget(directories=PROBE_DIRECTORIES, files=PROCESS_MIN_FILES)
+    found = sum(1 for _ in discover(index.folders, index.user_dir, index.walk, budget))
+    return found >= PROCESS_MIN_FILES or budget.visited >= PROBE_DIRECTORIES
 
 
 _SWITCH_INTERVAL = sys.getswitchinterval()

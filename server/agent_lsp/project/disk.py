@@ -46,14 +46,32 @@ def real_roots(folders: Iterable[str | Path]) -> Roots:
     return tuple(os.path.join(os.path.normcase(os.path.realpath(folder)), "") for folder in folders)
 
 
-def real_path(path: str | Path) -> str:
-    """The path with every link resolved (a link loop is left as it stands: opening it then fails)."""
-    return os.path.normcase(os.path.realpath(path))
+def real_path(path: str | Path, folders: dict[str, str] | None = None) -> str:
+    """The path with every link resolved (a link loop is left as it stands: opening it then fails),
+    case-folded where the file system ignores case; `folders` as for `resolved`."""
+    return os.path.normcase(resolved(path, folders))
 
 
-def inside(path: str | Path, roots: Roots) -> bool:
-    """Whether the file's real path lies in one of `roots` (made by `real_roots`)."""
-    return os.path.join(real_path(path), "").startswith(roots)
+def resolved(path: str | Path, folders: dict[str, str] | None = None) -> str:
+    """`os.path.realpath`. `folders`: the real paths of folders found so far in one walk, by path, so
+    that a walk over thousands of files resolves each folder once (and asks of each file only whether
+    it is itself a link)."""
+    if folders is None:
+        return os.path.realpath(path)
+    head, name = os.path.split(os.fspath(path))
+    if not head or not name or name in (".", "..") or os.path.islink(path):
+        return os.path.realpath(path)
+    real = folders.get(head)
+    if real is None:
+        if len(folders) >= 100_000:
+            folders.clear()
+        real = folders[head] = os.path.realpath(head)
+    return os.path.join(real, name)
+
+
+def inside(path: str | Path, roots: Roots, folders: dict[str, str] | None = None) -> bool:
+    """Whether the file's real path lies in one of `roots` (made by `real_roots`); `folders` as for `real_path`."""
+    return os.path.join(real_path(path, folders), "").startswith(roots)
 
 
 def read_bytes(path: str | Path, limit: int, roots: Roots | None = None) -> tuple[bytes, os.stat_result]:
@@ -74,7 +92,13 @@ def read_bytes(path: str | Path, limit: int, roots: Roots | None = None) -> tupl
         status = os.fstat(handle.fileno())
         if not stat.S_ISREG(status.st_mode):
             raise OSError(errno.EINVAL, "not a regular file", str(path))
-        return handle.read(limit + 1), status
+        # Asking for `limit + 1` bytes at once would allocate that much for every small file (a 5 MB
+        # buffer per agent in `check`): ask for the size it has, then for the rest when it grew since.
+        wanted = min(limit + 1, status.st_size + 1)
+        data = handle.read(wanted)
+        if len(data) == wanted < limit + 1:
+            data += handle.read(limit + 1 - wanted)
+        return data, status
 
 
 def read_text(path: str | Path, limit: int = MAX_FILE_BYTES, roots: Roots | None = None) -> tuple[str, int] | None:

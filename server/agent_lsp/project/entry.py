@@ -181,6 +181,11 @@ class IndexedFile:
             record.lines = LineIndex(record.text)
         return record.lines
 
+    def share_names(self) -> None:
+        """Make the reference names the process-wide interned strings (an entry read in another process
+        arrives with copies of its own: `Read` or an agent's name, once per file)."""
+        self._ref_names = tuple(sys.intern(name) for name in self._ref_names)
+
     def keep_no_text(self, stamp: int, owner: weakref.ref[WorkspaceIndex]) -> None:
         """Drop the text (the index read it from disk, at `stamp`): it is read again when needed, and
         `owner` re-indexes the file first when it changed since."""

@@ -74,6 +74,7 @@ class WorkspaceIndex:
         self._mcp: dict[str, tuple[str, ...]] = {}
         self._placements: dict[Placement, Placement] = {}
         self._plugin_dirs: dict[tuple[str, ...], bool] | None = None  # during a scan: see `paths.locate`
+        self._real_dirs: dict[str, str] | None = None  # during a scan: folders' real paths (`disk.real_path`)
         self._real_bases: dict[tuple[Path, ...], disk.Roots] = {}  # folders -> their real paths, found once
         self._self_ref = weakref.ref(self)  # one for all entries: they re-index through it, without a cycle
         self.generation = 0  # bumps whenever a name or `.mcp.json` changes: what other files' findings use
@@ -85,7 +86,24 @@ class WorkspaceIndex:
         """(Re)read everything from disk; open documents keep their editor text.
 
         `read_many` reads batches of files into entries (`read_entries`, possibly in other processes);
-        `progress(done, total)` hears how far the reading is, every `PROGRESS_STEP` files."""
+        `progress(done, total)` hears how far the reading is, every `PROGRESS_STEP` files.
+        A scan is `plan`, `adopt` of every entry read, then `finish_scan`: another process may do the
+        first two (`project.scanner`) and hand the entries over."""
+        try:
+            todo = self.plan()
+            total = len(todo)
+            step = PROGRESS_STEP if progress is not None else max(1, total)  # one batch when nobody watches
+            for start in range(0, total, step):
+                if progress is not None:
+                    progress(start, total)
+                self.adopt((read_many or read_entries)(todo[start : start + step]))
+            if progress is not None:
+                progress(total, total)
+        finally:
+            self.finish_scan()
+
+    def plan(self) -> list[tuple[str, Placement]]:
+        """Forget every entry, and list the files a scan reads, each with its placement (the walk)."""
         self._files.clear()
         self._by_kind.clear()
         self._by_name.clear()
@@ -96,28 +114,28 @@ class WorkspaceIndex:
         self._mcp.clear()
         self._placements.clear()
         self._plugin_dirs = {}
-        try:
-            todo: list[tuple[str, Placement]] = []
-            for found in self.discover():
-                path = _norm(found)
-                placement = self.locate(path)
-                if placement is not None and path not in self._overlays and self._inside(path):
-                    todo.append((path, self._placements.setdefault(placement, placement)))
-            total = len(todo)
-            step = PROGRESS_STEP if progress is not None else max(1, total)  # one batch when nobody watches
-            for start in range(0, total, step):
-                if progress is not None:
-                    progress(start, total)
-                batch = todo[start : start + step]
-                for read in (read_many or read_entries)(batch):
-                    if read is not None:
-                        self._adopt_read(read)
-            if progress is not None:
-                progress(total, total)
-            for path in list(self._overlays):
-                self._load(path)
-        finally:
-            self._plugin_dirs = None  # after the scan, each file looks again: a plugin may appear
+        self._real_dirs = {}
+        todo: list[tuple[str, Placement]] = []
+        for found in self.discover():
+            path = _norm(found)
+            placement = self.locate(path)
+            if placement is not None and path not in self._overlays and self._inside(path):
+                todo.append((path, self._placements.setdefault(placement, placement)))
+        return todo
+
+    def adopt(self, reads: Iterable[ReadEntry | None]) -> None:
+        """Hold the entries `read_entries` made of the planned files (None: a file that could not be read)."""
+        for read in reads:
+            if read is not None:
+                self._adopt_read(read)
+
+    def finish_scan(self) -> None:
+        """After the planned files are adopted: open documents get their editor text, and everything counts
+        as changed."""
+        self._plugin_dirs = None  # after the scan, each file looks again: a plugin may appear
+        self._real_dirs = None
+        for path in list(self._overlays):
+            self._load(path)
         self.generation += 1
         self._changed_all = True
 
@@ -126,6 +144,7 @@ class WorkspaceIndex:
         entry, stamp, _digest = read
         entry.placement = self._placements.setdefault(entry.placement, entry.placement)
         entry.keep_no_text(stamp, self._self_ref)
+        entry.share_names()
         self._put(entry)
 
     def take_changes(self) -> tuple[bool, set[str]]:
@@ -239,7 +258,7 @@ class WorkspaceIndex:
         """Whether a file found by the scan may be read, by the one containment rule (`_roots_of`); the
         batch readers (maybe other processes) then read it without checking again."""
         roots = self._roots_of(path)
-        return roots is None or disk.inside(path, roots)
+        return roots is None or disk.inside(path, roots, self._real_dirs)
 
     def _roots_of(self, path: str) -> disk.Roots | None:
         """The folders a file on disk must really lie in (symlinks resolved), by the one containment rule

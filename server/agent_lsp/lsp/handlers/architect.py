@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from agent_lsp.architect.settings import ArchitectSettings
     from agent_lsp.architect.tools import Proposal
     from agent_lsp.lsp.session import Session
+    from agent_lsp.project.index import WorkspaceIndex
 
 # The architect package (prompt building, settings, the SDK client's wrapper) is imported by
 # the first ask, code action or status request, not at start-up.
@@ -254,11 +255,12 @@ class ArchitectFeature:
     def workspace_roots(self) -> list[Path]:
         return [Path(root) for root in self._session.workspace_roots()]
 
-    def _project_agents(self) -> list[AgentSpec]:
-        """The valid project and user agents, from the one project model (the workspace index)."""
+    def _project_agents(self, index: WorkspaceIndex | None = None) -> list[AgentSpec]:
+        """The valid project and user agents, from the one project model (the workspace index; `index`:
+        the one to ask, else the built one)."""
         from agent_lsp.architect.agents import discover_agents
 
-        return discover_agents(self._session.project.index)
+        return discover_agents(index if index is not None else self._session.project.index)
 
     def agents(self) -> list[AgentSpec]:
         """The shipped agent first, then the valid workspace and user agents."""
@@ -308,7 +310,9 @@ class ArchitectFeature:
                 )
             )
         actions.append(self._action(f"Ask backend architect{about}", kind, argument))
-        for agent in self._project_agents():
+        # While a large workspace is indexed this lists the agents known so far (the open documents'): a
+        # code action must not wait for the workspace, and asking waits for the index (`ask`).
+        for agent in self._project_agents(self._session.project.known):
             actions.append(self._action(f"Ask {agent.name}{about}", kind, {**argument, "agent": agent.name}))
         return actions
 
@@ -336,6 +340,7 @@ class ArchitectFeature:
         conversation_id = argument.get("conversation")
         if conversation_id is not None:
             return await self._follow_up(conversation_id, argument.get("question"), uri)
+        await self._session.project.built()  # an agent is looked up among all of them, not those known so far
         agent = self.find_agent(agent_name)
         if agent is None:
             return self._refused(f"No valid agent named '{agent_name or SHIPPED_AGENT}' was found.")
@@ -960,7 +965,8 @@ async def ask_agent(ls: AgentLanguageServer, *args: Any) -> dict[str, Any]:
     return await ls.session.architect.ask(_one_mapping(args, ASK_COMMAND))
 
 
-def list_agents(ls: AgentLanguageServer, *args: Any) -> list[dict[str, Any]]:
+async def list_agents(ls: AgentLanguageServer, *args: Any) -> list[dict[str, Any]]:
+    await ls.session.project.built()  # every agent of the workspace, not those known so far
     return ls.session.architect.list_agents()
 
 

@@ -107,8 +107,9 @@ def _uri_for(session: Session, path: str, uris: dict[str, str] | None = None) ->
     return uri if uri is not None else Path(path).as_uri()
 
 
-def _document(session: Session, params: _Positional) -> tuple[ProjectState, IndexedFile, int] | None:
-    """The project, the document's entry and the cursor offset of a positional request on an open document."""
+async def _document(session: Session, params: _Positional) -> tuple[ProjectState, IndexedFile, int] | None:
+    """The project, the document's entry and the cursor offset of a positional request on an open document
+    (once the index is built: a cross-file answer from part of the workspace would be wrong)."""
     uri = params.text_document.uri
     document = session.server.workspace.text_documents.get(uri)
     path = uri_to_path(uri)
@@ -117,16 +118,20 @@ def _document(session: Session, params: _Positional) -> tuple[ProjectState, Inde
     from agent_lsp.features import navigation
 
     project = session.project
-    entry = navigation.document_entry(project.index, path, document.source)
+    index = await project.built()
+    document = session.server.workspace.text_documents.get(uri)  # (it may have changed meanwhile)
+    if document is None:
+        return None
+    entry = navigation.document_entry(index, path, document.source)
     if entry is None:
         return None
     mapper = PositionMapper(entry.lines, session.encoding)
     return project, entry, mapper.offset(params.position.line, params.position.character)
 
 
-def _symbol(session: Session, params: _Positional) -> tuple[ProjectState, IndexedFile, Symbol] | None:
+async def _symbol(session: Session, params: _Positional) -> tuple[ProjectState, IndexedFile, Symbol] | None:
     """The project, the document's entry and the agent/skill name under the cursor, if any."""
-    found = _document(session, params)
+    found = await _document(session, params)
     if found is None:
         return None
     project, entry, offset = found
@@ -266,12 +271,12 @@ def _import_definition(session: Session, params: types.DefinitionParams) -> list
     return [types.Location(uri=Path(link.target).as_uri(), range=types.Range(start, start))]
 
 
-def definition(ls: AgentLanguageServer, params: types.DefinitionParams) -> list[types.Location] | None:
+async def definition(ls: AgentLanguageServer, params: types.DefinitionParams) -> list[types.Location] | None:
     session = ls.session
     imported = _import_definition(session, params)
     if imported is not None:
         return imported
-    found = _symbol(session, params)
+    found = await _symbol(session, params)
     if found is None:
         return None
     project, entry, symbol = found
@@ -282,9 +287,9 @@ def definition(ls: AgentLanguageServer, params: types.DefinitionParams) -> list[
     return [_definition_location(session, t, uris) for t in targets] or None
 
 
-def references(ls: AgentLanguageServer, params: types.ReferenceParams) -> list[types.Location] | None:
+async def references(ls: AgentLanguageServer, params: types.ReferenceParams) -> list[types.Location] | None:
     session = ls.session
-    found = _symbol(session, params)
+    found = await _symbol(session, params)
     if found is None:
         return None
     project, entry, symbol = found
@@ -296,9 +301,11 @@ def references(ls: AgentLanguageServer, params: types.ReferenceParams) -> list[t
     return [_location(session, o.entry, o.span, uris) for o in occurrences]
 
 
-def prepare_rename(ls: AgentLanguageServer, params: types.PrepareRenameParams) -> types.PrepareRenamePlaceholder | None:
+async def prepare_rename(
+    ls: AgentLanguageServer, params: types.PrepareRenameParams
+) -> types.PrepareRenamePlaceholder | None:
     session = ls.session
-    found = _document(session, params)
+    found = await _document(session, params)
     if found is None:
         return None
     project, entry, offset = found
@@ -312,9 +319,9 @@ def prepare_rename(ls: AgentLanguageServer, params: types.PrepareRenameParams) -
     return types.PrepareRenamePlaceholder(range=to_range(_mapper(session, entry), span), placeholder=placeholder)
 
 
-def rename(ls: AgentLanguageServer, params: types.RenameParams) -> types.WorkspaceEdit | None:
+async def rename(ls: AgentLanguageServer, params: types.RenameParams) -> types.WorkspaceEdit | None:
     session = ls.session
-    found = _document(session, params)
+    found = await _document(session, params)
     if found is None:
         return None
     project, entry, offset = found
@@ -327,13 +334,14 @@ def rename(ls: AgentLanguageServer, params: types.RenameParams) -> types.Workspa
     return _workspace_edit(ls, project, plan)
 
 
-def workspace_symbol(ls: AgentLanguageServer, params: types.WorkspaceSymbolParams) -> list[types.WorkspaceSymbol]:
+async def workspace_symbol(ls: AgentLanguageServer, params: types.WorkspaceSymbolParams) -> list[types.WorkspaceSymbol]:
     from agent_lsp.features import navigation
 
     session = ls.session
     result: list[types.WorkspaceSymbol] = []
     uris = _open_uris(session)
-    for entry in navigation.workspace_symbols(session.project.index, params.query):
+    index = await session.project.built()
+    for entry in navigation.workspace_symbols(index, params.query):
         label = f"{entry.scope.value} {entry.kind.value}"
         description = " ".join(entry.description.split())
         if len(description) > 100:

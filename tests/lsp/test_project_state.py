@@ -1,0 +1,115 @@
+"""The project state of a real server in process: a large workspace is read by the scanning process, and
+when that process fails a worker thread builds the same index; requests that need the index await it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agent_lsp.lsp import project_state
+from agent_lsp.lsp.server import create_server
+from agent_lsp.project import scanner
+
+AGENTS = project_state.PROCESS_MIN_FILES + 20
+
+
+class Client:
+    """Hands messages to a real server's protocol (on the test's event loop) and keeps what it writes."""
+
+    def __init__(self) -> None:
+        self.server = create_server()
+        self.sent: list[dict[str, Any]] = []
+        self.server.protocol.set_writer(self)
+        self._next_id = 0
+
+    def write(self, data: bytes) -> None:
+        self.sent.append(json.loads(data.split(b"\r\n\r\n", 1)[1]))
+
+    def close(self) -> None:
+        pass
+
+    def send(self, message: dict[str, Any]) -> None:
+        protocol = self.server.protocol
+        protocol.handle_message(json.loads(json.dumps(message), object_hook=protocol.structure_message))
+
+    def request(self, method: str, params: Any) -> int:
+        self._next_id += 1
+        self.send({"jsonrpc": "2.0", "id": self._next_id, "method": method, "params": params})
+        return self._next_id
+
+    def reply(self, rid: int) -> dict[str, Any] | None:
+        found = [m for m in self.sent if m.get("id") == rid and "method" not in m]
+        return found[0] if found else None
+
+
+def _workspace(root: Path) -> Path:
+    agents = root / ".claude" / "agents"
+    agents.mkdir(parents=True)
+    for number in range(AGENTS):
+        (agents / f"a{number}.md").write_text(f"---\nname: a{number}\ndescription: d\n---\n", encoding="utf-8")
+    (agents / "twin.md").write_text("---\nname: a7\ndescription: d\n---\n", encoding="utf-8")
+    return root
+
+
+async def _until_ready(client: Client, seconds: float = 120.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not client.server.session.project.ready:
+        assert loop.time() < deadline, "the index was not built in time"
+        await asyncio.sleep(0.02)
+
+
+async def _start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Client:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    root = _workspace(tmp_path / "ws")
+    client = Client()
+    folders = [{"uri": root.as_uri(), "name": "ws"}]
+    client.request(
+        "initialize", {"processId": None, "rootUri": root.as_uri(), "capabilities": {}, "workspaceFolders": folders}
+    )
+    client.send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
+    return client
+
+
+async def test_a_large_workspace_is_read_by_the_scanning_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[list[str]] = []
+    command = scanner.command
+
+    def recorded() -> list[str]:
+        started.append(command())
+        return started[-1]
+
+    monkeypatch.setattr(scanner, "command", recorded)
+    client = await _start(tmp_path, monkeypatch)
+    symbols = client.request("workspace/symbol", {"query": "a519"})  # answered from the whole index
+    await asyncio.sleep(0.05)
+    if not client.server.session.project.ready:  # (a process start and 520 files: it usually is not yet)
+        assert client.reply(symbols) is None
+    await _until_ready(client)
+    for _ in range(500):
+        if client.reply(symbols) is not None:
+            break
+        await asyncio.sleep(0.01)
+    assert started and started[0][:2] == [sys.executable, "-I"]
+    index = client.server.session.project.index
+    assert len(index) == AGENTS + 1
+    reply = client.reply(symbols)
+    assert reply is not None and [s["name"] for s in reply["result"]] == ["a519"]
+
+
+async def test_when_the_scanning_process_fails_a_thread_builds_the_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(scanner, "command", lambda: [sys.executable, "-c", "import sys; sys.exit(3)"])
+    client = await _start(tmp_path, monkeypatch)
+    await _until_ready(client)
+    index = client.server.session.project.index
+    assert len(index) == AGENTS + 1
+    assert len(index.resolve(index.files()[0].kind, "a7", None)) == 2  # the duplicate is there
