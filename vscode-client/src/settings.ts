@@ -4,6 +4,8 @@
 // `workspace/configuration`. No `vscode` import: the caller passes the
 // configuration object in.
 
+import { OUR_LANGUAGE } from './builtinChecks';
+
 /** The settings the server reads. Every key is optional: an absent key means "use the server's default". */
 export interface ServerOptions {
   server?: { path?: string; python?: string };
@@ -152,9 +154,10 @@ export interface DocumentFilterLike {
 /**
  * Language ids an agent file can have. VS Code itself (1.10x and later) gives
  * `.claude/agents/*.md` the id `chatagent` ("Agent"), and leaves deeper files and
- * plugin agents as `markdown`.
+ * plugin agents as `markdown`; `claude-agent` is ours, for a workspace that chose to
+ * keep VS Code's own checker off them (builtinChecks.ts).
  */
-export const AGENT_LANGUAGES = ['markdown', 'chatagent'] as const;
+export const AGENT_LANGUAGES = ['markdown', 'chatagent', OUR_LANGUAGE] as const;
 
 /** The language client's document selector: agent files only, so plain Markdown stays untouched. */
 export function agentDocumentSelector(extraGlobs: readonly string[] | undefined): DocumentFilterLike[] {

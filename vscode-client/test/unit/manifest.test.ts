@@ -47,6 +47,7 @@ describe('package.json', () => {
       'agentLsp.rateLimitPerMinute',
       'agentLsp.answersDir',
       'agentLsp.trace.server',
+      'agentLsp.vscodeAgentChecks',
     ];
     assert.deepEqual(Object.keys(properties).sort(), [...expected].sort());
     for (const [key, property] of Object.entries(properties)) {
@@ -82,11 +83,12 @@ describe('package.json', () => {
     assert.equal(options.baseUrl, undefined, 'an empty base URL must leave ANTHROPIC_BASE_URL in charge');
   });
 
-  it('activates on Markdown, on VS Code\'s agent language, and on workspaces with agents', () => {
+  it('activates on Markdown, on VS Code\'s agent language and ours, and on workspaces with agents', () => {
     assert.deepEqual(manifest.activationEvents, [
       'onLanguage:markdown',
       'onLanguage:chatagent',
       'workspaceContains:**/.claude/agents/**/*.md',
+      'onLanguage:claude-agent',
     ]);
   });
 

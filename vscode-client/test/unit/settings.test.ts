@@ -165,12 +165,14 @@ describe('settings a workspace may not set', () => {
 });
 
 describe('document selector', () => {
-  it('covers project and plugin agents as Markdown and as VS Code\'s own "chatagent" language', () => {
+  it('covers project and plugin agents as Markdown, as VS Code\'s own "chatagent" language and as ours', () => {
     assert.deepEqual(agentDocumentSelector([]), [
       { language: 'markdown', pattern: '**/.claude/agents/**/*.md' },
       { language: 'chatagent', pattern: '**/.claude/agents/**/*.md' },
+      { language: 'claude-agent', pattern: '**/.claude/agents/**/*.md' },
       { language: 'markdown', pattern: '**/agents/**/*.md' },
       { language: 'chatagent', pattern: '**/agents/**/*.md' },
+      { language: 'claude-agent', pattern: '**/agents/**/*.md' },
     ]);
   });
 
@@ -180,6 +182,6 @@ describe('document selector', () => {
       [...new Set(patterns)],
       ['**/.claude/agents/**/*.md', '**/agents/**/*.md', 'team/agents/*.md'],
     );
-    assert.equal(patterns.length, 6);
+    assert.equal(patterns.length, 9);
   });
 });
