@@ -229,7 +229,8 @@ def render(recording: dict[str, Any], scored: dict[str, Any]) -> str:
                 messages[m.split(": ", 1)[0].split(" line")[0] + ": " + m.split(": ", 1)[1]] += 1
     out += ["| Times | VS Code's marker |", "|---|---|"]
     for message, count in messages.most_common(15):
-        out.append(f"| {count} | {message.replace('|', '\\|')} |")
+        cell = message.replace("|", "\\|")
+        out.append(f"| {count} | {cell} |")
     out += [
         "",
         "Regenerate: `bash vscode-client/scripts/e2e.sh` with `E2E_ONLY=corpus` records "
