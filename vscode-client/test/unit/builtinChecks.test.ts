@@ -128,6 +128,7 @@ describe('files.associations for "Use agent-lsp\'s checks"', () => {
         grammars: { language: string; path: string }[];
         commands: { command: string }[];
         configuration: { properties: Record<string, { default?: unknown; enum?: string[] }> };
+        configurationDefaults: Record<string, Record<string, unknown> | undefined>;
       };
     };
     const c = manifest.contributes;
@@ -139,6 +140,10 @@ describe('files.associations for "Use agent-lsp\'s checks"', () => {
     };
     assert.deepEqual(tm.patterns, [{ include: 'text.html.markdown' }]);
     assert.ok(c.commands.some((cmd) => cmd.command === CHOICE_COMMAND));
+    // The editor settings VS Code gives its own `chatagent` files (YAML frontmatter wants spaces, two of them).
+    const defaults = manifest.contributes.configurationDefaults[`[${OUR_LANGUAGE}]`];
+    assert.equal(defaults?.['editor.insertSpaces'], true);
+    assert.equal(defaults['editor.tabSize'], 2);
     const setting = c.configuration.properties[CHOICE_SETTING];
     assert.equal(setting?.default, 'ask');
     assert.deepEqual(setting.enum, ['ask', 'agentLspOnly', 'both']);
