@@ -43,6 +43,8 @@ SEVERITIES = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Seve
 # the editor appears (its `PromptValidatorContribution`), then both must hold still for 150 ms.
 PUBLISH_TIMEOUT_MS = 4000
 SETTLE_MS = 600
+# VS Code's checker sends nothing for a clean file: a file without its markers is recorded only after this long.
+BUILTIN_WAIT_MS = 2500
 
 
 # Cases where agent-lsp in the editor differs from its own unit test (tests/conformance), and why.
@@ -80,6 +82,7 @@ def prepare(workspace: Path, output: Path) -> None:
         "output": str(output),
         "publishTimeoutMs": PUBLISH_TIMEOUT_MS,
         "settleMs": SETTLE_MS,
+        "builtinWaitMs": BUILTIN_WAIT_MS,
     }
     (probe / "request.json").write_text(json.dumps(request, indent=1), encoding="utf-8")
     print(f"prepared {len(ids)} cases in {workspace}")

@@ -43,6 +43,10 @@ async function collect() {
       // agent-lsp publishes once per opened file; VS Code's checker validates 200 ms after the editor appears.
       while (!published.has(uri.toString()) && Date.now() - shown < request.publishTimeoutMs) await sleep(50);
       await sleep(Math.max(0, request.settleMs - (Date.now() - shown)));
+      // VS Code's checker sends nothing for a file it finds clean, so its silence is only trusted after
+      // builtinWaitMs: under load its markers can come a second or more after the editor appears.
+      const builtinSeen = () => snapshot(uri).some((d) => d.source !== 'agent-lsp');
+      while (!builtinSeen() && Date.now() - shown < (request.builtinWaitMs ?? 0)) await sleep(100);
       let last = JSON.stringify(snapshot(uri));
       for (let i = 0; i < 20; i++) {
         await sleep(150);
