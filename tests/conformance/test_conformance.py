@@ -171,63 +171,81 @@ def strict_yaml_rejects(parsed: ParsedAgent) -> bool:
 def disagreements(case_id: str, record: dict[str, Any]) -> list[str]:
     """Each way agent-lsp's findings disagree with what Claude Code did; empty when they agree."""
     _, parsed, found = read_case(case_id)
+    return [text for _, text in score(parsed, record, found)]
+
+
+def score(
+    parsed: ParsedAgent, record: dict[str, Any], found: list[Finding], *, by_code: bool = True
+) -> list[tuple[str, str]]:
+    """Each disagreement of `found` with Claude Code's record, as (kind, text).
+
+    The kinds: `verdict` (an error where Claude Code loads and spawns the file, or none where it skips
+    or refuses it), `dropped` (something it drops has no finding on its line), `quiet` (a warning on a
+    file it applies as written). `by_code=False` judges findings by severity and line alone, for a
+    checker whose codes are not agent-lsp's (scripts/vscode_builtin_comparison.py scores VS Code's own
+    markers with it): any error says "not loaded", any warning or error on a line reports it.
+    """
     verdict = truth_verdict(record)
     errors = [f for f in found if f.severity == Severity.ERROR]
     warnings = [f for f in found if f.severity == Severity.WARNING]
-    problems: list[str] = []
+    problems: list[tuple[str, str]] = []
     if verdict.outcome == "skipped":
         if not errors:
-            problems.append(f"skipped by Claude Code ({verdict.log[:1]}) but agent-lsp reports no error")
+            problems.append(("verdict", f"skipped by Claude Code ({verdict.log[:1]}) but agent-lsp reports no error"))
+        elif not by_code:
+            pass
         elif not any(f.code in SKIP_CODES for f in errors):
-            problems.append(f"skipped but the errors say otherwise: {[f.code for f in errors]}")
+            problems.append(("verdict", f"skipped but the errors say otherwise: {[f.code for f in errors]}"))
         else:
             for pattern, allowed in SKIP_REASONS:
                 if any(pattern.search(line) for line in verdict.log):
                     if not any(f.code in allowed for f in errors):
                         problems.append(
-                            f"skipped for {pattern.pattern!r} but agent-lsp says {[f.code for f in errors]}"
+                            (
+                                "verdict",
+                                f"skipped for {pattern.pattern!r} but agent-lsp says {[f.code for f in errors]}",
+                            )
                         )
                     break
         return problems
     skip_errors = [f for f in errors if f.code in SKIP_CODES]
-    if skip_errors:
-        problems.append(f"Claude Code loads it but agent-lsp says it is skipped: {[f.code for f in skip_errors]}")
+    if skip_errors and by_code:
+        problems.append(
+            ("verdict", f"Claude Code loads it but agent-lsp says it is skipped: {[f.code for f in skip_errors]}")
+        )
     if verdict.outcome == "refused":
         tools_lines = key_lines(parsed, "tools")
-        if not any(f.code == "no-tools-resolve" and line_of(parsed, f.span.start) in tools_lines for f in errors):
-            problems.append("Claude Code refuses to spawn it but agent-lsp reports no `no-tools-resolve` error")
+        if not any(
+            (f.code == "no-tools-resolve" or not by_code) and line_of(parsed, f.span.start) in tools_lines
+            for f in errors
+        ):
+            problems.append(
+                ("verdict", "Claude Code refuses to spawn it but agent-lsp reports no `no-tools-resolve` error")
+            )
         return problems
-    other_errors = [f for f in errors if f.code not in SKIP_CODES]
+    other_errors = [f for f in errors if f.code not in SKIP_CODES or not by_code]
     if other_errors:
-        problems.append(f"Claude Code spawns it but agent-lsp reports errors: {[f.code for f in other_errors]}")
+        problems.append(
+            ("verdict", f"Claude Code spawns it but agent-lsp reports errors: {[f.code for f in other_errors]}")
+        )
+    reporting = warnings if by_code else warnings + errors
     explained: set[int] = set()
-    model = parsed.fields.get("model")
-    spawned_model = record["spawn"].get("model")
-    # An empty `model` (`model: ""`, `model:`) is applied as the main model, as `inherit` is (agents/model-empty,
-    # agents/model-empty-quotes): not dropped, so agent-lsp calls it empty without a warning.
-    empty = model is not None and model.value in (None, "")
-    if (
-        model is not None
-        and not empty
-        and spawned_model == SESSION_MODEL
-        and str(model.value).lower() not in SESSION_MODEL_NAMES
-    ):
-        verdict.dropped_keys.append("model")  # the subagent runs on the session's model: the value was dropped
-    verdict.dropped_keys += [k for k in observed_drops(parsed, record["spawn"]) if k not in verdict.dropped_keys]
-    for key in verdict.dropped_keys:
+    for key in dropped_keys(parsed, record, verdict):
         lines = key_lines(parsed, key)
-        hits = [f for f in warnings if line_of(parsed, f.span.start) in lines]
+        hits = [f for f in reporting if line_of(parsed, f.span.start) in lines]
         if not hits:
-            problems.append(f"Claude Code drops `{key}` but agent-lsp has no warning on its line")
+            problems.append(("dropped", f"Claude Code drops `{key}` but agent-lsp has no warning on its line"))
         explained.update(id(f) for f in hits)
     if verdict.dropped_tools:
         lines = key_lines(parsed, "tools")
         item = parsed.fields.get("tools")
         if item is not None:
             lines.update(range(line_of(parsed, item.key_span.start), line_of(parsed, item.value_span.end) + 1))
-        hits = [f for f in warnings if line_of(parsed, f.span.start) in lines]
+        hits = [f for f in reporting if line_of(parsed, f.span.start) in lines]
         if not hits:
-            problems.append(f"Claude Code drops the tools {verdict.dropped_tools} but agent-lsp has no warning")
+            problems.append(
+                ("dropped", f"Claude Code drops the tools {verdict.dropped_tools} but agent-lsp has no warning")
+            )
         explained.update(id(f) for f in hits)
     unobserved = set().union(*(key_lines(parsed, key) for key in UNOBSERVED_FIELDS | PARTLY_OBSERVED_FIELDS))
     for key in (UNOBSERVED_FIELDS | PARTLY_OBSERVED_FIELDS) & set(parsed.fields):
@@ -242,8 +260,29 @@ def disagreements(case_id: str, record: dict[str, Any]) -> list[str]:
             continue  # an earlier value of a repeated key: Claude Code keeps the last one (agents/dup-*)
         if finding.code != "unknown-key" and line_of(parsed, finding.span.start) in unobserved:
             continue  # Claude Code leaves no trace of what it does with this field
-        problems.append(f"Claude Code applies this as written but agent-lsp warns `{finding.code}`: {finding.message}")
+        problems.append(
+            ("quiet", f"Claude Code applies this as written but agent-lsp warns `{finding.code}`: {finding.message}")
+        )
     return problems
+
+
+def dropped_keys(parsed: ParsedAgent, record: dict[str, Any], verdict: Verdict) -> list[str]:
+    """The keys whose value Claude Code dropped in a file it loaded: its log's, and a `model` it did not apply."""
+    keys = list(verdict.dropped_keys)
+    model = parsed.fields.get("model")
+    spawn = record.get("spawn", {})
+    # An empty `model` (`model: ""`, `model:`) is applied as the main model, as `inherit` is (agents/model-empty,
+    # agents/model-empty-quotes): not dropped, so agent-lsp calls it empty without a warning.
+    empty = model is not None and model.value in (None, "")
+    if (
+        model is not None
+        and not empty
+        and spawn.get("model") == SESSION_MODEL
+        and str(model.value).lower() not in SESSION_MODEL_NAMES
+    ):
+        keys.append("model")  # the subagent runs on the session's model: the value was dropped
+    keys += [k for k in observed_drops(parsed, spawn) if k not in keys]
+    return keys
 
 
 def test_truth_was_recorded_with_the_pinned_version() -> None:

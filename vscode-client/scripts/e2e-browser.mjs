@@ -17,6 +17,8 @@ const env = process.env;
 const NODE = required('E2E_NODE');
 const CODE_SERVER_ENTRY = required('E2E_CODE_SERVER_ENTRY');
 const VSIX = required('E2E_VSIX');
+// The test-only extension of test/e2e-probe (records every owner's diagnostics); needed by the `corpus` scenario.
+const PROBE_VSIX = env.E2E_PROBE_VSIX;
 const SERVER_PYTHON = required('E2E_SERVER_PYTHON');
 const ARTIFACTS = required('E2E_ARTIFACTS');
 const REPO = required('E2E_REPO');
@@ -119,6 +121,19 @@ const HOSTILE_FILES = {
   ],
 };
 
+// The `corpus` scenario's workspace and what the probe records there (docs/vscode-builtin-comparison.md).
+const CORPUS_WS = path.join(WORK, 'corpus-workspace');
+const CORPUS_RECORDING = path.join(ARTIFACTS, 'corpus-diagnostics.json');
+const CHOOSE_COMMAND = "agent-lsp: Choose VS Code's or agent-lsp's checks for agent files";
+const OFFER_TEXT = 'VS Code also checks agent files';
+const USE_OURS = "Use agent-lsp's checks";
+
+function workspaceSettings() {
+  const file = path.join(WS, '.vscode/settings.json');
+  // VS Code writes JSON with comments allowed; the file here has none.
+  return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
+}
+
 function writeWorkspace() {
   fs.rmSync(WORK, { recursive: true, force: true });
   for (const [relative, lines] of Object.entries({ ...FILES, ...HOSTILE_FILES })) {
@@ -194,7 +209,7 @@ function pathWithoutAgentLsp() {
     .join(path.delimiter);
 }
 
-async function startCodeServer(dirs, port, { label, trusted }) {
+async function startCodeServer(dirs, port, { label, trusted, folder = WS }) {
   const codeEnv = {
     ...env,
     PATH: pathWithoutAgentLsp(),
@@ -207,6 +222,9 @@ async function startCodeServer(dirs, port, { label, trusted }) {
   delete codeEnv.ANTHROPIC_BASE_URL;
   const common = ['--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions];
   execFileSync(NODE, [CODE_SERVER_ENTRY, ...common, '--install-extension', VSIX], { env: codeEnv, stdio: 'pipe' });
+  if (PROBE_VSIX) {
+    execFileSync(NODE, [CODE_SERVER_ENTRY, ...common, '--install-extension', PROBE_VSIX], { env: codeEnv, stdio: 'pipe' });
+  }
   const out = fs.openSync(path.join(ARTIFACTS, `code-server-${label}.log`), 'w');
   const child = spawn(
     NODE,
@@ -224,7 +242,7 @@ async function startCodeServer(dirs, port, { label, trusted }) {
       'trace',
       ...(trusted ? ['--disable-workspace-trust'] : []),
       ...common,
-      WS,
+      folder,
     ],
     { env: codeEnv, stdio: ['ignore', out, out] },
   );
@@ -343,6 +361,12 @@ class Workbench {
     return parseProblemRows(labels, fileName);
   }
 
+  /** Every Problems row of one file, VS Code's own included, each with `ours` when agent-lsp sent it. */
+  async allProblems(fileName) {
+    await this.problems(fileName);
+    return parseProblemRows(this.lastProblemLabels, fileName, null);
+  }
+
   async screenshot(name) {
     await this.page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
   }
@@ -363,10 +387,12 @@ export function parseProblemRows(labels, fileName, source = 'agent-lsp') {
       inFile = label.includes(fileName);
       continue;
     }
-    // VS Code's own checker of agent files reports in the same panel; keep only our server's rows.
-    if (inFile && label.includes(source)) {
+    // VS Code's own checker of agent files reports in the same panel; keep only our server's rows
+    // (every row when `source` is null).
+    if (inFile && (source === null || label.includes(source))) {
       const severity = /^(Error|Warning|Info|Information|Hint)/i.exec(label)?.[1] ?? 'unknown';
-      problems.push({ line: Number(position[1]), column: Number(position[2]), severity, label });
+      const ours = label.includes('agent-lsp');
+      problems.push({ line: Number(position[1]), column: Number(position[2]), severity, label, ours });
     }
   }
   return problems;
@@ -386,6 +412,92 @@ const scenarios = [
         return text.includes('server running') ? text : false;
       });
       log(`status bar: ${label}`);
+    },
+  },
+  {
+    // Issue 22: VS Code checks agent files too. The offer, "Use agent-lsp's checks", and back to "Keep both".
+    name: 'vscode-checks',
+    async run(wb) {
+      const { page } = wb;
+      await wb.openFile('.claude/agents/writer.md');
+      // writer.md's `model: ` gets VS Code's error and warning and agent-lsp's warning on one line.
+      const before = await until("both checkers' problems on writer.md", async () => {
+        const rows = await wb.allProblems('writer.md');
+        return rows.some((r) => r.ours) && rows.some((r) => !r.ours) ? rows : false;
+      });
+      for (const r of before) log(`before: ${r.label}`);
+      const offer = page.locator('.notification-list-item', { hasText: OFFER_TEXT }).first();
+      await offer.waitFor({ state: 'visible', timeout: 20_000 }).catch(async () => {
+        // A toast that timed out lives on in the notification centre.
+        await wb.runCommand('Notifications: Show Notifications');
+        await offer.waitFor({ state: 'visible', timeout: 10_000 });
+      });
+      const text = (await offer.textContent()) ?? '';
+      log(`offer: ${text}`);
+      const numbers = /disagrees with Claude Code on (\d+) of (\d+) files? here/.exec(text);
+      if (!numbers || !text.includes('older than Claude Code 2.1.328')) throw new Error(`unexpected offer: ${text}`);
+      if (Number(numbers[1]) < 1 || Number(numbers[1]) > Number(numbers[2])) throw new Error(`bad numbers: ${numbers[0]}`);
+      for (const button of [USE_OURS, 'Keep both', "Don't ask again"]) {
+        if ((await offer.getByRole('button', { name: button }).count()) === 0) throw new Error(`no "${button}" button`);
+      }
+      if (workspaceSettings()['files.associations'] !== undefined) throw new Error('files.associations changed before any answer');
+      await wb.screenshot('vscode-checks-offer');
+      await offer.getByRole('button', { name: USE_OURS }).click();
+
+      await until('the files.associations entry in the workspace settings', () =>
+        workspaceSettings()['files.associations']?.['**/.claude/agents/*.md'] === 'claude-agent',
+      );
+      const ourBefore = before.filter((r) => r.ours).map((r) => r.label);
+      await until("only agent-lsp's problems on writer.md", async () => {
+        const rows = await wb.allProblems('writer.md');
+        return rows.length === ourBefore.length && rows.every((r) => r.ours) ? rows : false;
+      });
+      // One entry per problem on broken-agent.md too: its three lines, once each.
+      await wb.openFile('.claude/agents/broken-agent.md');
+      const broken = await until('one problem on each of lines 4, 5 and 6 of broken-agent.md', async () => {
+        const rows = await wb.allProblems('broken-agent.md');
+        const lines = rows.map((r) => r.line).sort((a, b) => a - b);
+        return lines.join(',') === '4,5,6' && rows.every((r) => r.ours) ? rows : false;
+      });
+      for (const r of broken) log(`agent-lsp only: ${r.label}`);
+      const mode = page.locator('.statusbar-item', { hasText: 'Claude Code agent' }).first();
+      await mode.waitFor({ state: 'visible', timeout: 10_000 });
+      await wb.screenshot('vscode-checks-agent-lsp-problems');
+
+      // Completion on `model:`: each value once.
+      await wb.openFile('.claude/agents/writer.md');
+      await wb.goTo(5, 8);
+      await page.keyboard.press('End');
+      await page.keyboard.press('Control+Space');
+      const rows = await until('the suggest widget to list the model aliases', async () => {
+        const found = await page
+          .locator('.editor-widget.suggest-widget .monaco-list-row')
+          .evaluateAll((els) => els.map((el) => (el.getAttribute('aria-label') ?? el.textContent ?? '').split(/[\s,]/)[0]));
+        return ['inherit', 'sonnet', 'opus', 'haiku', 'fable'].every((n) => found.includes(n)) ? found : false;
+      }, 15_000);
+      log(`suggestions: ${rows.join(' | ')}`);
+      const twice = rows.filter((label, i) => rows.indexOf(label) !== i);
+      if (twice.length > 0) throw new Error(`values offered twice: ${twice.join(', ')}`);
+      await wb.screenshot('vscode-checks-agent-lsp-completion');
+      await page.keyboard.press('Escape');
+
+      // Reversible: the command, "Keep both": VS Code's markers come back and ours are what they were.
+      await wb.runCommand(CHOOSE_COMMAND);
+      const keep = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Keep both' }).first();
+      await keep.waitFor({ state: 'visible', timeout: 10_000 });
+      await keep.click();
+      await until('the files.associations entry to go', () =>
+        workspaceSettings()['files.associations']?.['**/.claude/agents/*.md'] === undefined,
+      );
+      const after = await until("VS Code's problems back on writer.md", async () => {
+        const found = await wb.allProblems('writer.md');
+        return found.some((r) => !r.ours) && found.filter((r) => r.ours).length === ourBefore.length ? found : false;
+      });
+      const ourAfter = after.filter((r) => r.ours).map((r) => r.label);
+      if (JSON.stringify(ourAfter) !== JSON.stringify(ourBefore)) {
+        throw new Error(`agent-lsp's problems changed: ${JSON.stringify(ourBefore)} -> ${JSON.stringify(ourAfter)}`);
+      }
+      await wb.screenshot('vscode-checks-keep-both');
     },
   },
   {
@@ -647,6 +759,49 @@ const scenarios = [
 
 // ---------------------------------------------------------------- main
 
+const corpusScenarios = [
+  {
+    // Issue 22: VS Code's own markers and agent-lsp's on every conformance case, recorded by the probe
+    // extension; scripts/vscode_builtin_comparison.py scores them against Claude Code's recorded truth.
+    name: 'corpus',
+    async run(wb) {
+      const { page } = wb;
+      const item = page.locator('.statusbar-item[id$="agentLsp.status"]').first();
+      await until('the agent-lsp server to run', async () =>
+        ((await item.getAttribute('aria-label', { timeout: 1000 })) ?? '').includes('server running'),
+      60_000);
+      fs.rmSync(CORPUS_RECORDING, { force: true });
+      await wb.runCommand('agent-lsp probe: collect diagnostics');
+      const recording = await until('the probe to record every file', () => {
+        try {
+          return JSON.parse(fs.readFileSync(CORPUS_RECORDING, 'utf8'));
+        } catch {
+          return false;
+        }
+      }, 40 * 60_000);
+      const files = recording.files;
+      const kinds = new Set(files.map((f) => path.basename(f.file).split('-')[0]));
+      const unpublished = files.filter((f) => !f.published).length;
+      const builtin = files.filter((f) => f.diagnostics.some((d) => d.source !== 'agent-lsp')).length;
+      const ours = files.filter((f) => f.diagnostics.some((d) => d.source === 'agent-lsp')).length;
+      const languages = {};
+      for (const f of files) languages[f.languageId] = (languages[f.languageId] ?? 0) + 1;
+      log(
+        `corpus: ${files.length} files in ${(recording.elapsedMs / 1000).toFixed(0)}s, ${kinds.size} kinds, ` +
+          `VS Code ${recording.vscodeVersion}, languages ${JSON.stringify(languages)}, ` +
+          `${builtin} with VS Code markers, ${ours} with agent-lsp's, ${unpublished} never published`,
+      );
+      if (files.length < 200) throw new Error(`only ${files.length} files recorded`);
+      if (builtin === 0) throw new Error("no file got VS Code's own markers: the comparison would be empty");
+      if (unpublished > 0) throw new Error(`${unpublished} files never got agent-lsp's diagnostics`);
+      const table = execFileSync(SERVER_PYTHON, [path.join(REPO, 'scripts/vscode_builtin_comparison.py'), 'score', CORPUS_RECORDING], {
+        encoding: 'utf8',
+      });
+      fs.writeFileSync(path.join(ARTIFACTS, 'corpus-comparison.md'), table);
+    },
+  },
+];
+
 const untrustedScenarios = [
   {
     name: 'untrusted-limited',
@@ -699,7 +854,7 @@ async function launchBrowser() {
  * `trusted: false` starts code-server with workspace trust on and answers its
  * prompt with "don't trust", so the window runs in Restricted Mode.
  */
-async function session({ label, trusted, list, apiUrl, requestLog }) {
+async function session({ label, trusted, list, apiUrl, requestLog, folder = WS, extraSettings = {} }) {
   const selected = list.filter((scenario) => !ONLY || ONLY.has(scenario.name));
   if (selected.length === 0) return;
   const root = path.join(WORK, label);
@@ -731,6 +886,7 @@ async function session({ label, trusted, list, apiUrl, requestLog }) {
     'agentLsp.baseUrl': apiUrl,
     'agentLsp.answersDir': path.join(root, 'answers'),
     'agentLsp.trace.server': 'messages',
+    ...extraSettings,
   };
   // code-server is a remote setup: settings of machine scope (the server's interpreter,
   // the API address) are read from the Machine settings, not from the User ones.
@@ -744,13 +900,13 @@ async function session({ label, trusted, list, apiUrl, requestLog }) {
   writeSettings();
 
   const port = await freePort();
-  const codeServer = await startCodeServer(dirs, port, { label, trusted });
+  const codeServer = await startCodeServer(dirs, port, { label, trusted, folder });
   log(`${label}: code-server on 127.0.0.1:${port}`);
 
   const browser = await launchBrowser();
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(WS)}`);
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}`);
     await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
     if (!trusted) {
       // Depending on the build, a trust prompt may come first; either way the window must end in Restricted Mode.
@@ -796,6 +952,23 @@ async function main() {
   const apiUrl = await startFakeApi(requestLog);
   log(`fake Anthropic API at ${apiUrl}`);
   await session({ label: 'trusted', trusted: true, list: scenarios, apiUrl, requestLog });
+  if (ONLY?.has('corpus')) {
+    // Both checkers on every conformance case, in a workspace of its own (one project per case). Only when
+    // asked for by name (`E2E_ONLY=corpus`): it takes about 20 minutes, more than CI's whole budget.
+    execFileSync(SERVER_PYTHON, [path.join(REPO, 'scripts/vscode_builtin_comparison.py'), 'prepare', CORPUS_WS, CORPUS_RECORDING], {
+      stdio: 'inherit',
+    });
+    await session({
+      label: 'corpus',
+      trusted: true,
+      list: corpusScenarios,
+      apiUrl,
+      requestLog,
+      folder: CORPUS_WS,
+      // Measure both side by side; the offer to choose is tested in the `vscode-checks` scenario.
+      extraSettings: { 'agentLsp.vscodeAgentChecks': 'both' },
+    });
+  }
   await session({ label: 'untrusted', trusted: false, list: untrustedScenarios, apiUrl, requestLog });
   if (!ONLY) checkHostileWorkspace();
 }

@@ -11,6 +11,8 @@
 #   AGENT_LSP_PYTHON      an interpreter that already has agent-lsp (skips making a venv)
 #   E2E_ONLY              comma-separated scenario names to run (default: all)
 #   E2E_INSTALL_ONLY=1    install the browser, Node 24 and code-server, then stop
+#   AGENT_LSP_E2E_WORK    where a run writes its workspaces and profiles (default $AGENT_LSP_E2E_CACHE/run),
+#                         so that runs from two checkouts can share one cache
 set -euo pipefail
 
 CLIENT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -102,6 +104,12 @@ fi
 say "npm run package"
 npm run package >"$ARTIFACTS/package.log" 2>&1 || { cat "$ARTIFACTS/package.log"; exit 1; }
 
+# A test-only extension that records every owner's diagnostics (the `corpus` scenario); never shipped.
+say "package the e2e probe extension"
+(cd "$CLIENT_DIR/test/e2e-probe" && "$CLIENT_DIR/node_modules/.bin/vsce" package --no-dependencies \
+  --allow-missing-repository --skip-license --out "$CLIENT_DIR/agent-lsp-e2e-probe.vsix") \
+  >"$ARTIFACTS/package-probe.log" 2>&1 || { cat "$ARTIFACTS/package-probe.log"; exit 1; }
+
 installed=$(date +%s)
 say "install finished in $((installed - started))s"
 
@@ -110,10 +118,11 @@ set +e
 E2E_NODE=$NODE_HOME/bin/node \
   E2E_CODE_SERVER_ENTRY=$CODE_SERVER_ENTRY \
   E2E_VSIX=$CLIENT_DIR/agent-lsp.vsix \
+  E2E_PROBE_VSIX=$CLIENT_DIR/agent-lsp-e2e-probe.vsix \
   E2E_SERVER_PYTHON=$SERVER_PYTHON \
   E2E_ARTIFACTS=$ARTIFACTS \
   E2E_REPO=$REPO_DIR \
-  E2E_WORK=$CACHE/run \
+  E2E_WORK=${AGENT_LSP_E2E_WORK:-$CACHE/run} \
   node "$CLIENT_DIR/scripts/e2e-browser.mjs"
 status=$?
 set -e

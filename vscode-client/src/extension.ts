@@ -16,6 +16,7 @@ import {
   TransportKind,
 } from 'vscode-languageclient/node';
 import { ApiKeyManager, checkApiKeyInput, SECRET_NAME, setApiKeyParams } from './apiKey';
+import { BuiltinChecksOffer } from './builtinChecksOffer';
 import { buildAskArgs, parseAgentList, toPickItems, UNTRUSTED_MESSAGE, type AskAgentArgs } from './ask';
 import { redactingChannel, SecretRedactor } from './redact';
 import {
@@ -131,6 +132,17 @@ class Controller implements vscode.Disposable {
       }),
     );
     this.context.subscriptions.push(this);
+    // VS Code checks agent files too: offer, once per workspace, to show only ours.
+    new BuiltinChecksOffer(this.context, (document) => this.serves(document), (message) => {
+      this.output.info(message);
+    }).register();
+  }
+
+  /** Whether the language client takes this document (its document selector). */
+  private serves(document: vscode.TextDocument): boolean {
+    const globs = readSection().agentGlobs;
+    const extra = Array.isArray(globs) ? globs.filter((g): g is string => typeof g === 'string') : [];
+    return vscode.languages.match(agentDocumentSelector(extra), document) > 0;
   }
 
   private setStatus(state: ServerState, detail?: string): void {

@@ -4,6 +4,8 @@
 // `workspace/configuration`. No `vscode` import: the caller passes the
 // configuration object in.
 
+import { OUR_LANGUAGE } from './builtinChecks';
+
 /** The settings the server reads. Every key is optional: an absent key means "use the server's default". */
 export interface ServerOptions {
   server?: { path?: string; python?: string };
@@ -174,9 +176,16 @@ export interface DocumentFilterLike {
 /**
  * Language ids an agent file can have. VS Code itself (1.10x and later) gives
  * `.claude/agents/*.md` the id `chatagent` ("Agent"), and leaves deeper files and
- * plugin agents as `markdown`.
+ * plugin agents as `markdown`; `claude-agent` is ours, for a workspace that chose to
+ * keep VS Code's own checker off them (builtinChecks.ts).
  */
-export const AGENT_LANGUAGES = ['markdown', 'chatagent'] as const;
+export const AGENT_LANGUAGES = ['markdown', 'chatagent', OUR_LANGUAGE] as const;
+
+/** Skills and commands: every `SKILL.md`, and Markdown files under a `commands` folder (`.claude/`, plugins, collections). */
+export const SKILL_COMMAND_GLOBS = ['**/SKILL.md', '**/commands/**/*.md'] as const;
+
+/** Language ids a skill or command can have: VS Code gives `SKILL.md` the id `skill`, and some prompt files `prompt`. */
+export const SKILL_COMMAND_LANGUAGES = ['markdown', 'skill', 'prompt'] as const;
 
 /** The language client's document selector: the files Claude Code reads only, so plain Markdown stays untouched. */
 export function agentDocumentSelector(extraGlobs: readonly string[] | undefined): DocumentFilterLike[] {
@@ -187,6 +196,9 @@ export function agentDocumentSelector(extraGlobs: readonly string[] | undefined)
     if (trimmed.length === 0 || seen.has(trimmed)) continue;
     seen.add(trimmed);
     for (const language of AGENT_LANGUAGES) filters.push({ language, pattern: trimmed });
+  }
+  for (const pattern of SKILL_COMMAND_GLOBS) {
+    for (const language of SKILL_COMMAND_LANGUAGES) filters.push({ language, pattern });
   }
   return filters;
 }

@@ -50,6 +50,7 @@ describe('package.json', () => {
       'agentLsp.agentTools',
       'agentLsp.maxTurns',
       'agentLsp.tokenBudget',
+      'agentLsp.vscodeAgentChecks',
     ];
     assert.deepEqual(Object.keys(properties).sort(), [...expected].sort());
     for (const [key, property] of Object.entries(properties)) {
@@ -88,12 +89,13 @@ describe('package.json', () => {
     assert.equal(options.baseUrl, undefined, 'an empty base URL must leave ANTHROPIC_BASE_URL in charge');
   });
 
-  it('activates on Markdown, on VS Code\'s agent language, and on workspaces with agents or a plugin', () => {
+  it('activates on Markdown, on VS Code\'s agent language and ours, and on workspaces with agents or a plugin', () => {
     assert.deepEqual(manifest.activationEvents, [
       'onLanguage:markdown',
       'onLanguage:chatagent',
       'workspaceContains:**/.claude/agents/**/*.md',
       'workspaceContains:**/.claude-plugin/plugin.json',
+      'onLanguage:claude-agent',
     ]);
   });
 

@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
 import {
+  AGENT_LANGUAGES,
+  SKILL_COMMAND_GLOBS,
   agentDocumentSelector,
   jsonDocumentSelector,
   readSection,
@@ -176,12 +178,14 @@ describe('settings a workspace may not set', () => {
 });
 
 describe('document selector', () => {
-  it('covers project and plugin agents as Markdown and as VS Code\'s own "chatagent" language', () => {
-    assert.deepEqual(agentDocumentSelector([]).slice(0, 4), [
+  it('covers project and plugin agents as Markdown, as VS Code\'s own "chatagent" language and as ours', () => {
+    assert.deepEqual(agentDocumentSelector([]).slice(0, 6), [
       { language: 'markdown', pattern: '**/.claude/agents/**/*.md' },
       { language: 'chatagent', pattern: '**/.claude/agents/**/*.md' },
+      { language: 'claude-agent', pattern: '**/.claude/agents/**/*.md' },
       { language: 'markdown', pattern: '**/agents/**/*.md' },
       { language: 'chatagent', pattern: '**/agents/**/*.md' },
+      { language: 'claude-agent', pattern: '**/agents/**/*.md' },
     ]);
   });
 
@@ -198,7 +202,15 @@ describe('document selector', () => {
       [...new Set(patterns)].slice(0, 3),
       ['**/.claude/agents/**/*.md', '**/agents/**/*.md', 'team/agents/*.md'],
     );
-    assert.equal(patterns.length, new Set(patterns).size * 2);
+    const agentPatterns = patterns.filter((p) => !(SKILL_COMMAND_GLOBS as readonly string[]).includes(p));
+    assert.equal(agentPatterns.length, new Set(agentPatterns).size * AGENT_LANGUAGES.length);
+  });
+
+  it('sends skills and commands too, as Markdown and as VS Code\'s "skill" language', () => {
+    const filters = agentDocumentSelector([]);
+    assert.ok(filters.some((f) => f.pattern === '**/SKILL.md' && f.language === 'skill'));
+    assert.ok(filters.some((f) => f.pattern === '**/SKILL.md' && f.language === 'markdown'));
+    assert.ok(filters.some((f) => f.pattern === '**/commands/**/*.md' && f.language === 'markdown'));
   });
 });
 
