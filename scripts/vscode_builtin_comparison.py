@@ -59,7 +59,8 @@ EDITOR_ONLY = {
 
 
 def case_ids() -> list[str]:
-    return sorted(conformance.TRUTH["cases"])
+    """The agent cases: VS Code checks `.claude/agents/*.md` (the skill and command cases lie elsewhere)."""
+    return sorted(case for case in conformance.TRUTH["cases"] if case.startswith("agents/"))
 
 
 def workspace_path(case_id: str) -> str:
