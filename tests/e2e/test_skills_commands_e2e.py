@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import ClientServerConfig, LanguageClient
+from tests.e2e.folder_client import at, diagnostics, initialize_in, open_file
 
 pytestmark = pytest.mark.e2e
 
@@ -20,39 +21,9 @@ COMMAND = "---\nname: go\ndescription: Ship it.\nshell: zsh\n---\nShip the branc
 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
 async def client(lsp_client: LanguageClient, tmp_path: Path) -> AsyncIterator[LanguageClient]:
-    @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
-    def register_capability(params: types.RegistrationParams) -> None:
-        return None
-
-    await lsp_client.initialize_session(
-        types.InitializeParams(
-            capabilities=client_capabilities("visual-studio-code"),
-            root_uri=tmp_path.as_uri(),
-            workspace_folders=[types.WorkspaceFolder(uri=tmp_path.as_uri(), name="project")],
-        )
-    )
+    await initialize_in(lsp_client, tmp_path)
     yield lsp_client
     await lsp_client.shutdown_session()
-
-
-def open_file(client: LanguageClient, path: Path, text: str) -> str:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    uri = path.as_uri()
-    client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "markdown", 1, text)))
-    return uri
-
-
-async def diagnostics(client: LanguageClient, uri: str) -> list[tuple[str, types.Range]]:
-    report = await client.text_document_diagnostic_async(
-        types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri))
-    )
-    assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
-    return [(str(d.code), d.range) for d in report.items]
-
-
-def at(line: int, start: int, end: int) -> types.Range:
-    return types.Range(types.Position(line, start), types.Position(line, end))
 
 
 async def test_skill_gets_diagnostics_completion_and_hover(client: LanguageClient, tmp_path: Path) -> None:
