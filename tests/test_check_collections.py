@@ -232,8 +232,11 @@ def test_the_two_real_collections_side_by_side_are_checked_whole(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """One collection sorted by topic, one with `agents/`: main checked only the second (33 of 65 files)."""
-    agents = sorted(p for p in REAL_WORLD.rglob("*.md") if p.name != "README.md")
-    _code, out, _ = _run(["--format", "json", "--no-cross-file", str(REAL_WORLD)], REAL_WORLD, monkeypatch, capsys)
+    # Resolved: the shared folder may be reached through a link, and the report's paths are relative to the
+    # working directory, which the system gives resolved.
+    real_world = REAL_WORLD.resolve()
+    agents = sorted(p for p in real_world.rglob("*.md") if p.name != "README.md")
+    _code, out, _ = _run(["--format", "json", "--no-cross-file", str(real_world)], real_world, monkeypatch, capsys)
     report = json.loads(out)
     assert (report["files"], report["skipped"]) == (len(agents), 1)
     assert {Path(d["path"]).parts[0] for d in report["diagnostics"]} == {
