@@ -298,15 +298,16 @@ def find_files(targets: Sequence[str], all_markdown: bool = False) -> Found:
         inside = disk.real_roots([root])
         real_root = root.resolve()
         plugins: dict[tuple[str, ...], bool] = {}  # folders known to hold a plugin manifest, or not
+        folders: dict[str, str] = {}  # the real paths of the folders walked, each resolved once
         for path in sorted(root.rglob("*.md")):
             if any(part in _NOT_WALKED for part in path.relative_to(root).parts[:-1]):
                 continue
-            if not disk.inside(path, inside):
+            if not disk.inside(path, inside, folders):
                 print(f"agent-lsp check: skipped {_printable(str(path))}: it links outside {target}", file=sys.stderr)
                 continue
             if not path.is_file():
                 continue
-            resolved = Path(os.path.realpath(path))
+            resolved = Path(disk.resolved(path, folders))
             if resolved in seen:
                 continue
             seen.add(resolved)
@@ -471,11 +472,16 @@ def _configured_jobs(
     folder holds under an `include` pattern added (as agents); what is wrong with a configuration on stderr."""
     from agent_lsp.checks.configure import config_problems
 
+    folders: dict[str, str] = {}  # each folder resolved once (`disk.resolved`), not each file's whole path
+
+    def real(path: Path) -> Path:
+        return Path(disk.resolved(path, folders))
+
     named = {str(Path(t).resolve()) for t in targets if Path(t).is_file()}
     kept = [
-        job for job in jobs if str(job[0].resolve()) in named or not CONFIGS.for_file(str(job[0])).excludes(str(job[0]))
+        job for job in jobs if str(real(job[0])) in named or not CONFIGS.for_file(str(job[0])).excludes(str(job[0]))
     ]
-    seen = {job[0].resolve() for job in kept}
+    seen = {real(job[0]) for job in kept}
     for target in targets:
         root = Path(target)
         config = CONFIGS.for_folder(str(root.resolve())) if root.is_dir() else None
@@ -490,7 +496,7 @@ def _configured_jobs(
                     kept.append((path, _display(path), False, FileKind.AGENT.value))
     told: set[str] = set()
     for path in [job[0] for job in kept] + [Path(t) for t in targets]:
-        config = CONFIGS.for_file(str(path.resolve()))
+        config = CONFIGS.for_file(str(real(path)))
         if config.source is not None and config.source not in told:
             told.add(config.source)
             for problem in config_problems(config):
