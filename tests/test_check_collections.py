@@ -243,3 +243,39 @@ def test_the_two_real_collections_side_by_side_are_checked_whole(
         "awesome-claude-agents",
         "contains-studio-agents",
     }
+
+
+@pytest.mark.parametrize("in_workers", [False, True])
+def test_the_entries_the_checks_make_are_the_ones_the_index_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_workers: bool
+) -> None:
+    """`check_for_cli` makes each Markdown file's cross-file entry from the parse its checks used: the
+    same entry, placement (a loose collection's included) and digest as the index's own read."""
+    from agent_lsp import check as cli
+    from agent_lsp.project.entry import IndexedFile
+    from agent_lsp.project.index import read_entries
+
+    four_collections(tmp_path / "top")
+    _write(tmp_path, "top/proj/.claude/agents/helper.md", agent("helper", "skills: proj-style\n"))
+    _write(tmp_path, "top/proj/.claude/skills/proj-style/SKILL.md", "---\ndescription: Style.\n---\nB\n")
+    _write(tmp_path, "top/proj/CLAUDE.md", "See @docs/notes.md.\n")
+    if in_workers:  # forked workers, which inherit the placements rather than receive them
+        monkeypatch.setattr(cli, "PARALLEL_MIN_FILES", 2)
+        monkeypatch.setattr(cli, "CHUNK_FILES", 3)
+        monkeypatch.setenv("AGENT_LSP_JOBS", "2")
+    found = cli.find_files([str(tmp_path / "top")])
+    jobs = [(path, str(path), plugin, kind) for path, plugin, kind in found.files]
+    user = tmp_path / "no-user"
+    reports, premade = cli.check_for_cli(jobs, user, found.loose, entries=True)
+    markdown = {os.path.realpath(path) for path, _plugin, kind in found.files if kind not in ("plugin", "marketplace")}
+    assert [r.real for r in reports] == [os.path.realpath(path) for path, _, _ in found.files]
+    assert set(premade) == markdown and any(path in found.loose for path in premade)
+    slots = [s for s in IndexedFile.__slots__ if s not in ("_owner", "_text", "_lines")]
+    for path, (entry, stamp, digest) in premade.items():
+        placement = found.loose.get(path) or locate(path, user)
+        assert entry.placement == placement
+        ((fresh, fresh_stamp, fresh_digest),) = [read for read in read_entries([(path, placement)]) if read]
+        assert (stamp, digest) == (fresh_stamp, fresh_digest)
+        assert [getattr(entry, s) for s in slots] == [getattr(fresh, s) for s in slots], path
+    # Without cross-file checks no entry is made.
+    assert cli.check_for_cli(jobs, user, found.loose, entries=False)[1] == {}

@@ -172,3 +172,16 @@ def test_fix_never_writes_a_tool_twice(
     fixed = path.read_text(encoding="utf-8")
     assert f"{key}: Read, Grep, Bash(git *), WebFetch\n" in fixed
     assert fixed == _editor_fix_all(text, str(path), kind)
+
+
+def test_a_fixed_file_keeps_its_cross_file_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The cross-file findings of a fixed file come from its text after the fixes, not the entry its first
+    check made."""
+    _write(tmp_path, ".claude/agents/reviewer.md", BROKEN)
+    _write(tmp_path, ".claude/agents/other.md", FIXED)
+    code, out, _ = _run(["--fix"], tmp_path, monkeypatch, capsys)
+    duplicates = sorted(line.split(":")[0] for line in out.splitlines() if "duplicate-agent-name" in line)
+    assert duplicates == [".claude/agents/other.md", ".claude/agents/reviewer.md"]
+    assert "Fixed 3 problems in 1 file;" in out and code == 0

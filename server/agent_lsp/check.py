@@ -26,7 +26,7 @@ from agent_lsp.project import disk
 from agent_lsp.project.config import ConfigCache
 from agent_lsp.project.paths import FileKind, Placement, Scope, content_kind, document_kind, locate
 from agent_lsp.schema.documents import JSON_KINDS
-from agent_lsp.syntax.frontmatter import parse_agent
+from agent_lsp.syntax.frontmatter import ParsedAgent, parse_agent
 from agent_lsp.syntax.jsondoc import parse_json
 from agent_lsp.syntax.text import LineIndex, PositionMapper, Span
 
@@ -48,10 +48,11 @@ class FileReport:
     the end of the last line a finding touches (usually a part of the frontmatter) and a digest of the
     whole; its line table is made again when asked for (one at a time: the writers go report by report)."""
 
-    __slots__ = ("digest", "display", "findings", "path", "text")
+    __slots__ = ("digest", "display", "findings", "path", "real", "text")
 
     def __init__(self, path: Path, display: str, index: LineIndex, findings: list[Finding]) -> None:
         self.path = path
+        self.real: str | None = None  # the file's real path, when the checks resolved it (`check_for_cli`)
         self.display = display
         self.digest = disk.text_digest(index.text)
         self.findings = findings
@@ -83,21 +84,29 @@ def _needed(text: str, findings: list[Finding]) -> str:
 
 def check_file(path: Path, display: str, plugin: bool, kind: str = "agent") -> FileReport:
     """Read one file defensively and run the checks on it."""
+    return _check(path, display, plugin, kind)[0]
+
+
+def _check(path: Path, display: str, plugin: bool, kind: str) -> tuple[FileReport, ParsedAgent | None, int]:
+    """The report, and the Markdown file's parsed text with its stamp (None for a file whose text the
+    project index would not read either: unreadable, too large for it, binary, not UTF-8, or JSON)."""
     try:
-        raw, _status = disk.read_bytes(path, MAX_FILE_BYTES)
+        raw, status = disk.read_bytes(path, MAX_FILE_BYTES)
     except OSError as error:
-        return _unreadable(path, display, f"Cannot read the file: {error.strerror or error}.")
+        return _unreadable(path, display, f"Cannot read the file: {error.strerror or error}."), None, 0
     if len(raw) > MAX_FILE_BYTES:
-        return _unreadable(path, display, f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; not checked.")
+        message = f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; not checked."
+        return _unreadable(path, display, message), None, 0
     if b"\x00" in raw:
-        return _unreadable(path, display, "The file holds NUL bytes: it looks binary, not a Markdown agent file.")
+        message = "The file holds NUL bytes: it looks binary, not a Markdown agent file."
+        return _unreadable(path, display, message), None, 0
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         prefix = raw[: error.start].decode("utf-8", "replace")
         index = LineIndex(prefix)
         line = index.line_count - 1
-        return _unreadable(
+        report = _unreadable(
             path,
             display,
             f"The file is not valid UTF-8 (byte 0x{raw[error.start]:02x} on line {line + 1}); Claude Code "
@@ -105,21 +114,94 @@ def check_file(path: Path, display: str, plugin: bool, kind: str = "agent") -> F
             LineIndex(prefix),
             Span(len(prefix), len(prefix)),
         )
+        return report, None, 0
     if kind in JSON_KINDS:  # a manifest, `.mcp.json`, hooks or settings file
         document = parse_json(text)
-        return FileReport(
-            path,
-            display,
-            document.index,
-            find_json_problems(document, AgentContext(str(path), plugin, kind, config=CONFIGS.for_file(str(path)))),
-        )
+        context = AgentContext(str(path), plugin, kind, config=CONFIGS.for_file(str(path)))
+        return FileReport(path, display, document.index, find_json_problems(document, context)), None, 0
     parsed = parse_agent(text)
     context = AgentContext(str(path), plugin, kind=kind, config=CONFIGS.for_file(str(path)))
-    return FileReport(path, display, parsed.index, find_problems(parsed, context))
+    report = FileReport(path, display, parsed.index, find_problems(parsed, context))
+    return report, (parsed if len(raw) <= disk.MAX_FILE_BYTES else None), disk.stamp_of(status)
 
 
 def _check_chunk(jobs: list[tuple[Path, str, bool, str]]) -> list[FileReport]:
     return [check_file(*job) for job in jobs]
+
+
+Checked = tuple[FileReport, "ReadEntry | None"]
+# Where the files of this run stand for the cross-file index (the user folder, the loose collections'
+# placements), set before the workers fork so that they inherit it rather than receive it with every chunk.
+_PLACES: tuple[Path | None, dict[str, Placement]] | None = None
+
+
+def _check_entries_chunk(jobs: list[tuple[Path, str, bool, str]]) -> list[Checked]:
+    """Each job's report, its real path, and (when `_PLACES` is set) the file's entry for the cross-file
+    index, made from the same parse: the checks and the index read and parse every file once."""
+    from agent_lsp.project.entry import read_file
+
+    done: list[Checked] = []
+    shared = _Shared()
+    folders: dict[str, str] = {}
+    for path, display, plugin, kind in jobs:
+        report, parsed, stamp = _check(path, display, plugin, kind)
+        report.real = disk.resolved(path, folders)
+        entry: ReadEntry | None = None
+        if _PLACES is not None and parsed is not None:
+            user, loose = _PLACES
+            placement = loose.get(report.real) or locate(report.real, user)
+            if placement is not None:
+                indexed = read_file(report.real, placement, parsed.text, parsed)
+                indexed.drop_text(stamp)
+                entry = (indexed, stamp, report.digest)
+        done.append(shared.checked((report, entry)))
+    return done
+
+
+_NO_DATA: dict[str, Any] = {}  # (never written to)
+
+
+class _Shared:
+    """One object for equal codes, messages and placements across many reports (the same warning in a
+    thousand files is one string), and no code-action data (the CLI prints none; `--fix` checks the
+    text again): ten thousand reports are held until the output is written. Used in the workers (so a
+    chunk's pickle shares them) and again where the chunks arrive."""
+
+    def __init__(self) -> None:
+        self._memo: dict[object, Any] = {}
+
+    def checked(self, item: Checked) -> Checked:
+        memo = self._memo
+        report, read = item
+        for finding in report.findings:
+            finding.data = _NO_DATA
+            finding.code = memo.setdefault(finding.code, finding.code)
+            finding.message = memo.setdefault(finding.message, finding.message)
+        if read is not None:
+            read[0].placement = memo.setdefault(read[0].placement, read[0].placement)
+        return item
+
+
+def check_for_cli(
+    jobs: list[tuple[Path, str, bool, str]], user: Path | None, loose: dict[str, Placement], entries: bool
+) -> tuple[list[FileReport], dict[str, ReadEntry]]:
+    """`check_files` for the command line: reports that know their real path and keep no code-action
+    data, and (with `entries`) the checked files' cross-file index entries by real path, for
+    `add_cross_file_findings`."""
+    global _PLACES
+    _PLACES = (user, loose) if entries else None
+    try:
+        checked = _in_workers(_check_entries_chunk, jobs)
+    finally:
+        _PLACES = None
+    shared = _Shared()
+    reports: list[FileReport] = []
+    premade: dict[str, ReadEntry] = {}
+    for report, read in map(shared.checked, checked):
+        reports.append(report)
+        if read is not None:
+            premade[read[0].path] = read
+    return reports, premade
 
 
 def _worker_count(files: int) -> int:
@@ -216,15 +298,16 @@ def find_files(targets: Sequence[str], all_markdown: bool = False) -> Found:
         inside = disk.real_roots([root])
         real_root = root.resolve()
         plugins: dict[tuple[str, ...], bool] = {}  # folders known to hold a plugin manifest, or not
+        folders: dict[str, str] = {}  # the real paths of the folders walked, each resolved once
         for path in sorted(root.rglob("*.md")):
             if any(part in _NOT_WALKED for part in path.relative_to(root).parts[:-1]):
                 continue
-            if not disk.inside(path, inside):
+            if not disk.inside(path, inside, folders):
                 print(f"agent-lsp check: skipped {_printable(str(path))}: it links outside {target}", file=sys.stderr)
                 continue
             if not path.is_file():
                 continue
-            resolved = Path(os.path.realpath(path))
+            resolved = Path(disk.resolved(path, folders))
             if resolved in seen:
                 continue
             seen.add(resolved)
@@ -353,7 +436,8 @@ def _run(argv: Sequence[str]) -> int:
         return 2
     jobs = [(path, _display(path), plugin, kind) for path, plugin, kind in found.files]
     jobs = _configured_jobs(targets, jobs)
-    reports = check_files(jobs)
+    user = _user_dir(Path(options.user_dir).expanduser() if options.user_dir else None)
+    reports, premade = check_for_cli(jobs, user, found.loose, entries=not options.no_cross_file)
     if options.fix or options.diff:
         changes = fix_files(jobs, reports, write=options.fix)
         if options.diff:
@@ -363,10 +447,12 @@ def _run(argv: Sequence[str]) -> int:
         changed = {change.path for change in changes}
         for i, job in enumerate(jobs):
             if job[0] in changed:
+                real = reports[i].real
+                premade.pop(real or "", None)  # made from the text before the fixes
                 reports[i] = check_file(*job)  # what is left, from the text now on disk
+                reports[i].real = real
     if not options.no_cross_file:
-        user_dir = Path(options.user_dir).expanduser() if options.user_dir else None
-        add_cross_file_findings(reports, user_dir, found.loose)
+        add_cross_file_findings(reports, user, found.loose, premade)
     if options.fix:
         _report_fixes(changes, reports, sys.stdout if options.format == "text" else sys.stderr)
     options.skipped = found.skipped
@@ -386,11 +472,16 @@ def _configured_jobs(
     folder holds under an `include` pattern added (as agents); what is wrong with a configuration on stderr."""
     from agent_lsp.checks.configure import config_problems
 
+    folders: dict[str, str] = {}  # each folder resolved once (`disk.resolved`), not each file's whole path
+
+    def real(path: Path) -> Path:
+        return Path(disk.resolved(path, folders))
+
     named = {str(Path(t).resolve()) for t in targets if Path(t).is_file()}
     kept = [
-        job for job in jobs if str(job[0].resolve()) in named or not CONFIGS.for_file(str(job[0])).excludes(str(job[0]))
+        job for job in jobs if str(real(job[0])) in named or not CONFIGS.for_file(str(job[0])).excludes(str(job[0]))
     ]
-    seen = {job[0].resolve() for job in kept}
+    seen = {real(job[0]) for job in kept}
     for target in targets:
         root = Path(target)
         config = CONFIGS.for_folder(str(root.resolve())) if root.is_dir() else None
@@ -405,7 +496,7 @@ def _configured_jobs(
                     kept.append((path, _display(path), False, FileKind.AGENT.value))
     told: set[str] = set()
     for path in [job[0] for job in kept] + [Path(t) for t in targets]:
-        config = CONFIGS.for_file(str(path.resolve()))
+        config = CONFIGS.for_file(str(real(path)))
         if config.source is not None and config.source not in told:
             told.add(config.source)
             for problem in config_problems(config):
@@ -548,37 +639,53 @@ def _skipped_note(skipped: int) -> str:
     return f"{skipped} other Markdown {files} skipped: not agents, skills or commands; --all-markdown checks them"
 
 
+def _user_dir(user_dir: Path | None) -> Path | None:
+    """The user's Claude folder (`user_dir`, else `~/.claude`), its links resolved."""
+    from agent_lsp.project.paths import default_user_dir
+
+    user = user_dir if user_dir is not None else default_user_dir()
+    return user.resolve() if user is not None else None
+
+
 def add_cross_file_findings(
-    reports: list[FileReport], user_dir: Path | None = None, loose: dict[str, Placement] | None = None
+    reports: list[FileReport],
+    user_dir: Path | None = None,
+    loose: dict[str, Placement] | None = None,
+    premade: dict[str, ReadEntry] | None = None,
 ) -> None:
     """Add the findings that need the other files: the projects of the checked files and `user_dir`.
 
     A project is a `.claude/` folder's parent, a plugin, or a collection's root (`paths`); `loose`
-    places the files of loose collections, which no layout does (`find_files`)."""
+    places the files of loose collections, which no layout does (`find_files`). `premade`: index
+    entries the checks already made, by real path (`check_for_cli`), so only the projects' other
+    files are read here."""
     from agent_lsp.checks import configure
     from agent_lsp.checks.crossfile import entry_findings
-    from agent_lsp.project.paths import default_user_dir
 
     loose = loose or {}
-    user = user_dir if user_dir is not None else default_user_dir()
-    user = user.resolve() if user is not None else None
+    premade = premade or {}
+    user = _user_dir(user_dir)
     roots: list[str] = []
     for report in reports:
-        resolved = str(report.path.resolve())
+        resolved = report.real or str(report.path.resolve())
         placement = loose.get(resolved) or locate(resolved, user)
         if placement is not None and placement.scope is not Scope.USER and placement.root not in roots:
             roots.append(placement.root)
     digests: dict[str, bytes] = {}
 
     def read_many(batch: list[tuple[str, Placement]]) -> list[ReadEntry | None]:
-        found = _read_entries_parallel(batch)
+        known = [premade.pop(path, None) for path, _ in batch]
+        # An entry the checks made counts only when it was placed as the index places the file.
+        known = [k if k is not None and k[0].placement == p else None for k, (_, p) in zip(known, batch, strict=True)]
+        rest = iter(_read_entries_parallel([job for job, k in zip(batch, known, strict=True) if k is None]))
+        found = [k if k is not None else next(rest) for k in known]
         digests.update((read[0].path, read[2]) for read in found if read is not None)
         return found
 
     index = _check_index(roots, user, loose)
     index.scan(read_many)
     for report in reports:
-        entry = index.get(str(report.path.resolve()))
+        entry = index.get(report.real or str(report.path.resolve()))
         if entry is None or any(f.code == "unreadable-file" for f in report.findings):
             continue
         # The findings' spans must point into the text the report was checked with.
