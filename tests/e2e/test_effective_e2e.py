@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import ClientServerConfig, LanguageClient
+from tests.e2e.folder_client import initialize_in
 
 from agent_lsp.schema.resources import verified_claude_code
 
@@ -40,25 +41,11 @@ NEWER = f"{major}.{minor}.{patch + 72}"
 OLDER = f"{major}.{minor}.{max(0, patch - 1)}"
 
 
-async def start(client: LanguageClient, root: Path) -> None:
-    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
-    def register_capability(params: types.RegistrationParams) -> None:
-        return None
-
-    await client.initialize_session(
-        types.InitializeParams(
-            capabilities=client_capabilities("visual-studio-code"),
-            root_uri=root.as_uri(),
-            workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="project")],
-        )
-    )
-
-
 @pytest_lsp.fixture(
     config=ClientServerConfig(server_command=SERVER, server_env={**os.environ, "PATH": fake_claude(NEWER)})
 )
 async def newer(lsp_client: LanguageClient, tmp_path: Path) -> AsyncIterator[LanguageClient]:
-    await start(lsp_client, tmp_path)
+    await initialize_in(lsp_client, tmp_path)
     yield lsp_client
     await lsp_client.shutdown_session()
 
@@ -67,7 +54,7 @@ async def newer(lsp_client: LanguageClient, tmp_path: Path) -> AsyncIterator[Lan
     config=ClientServerConfig(server_command=SERVER, server_env={**os.environ, "PATH": fake_claude(OLDER)})
 )
 async def older(lsp_client: LanguageClient, tmp_path: Path) -> AsyncIterator[LanguageClient]:
-    await start(lsp_client, tmp_path)
+    await initialize_in(lsp_client, tmp_path)
     yield lsp_client
     await lsp_client.shutdown_session()
 

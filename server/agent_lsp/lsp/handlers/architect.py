@@ -426,14 +426,7 @@ class ArchitectFeature:
             if progress is not None:
                 self.server.work_done_progress.end(progress, types.WorkDoneProgressEnd(message="Done"))
         self._tell(result, answer_uri)
-        return {
-            "uri": answer_uri,
-            "complete": result.complete,
-            "cancelled": result.cancelled,
-            "status": result.status,
-            "error": result.failure.kind.value if result.failure else None,
-            "message": result.failure.message if result.failure else None,
-        }
+        return _outcome(result, answer_uri)
 
     async def _run_agent(
         self,
@@ -504,12 +497,7 @@ class ArchitectFeature:
                 self.server.work_done_progress.end(progress, types.WorkDoneProgressEnd(message="Done"))
         self._tell(result, answer_uri)
         return {
-            "uri": answer_uri,
-            "complete": result.complete,
-            "cancelled": result.cancelled,
-            "status": result.status,
-            "error": result.failure.kind.value if result.failure else None,
-            "message": result.failure.message if result.failure else None,
+            **_outcome(result, answer_uri),
             "conversation": result.conversation,
             "toolCalls": [{"name": c.name, "summary": c.summary, "ran": c.ran} for c in result.tool_calls],
             "edits": {"files": len(offered), "refused": [f"{p}: {why}" for p, why in refused], "applied": edits},
@@ -977,3 +965,15 @@ def set_api_key(ls: AgentLanguageServer, *args: Any) -> dict[str, bool]:
         raise AskArgumentError("agentLsp.setApiKey: `apiKey` must be a string or null")
     ls.session.architect.set_api_key(key.strip() if key else None)
     return {"stored": bool(key and key.strip())}
+
+
+def _outcome(result: AskResult, answer_uri: str | None) -> dict[str, Any]:
+    """What every ask returns to the client: where the answer is, and how the run ended."""
+    return {
+        "uri": answer_uri,
+        "complete": result.complete,
+        "cancelled": result.cancelled,
+        "status": result.status,
+        "error": result.failure.kind.value if result.failure else None,
+        "message": result.failure.message if result.failure else None,
+    }
