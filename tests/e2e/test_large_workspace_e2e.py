@@ -134,8 +134,7 @@ async def test_first_answers_come_before_the_index_and_cross_file_findings_after
     )
     # Workspace symbols need the whole index: the request waits for it, without holding up the hover
     # sent after it (an answer from part of the workspace would miss the last package's agents).
-    symbols = asyncio.ensure_future(client.workspace_symbol_async(types.WorkspaceSymbolParams(query="p7-a499")))
-    symbols.add_done_callback(lambda _: seen.events.append(("symbols", seen.ended())))
+    symbols = asyncio.ensure_future(client.workspace_symbol_async(types.WorkspaceSymbolParams(query="a499")))
     hover = await client.text_document_hover_async(
         types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(4, 2))
     )
@@ -152,9 +151,12 @@ async def test_first_answers_come_before_the_index_and_cross_file_findings_after
     end = next(i for i, (kind, v) in enumerate(seen.events) if isinstance(v, types.WorkDoneProgressEnd))
     assert first < end
     assert hover_answered_before_the_end and symbols_waiting_at_the_hover
+    # Answered from the whole index: the agent of that name in every package. (Checked by the answer, not
+    # by a done-callback on the request's task: that callback can run after this line, so the test saw no
+    # record of the answer at all in about one run in five.)
     found = await symbols
-    assert found is not None and "p7-a499" in [s.name for s in found]
-    assert ("symbols", True) in seen.events  # answered once indexing had ended
+    assert found is not None
+    assert {f"p{package}-a499" for package in range(PACKAGES)} <= {s.name for s in found}
     # Progress: a begin, reports counting the files, an end; the duplicate-name finding after the end.
     progress = [v for kind, v in seen.events if kind == "progress"]
     assert isinstance(progress[0], types.WorkDoneProgressBegin) and progress[0].title == "Indexing"
