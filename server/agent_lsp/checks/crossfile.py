@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -180,6 +181,32 @@ class _Checker:
             elif ref.kind is RefKind.MCP:
                 self.check_mcp(ref)
 
+    def check_mcp_name(self, ref: Reference) -> None:
+        """A plain name in an agent's `mcpServers` list: a server configured elsewhere, shared with the
+        session. Plugin agents' `mcpServers` is ignored altogether, so only project agents are checked."""
+        if self.placement.scope is not Scope.PROJECT:
+            return
+        project = self.index.mcp_servers(self.path)
+        if project is None:
+            return  # no project around the file: nothing to compare with
+        # Inline definitions in the same list declare servers too (`- name: {command: ...}`).
+        # `inline_mcp` holds the plain names too: a name counts as defined when it is there more often.
+        plain = Counter(r.name for r in self.me.references if r.how == "mcpServers")
+        defined = Counter(self.me.inline_mcp) - plain
+        known = [*project, *defined]
+        if ref.name in known:
+            return
+        suggestion = closest(ref.name, known, cutoff=0.7)
+        hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+        self.report(
+            "unknown-mcp-server",
+            ref.span,
+            f"No MCP server named `{ref.name}` in the project's `.mcp.json`: this entry refers to a configured "
+            "server by name, so unless it is configured elsewhere (your user settings in `~/.claude.json`, a "
+            f"plugin, managed settings) the subagent gets no server from it.{hint}",
+            replacement=suggestion,
+        )
+
     def _foreign_plugin(self, name: str) -> bool:
         """`plugin:name` for a plugin that is not in the workspace: it may be installed, we cannot tell."""
         return ":" in name and not self.index.has_plugin(name.split(":", 1)[0])
@@ -220,6 +247,9 @@ class _Checker:
     def check_mcp(self, ref: Reference) -> None:
         if self.placement.scope is Scope.USER:
             return  # the user's servers live in ~/.claude.json, which is not ours to read
+        if ref.how == "mcpServers":
+            self.check_mcp_name(ref)
+            return
         known = list(self.me.inline_mcp)
         if self.placement.scope is Scope.PLUGIN and self.placement.plugin:
             known += self.index.plugin_mcp_servers(self.placement.root, self.placement.plugin)
