@@ -108,6 +108,7 @@ _RULES = [
         "An `mcp__` entry, or a plain name in an agent's `mcpServers`, names a server `.mcp.json` does not declare.",
     ),
     Rule("duplicate-output-style", Severity.WARNING, "Two output styles of one folder share a name: one is hidden."),
+    Rule("unknown-output-style", Severity.WARNING, "The `outputStyle` setting names no output style that exists."),
     # JSON files: plugin and marketplace manifests, `.mcp.json`, hook files, settings (checks/manifest.py).
     Rule("json-syntax", Severity.ERROR, "The file is not valid JSON: Claude Code cannot read it."),
     Rule("missing-field", Severity.ERROR, "A required field of a manifest or MCP server is missing."),
