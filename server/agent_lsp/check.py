@@ -666,9 +666,15 @@ def add_cross_file_findings(
     premade = premade or {}
     user = _user_dir(user_dir)
     roots: list[str] = []
+    settings: list[tuple[FileReport, str]] = []  # settings files: their `outputStyle` names a style
     for report in reports:
         resolved = report.real or str(report.path.resolve())
         placement = loose.get(resolved) or locate(resolved, user)
+        if placement is None and report.path.name in ("settings.json", "settings.local.json"):
+            placement = locate(resolved, user, manifests=True)
+            if placement is None or placement.kind is not FileKind.SETTINGS:
+                continue
+            settings.append((report, resolved))
         if placement is not None and placement.scope is not Scope.USER and placement.root not in roots:
             roots.append(placement.root)
     digests: dict[str, bytes] = {}
@@ -684,6 +690,8 @@ def add_cross_file_findings(
 
     index = _check_index(roots, user, loose)
     index.scan(read_many)
+    for report, resolved in settings:
+        _add_settings_findings(report, resolved, index)
     for report in reports:
         entry = index.get(report.real or str(report.path.resolve()))
         if entry is None or any(f.code == "unreadable-file" for f in report.findings):
@@ -699,6 +707,22 @@ def add_cross_file_findings(
         if extra:
             # The entry's text, read again, is the indexed one (its stamp is checked) and so the report's.
             report.add_findings(extra, entry.text)
+
+
+def _add_settings_findings(report: FileReport, path: str, index: WorkspaceIndex) -> None:
+    """A settings file's cross-file findings (`outputStyle`), on the text the report was checked with."""
+    from agent_lsp.checks.configure import configured
+    from agent_lsp.checks.crossfile import settings_findings
+
+    read = disk.read_text(path)
+    if read is None or disk.text_digest(read[0]) != report.digest:
+        return
+    config = CONFIGS.for_file(path)
+    if config.excludes(path):
+        return
+    extra = configured(settings_findings(parse_json(read[0]), index), config, FileKind.SETTINGS.value)
+    if extra:
+        report.add_findings(extra, read[0])
 
 
 def _check_index(roots: list[str], user: Path | None, loose: dict[str, Placement]) -> WorkspaceIndex:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -21,6 +22,7 @@ from agent_lsp.project.index import WorkspaceIndex
 from agent_lsp.project.paths import FileKind, Scope
 from agent_lsp.project.references import BUILTIN_AGENT_TYPES, BUNDLED_SKILLS, Reference, RefKind
 from agent_lsp.syntax.frontmatter import ParsedAgent
+from agent_lsp.syntax.jsondoc import JsonDocument
 from agent_lsp.syntax.text import Span
 
 CROSS_FILE_CODES = (
@@ -30,7 +32,10 @@ CROSS_FILE_CODES = (
     "unknown-agent-type",
     "unknown-mcp-server",
     "duplicate-output-style",
+    "unknown-output-style",
 )
+# The output styles Claude Code brings (2.1.328's own table; "default" is the one without a prompt).
+BUILTIN_OUTPUT_STYLES = ("default", "Proactive", "Concise", "Explanatory", "Learning")
 _MCP_NAME = re.compile(r"[^a-zA-Z0-9_-]")
 
 
@@ -81,6 +86,36 @@ def entry_findings(entry: IndexedFile, index: WorkspaceIndex) -> list[Finding]:
         checker.check_duplicate_style()
     checker.check_references(entry.references)
     return sorted(checker.findings, key=lambda f: (f.span.start, f.span.end, f.code))
+
+
+def settings_findings(doc: JsonDocument, index: WorkspaceIndex) -> list[Finding]:
+    """A settings file's `outputStyle` that names no output style: not a built-in one, none of the
+    workspace's or the user's (`~/.claude/output-styles/`), and no style of a plugin in the workspace
+    (`plugin:name` of a plugin elsewhere may be installed: not judged)."""
+    root = doc.root
+    member = root.get("outputStyle") if root is not None and root.kind == "object" else None
+    if member is None or member.value.kind != "string" or not isinstance(member.value.value, str):
+        return []
+    name = member.value.value
+    if not name.strip() or name in BUILTIN_OUTPUT_STYLES or name == "Default":
+        return []
+    if ":" in name and not index.has_plugin(name.split(":", 1)[0]):
+        return []
+    if index.named(FileKind.OUTPUT_STYLE, name):
+        return []
+    span = member.value.span
+    if doc.exact and doc.text[span.start + 1 : span.end - 1] == name:
+        span = Span(span.start + 1, span.end - 1)  # the name without its quotes
+    known = [*BUILTIN_OUTPUT_STYLES, *index.names(FileKind.OUTPUT_STYLE)]
+    suggestion = closest(name, known, cutoff=0.7)
+    hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+    message = (
+        f"No output style named `{name}`: it is not a built-in style ({', '.join(BUILTIN_OUTPUT_STYLES)}) "
+        "and no `.claude/output-styles/` or `~/.claude/output-styles/` file is named so, so Claude Code has "
+        f"no such style to apply and the session keeps the default one.{hint}"
+    )
+    code = "unknown-output-style"
+    return [Finding(code, span, message, RULES[code].severity, {"code": code, "replacement": suggestion})]
 
 
 class _Checker:
@@ -180,6 +215,32 @@ class _Checker:
             elif ref.kind is RefKind.MCP:
                 self.check_mcp(ref)
 
+    def check_mcp_name(self, ref: Reference) -> None:
+        """A plain name in an agent's `mcpServers` list: a server configured elsewhere, shared with the
+        session. Plugin agents' `mcpServers` is ignored altogether, so only project agents are checked."""
+        if self.placement.scope is not Scope.PROJECT:
+            return
+        project = self.index.mcp_servers(self.path)
+        if project is None:
+            return  # no project around the file: nothing to compare with
+        # Inline definitions in the same list declare servers too (`- name: {command: ...}`).
+        # `inline_mcp` holds the plain names too: a name counts as defined when it is there more often.
+        plain = Counter(r.name for r in self.me.references if r.how == "mcpServers")
+        defined = Counter(self.me.inline_mcp) - plain
+        known = [*project, *defined]
+        if ref.name in known:
+            return
+        suggestion = closest(ref.name, known, cutoff=0.7)
+        hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+        self.report(
+            "unknown-mcp-server",
+            ref.span,
+            f"No MCP server named `{ref.name}` in the project's `.mcp.json`: this entry refers to a configured "
+            "server by name, so unless it is configured elsewhere (your user settings in `~/.claude.json`, a "
+            f"plugin, managed settings) the subagent gets no server from it.{hint}",
+            replacement=suggestion,
+        )
+
     def _foreign_plugin(self, name: str) -> bool:
         """`plugin:name` for a plugin that is not in the workspace: it may be installed, we cannot tell."""
         return ":" in name and not self.index.has_plugin(name.split(":", 1)[0])
@@ -220,6 +281,9 @@ class _Checker:
     def check_mcp(self, ref: Reference) -> None:
         if self.placement.scope is Scope.USER:
             return  # the user's servers live in ~/.claude.json, which is not ours to read
+        if ref.how == "mcpServers":
+            self.check_mcp_name(ref)
+            return
         known = list(self.me.inline_mcp)
         if self.placement.scope is Scope.PLUGIN and self.placement.plugin:
             known += self.index.plugin_mcp_servers(self.placement.root, self.placement.plugin)

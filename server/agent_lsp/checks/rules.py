@@ -102,8 +102,13 @@ _RULES = [
     Rule("agent-shadowed", Severity.INFORMATION, "A project agent and a user agent share a `name`: the project wins."),
     Rule("unknown-skill", Severity.WARNING, "A `skills` entry names no skill in the workspace or `~/.claude/skills/`."),
     Rule("unknown-agent-type", Severity.WARNING, "`Agent(x)` names no known agent and no built-in agent type."),
-    Rule("unknown-mcp-server", Severity.INFORMATION, "An `mcp__` entry names a server `.mcp.json` does not declare."),
+    Rule(
+        "unknown-mcp-server",
+        Severity.INFORMATION,
+        "An `mcp__` entry, or a plain name in an agent's `mcpServers`, names a server `.mcp.json` does not declare.",
+    ),
     Rule("duplicate-output-style", Severity.WARNING, "Two output styles of one folder share a name: one is hidden."),
+    Rule("unknown-output-style", Severity.WARNING, "The `outputStyle` setting names no output style that exists."),
     # JSON files: plugin and marketplace manifests, `.mcp.json`, hook files, settings (checks/manifest.py).
     Rule("json-syntax", Severity.ERROR, "The file is not valid JSON: Claude Code cannot read it."),
     Rule("missing-field", Severity.ERROR, "A required field of a manifest or MCP server is missing."),

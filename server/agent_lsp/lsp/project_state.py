@@ -47,7 +47,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agent_lsp.project.paths import uri_to_path
+from agent_lsp.project.paths import FileKind, uri_to_path
 
 if TYPE_CHECKING:
     from agent_lsp.checks.findings import Finding
@@ -538,8 +538,11 @@ class ProjectState:
     # ---- cross-file findings -------------------------------------------------------------------
     def findings(self, analysis: Analysis) -> list[Finding]:
         """The cross-file findings the session's diagnostics add to a document's own."""
-        if (analysis.kind is None and not analysis.is_agent) or (analysis.kind is not None and analysis.kind.is_json):
-            return []  # JSON files (manifests, `.mcp.json`, hooks, settings) have no cross-file findings yet
+        settings = analysis.kind is FileKind.SETTINGS and analysis.json is not None
+        if (analysis.kind is None and not analysis.is_agent) or (
+            analysis.kind is not None and analysis.kind.is_json and not settings
+        ):
+            return []  # the other JSON files (manifests, `.mcp.json`, hooks) have no cross-file findings yet
         from agent_lsp.checks import configure, crossfile
 
         if self._index is None:
@@ -548,7 +551,13 @@ class ProjectState:
                 return []
         try:
             index = self.index_for(analysis)
-            result = configure.apply(analysis.parsed, crossfile.findings_for(analysis, index), analysis.context)
+            if settings and analysis.json is not None:  # `outputStyle` names a style of the index
+                context = analysis.context
+                found = crossfile.settings_findings(analysis.json, index)
+                found = [] if context.config.excludes(context.path) else found
+                result = configure.configured(found, context.config, context.kind)
+            else:
+                result = configure.apply(analysis.parsed, crossfile.findings_for(analysis, index), analysis.context)
             self.announce(exclude=analysis.uri)
         except Exception:  # a cross-file problem must never cost the file its own diagnostics
             log.exception("cross-file checks failed for %s", analysis.uri)

@@ -251,6 +251,7 @@ for _shape in (
     *((kind, "tools", field) for field in TOOL_FIELDS for kind in (RefKind.AGENT, RefKind.MCP)),
     (RefKind.AGENT, "mention", None),
     (RefKind.AGENT, "subagent_type", None),
+    (RefKind.MCP, "mcpServers", "mcpServers"),
 ):
     _shape_code(_shape)
 

@@ -116,8 +116,12 @@ class WorkspaceIndex:
         self._plugin_dirs = {}
         self._real_dirs = {}
         todo: list[tuple[str, Placement]] = []
+        seen: set[str] = set()  # a manifest's component path can name a file the walk finds too
         for found in self.discover():
             path = _norm(found)
+            if path in seen:
+                continue
+            seen.add(path)
             placement = self.locate(path)
             if placement is not None and path not in self._overlays and self._inside(path):
                 todo.append((path, self._placements.setdefault(placement, placement)))

@@ -34,6 +34,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 from agent_lsp.project import disk
@@ -130,28 +131,68 @@ def is_plugin(folder: str | Path) -> bool:
     return os.path.isfile(os.path.join(folder, ".claude-plugin", "plugin.json"))
 
 
-# A plugin's name by its manifest's path, with the stamp it was read at: `locate` asks for it for
-# every plugin file it classifies, and the manifest is read again only when it changed.
-_PLUGIN_NAMES: dict[str, tuple[int, str]] = {}
+# What `locate` reads of a plugin's manifest, by the manifest's path with the stamp it was read at: its
+# name, and the component paths it lists. `locate` asks for them for every plugin file it classifies,
+# and the manifest is read again only when it changed.
+_MANIFESTS: dict[str, tuple[int, str, tuple[tuple[FileKind, str], ...]]] = {}
+
+# Manifest fields that point at a plugin's Markdown components (plugins-reference: component path fields).
+_CUSTOM_FIELDS = (
+    ("agents", FileKind.AGENT),
+    ("commands", FileKind.COMMAND),
+    ("skills", FileKind.SKILL),
+    ("outputStyles", FileKind.OUTPUT_STYLE),
+)
 
 
-def plugin_name(root: Path) -> str:
-    """The `name` in the plugin's manifest, else its folder's name."""
+def _manifest(root: Path) -> tuple[str, tuple[tuple[FileKind, str], ...]]:
     manifest = os.path.join(root, ".claude-plugin", "plugin.json")
     try:
         stamp = disk.stamp_of(os.stat(manifest))
     except OSError:
-        return root.name
-    known = _PLUGIN_NAMES.get(manifest)
+        return root.name, ()
+    known = _MANIFESTS.get(manifest)
     if known is not None and known[0] == stamp:
-        return known[1]
+        return known[1], known[2]
     data = disk.read_json(manifest, disk.real_roots([root]))  # the plugin's own manifest, not a link out of it
     name = data.get("name") if isinstance(data, dict) else None
     found = name.strip() if isinstance(name, str) and name.strip() else root.name
-    if len(_PLUGIN_NAMES) >= 256:
-        _PLUGIN_NAMES.clear()
-    _PLUGIN_NAMES[manifest] = (stamp, found)
-    return found
+    custom = _custom_paths(root, data) if isinstance(data, dict) else ()
+    if len(_MANIFESTS) >= 256:
+        _MANIFESTS.clear()
+    _MANIFESTS[manifest] = (stamp, found, custom)
+    return found, custom
+
+
+def _custom_paths(root: Path, data: dict[str, Any]) -> tuple[tuple[FileKind, str], ...]:
+    """The files and folders the manifest's component fields list, each with its kind: only paths
+    Claude Code accepts (`./` relative, `.` for skills) that stay inside the plugin."""
+    found: list[tuple[FileKind, str]] = []
+    base = os.path.normpath(str(root))
+    for field, kind in _CUSTOM_FIELDS:
+        value = data.get(field)
+        items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        for item in items[:64]:  # a manifest listing thousands of paths gets the first ones
+            if not isinstance(item, str):
+                continue
+            text = item.strip()
+            if not (text.startswith("./") or (text == "." and kind is FileKind.SKILL)):
+                continue
+            target = os.path.normpath(os.path.join(base, text))
+            if within(target, base) and (kind, target) not in found:
+                found.append((kind, target))
+    return tuple(found)
+
+
+def plugin_name(root: Path) -> str:
+    """The `name` in the plugin's manifest, else its folder's name."""
+    return _manifest(root)[0]
+
+
+def plugin_components(root: Path) -> tuple[tuple[FileKind, str], ...]:
+    """The component files and folders a plugin's manifest lists (`"agents": ["./custom/x.md"]`,
+    `"commands": "./cmds/"`), each with the kind of file it holds, as normalised paths."""
+    return _manifest(root)[1]
 
 
 def _parts(path: str | Path) -> tuple[str, ...]:
@@ -273,8 +314,34 @@ def _in_plugin(parts: tuple[str, ...], plugins: dict[tuple[str, ...], bool] | No
         elif rest == (SKILL_FILE,) and key[-3:-1] != (".claude", "skills"):
             kind, group, skill_dir = FileKind.SKILL, folder, folder.name
         else:
-            return None  # inside a plugin but not one of its components: maybe its own `.claude/` folder
+            custom = _custom_component(folder, parts)
+            if custom is None:
+                return None  # inside a plugin but not one of its components: maybe its own `.claude/` folder
+            kind, group, skill_dir = custom
         return Placement(kind, Scope.PLUGIN, str(folder), str(group), plugin_name(folder), skill_dir)
+    return None
+
+
+def _custom_component(folder: Path, parts: tuple[str, ...]) -> tuple[FileKind, Path, str | None] | None:
+    """A file that a component path of the plugin's manifest names: a listed file, a Markdown file
+    below a listed `commands` folder (directly in a listed `outputStyles` folder), or a `SKILL.md`
+    in a listed skills folder or one level below it. Agents are listed as files only."""
+    path = os.path.join(*parts)
+    parent = os.path.dirname(path)
+    for kind, target in plugin_components(folder):
+        if kind is FileKind.SKILL:
+            if parts[-1] != SKILL_FILE:
+                continue
+            if parent == target:
+                return kind, Path(os.path.dirname(target)), os.path.basename(target)
+            if os.path.dirname(parent) == target:
+                return kind, Path(target), os.path.basename(parent)
+        elif path == target:
+            return kind, Path(parent), None
+        elif (kind is FileKind.COMMAND and path != target and within(path, target)) or (
+            kind is FileKind.OUTPUT_STYLE and parent == target
+        ):
+            return kind, Path(target), None
     return None
 
 
@@ -470,6 +537,36 @@ def plugin_folder(root: Path, budget: WalkBudget | None = None, with_root_skill:
     for entry in _children(root / "skills", budget):
         if (entry / SKILL_FILE).is_file() and budget.take_file():
             yield str(entry / SKILL_FILE)
+    if is_plugin(root):
+        yield from custom_components(root, budget)
+
+
+def custom_components(root: Path, budget: WalkBudget | None = None) -> Iterator[str]:
+    """The Markdown files the component paths of a plugin's manifest list (the same files
+    `_custom_component` classifies), within the budget."""
+    budget = budget if budget is not None else WalkBudget()
+    for kind, target in plugin_components(root):
+        where = Path(target)
+        if _is_link(where):
+            continue
+        if kind is FileKind.SKILL:
+            for entry in [where, *_children(where, budget)]:
+                if (entry / SKILL_FILE).is_file() and budget.take_file():
+                    yield str(entry / SKILL_FILE)
+        elif where.is_file():
+            if where.name.lower().endswith(".md") and budget.take_file():
+                yield str(where)
+        elif kind is FileKind.COMMAND:
+            yield from markdown_under(where, budget)
+        elif kind is FileKind.OUTPUT_STYLE and where.is_dir() and budget.enter():
+            try:
+                names = sorted(p.name for p in where.iterdir() if p.is_file() and p.name.lower().endswith(".md"))
+            except OSError:
+                names = []
+            for name in names:
+                if not budget.take_file():
+                    return
+                yield str(where / name)
 
 
 def markdown_under(folder: Path, budget: WalkBudget | None = None) -> Iterator[str]:

@@ -168,6 +168,20 @@ def tool_references(parsed: ParsedAgent) -> list[Reference]:
     return found
 
 
+def mcp_server_references(parsed: ParsedAgent) -> list[Reference]:
+    """The plain names in an agent's `mcpServers` list: each refers to a server configured elsewhere
+    (sub-agents: "a server name referencing an already-configured server"); inline definitions are not."""
+    item = parsed.fields.get("mcpServers")
+    if item is None or not parsed.loads or not isinstance(item.node, SequenceNode):
+        return []
+    found: list[Reference] = []
+    for child in item.node.value:
+        if isinstance(child, ScalarNode) and child.tag == "tag:yaml.org,2002:str" and child.value.strip():
+            span = _scalar_inner_span(parsed, child)
+            found.append(Reference(RefKind.MCP, child.value.strip(), span, "mcpServers", "mcpServers"))
+    return found
+
+
 def mention_references(text: str, start: int = 0) -> list[Reference]:
     """`@agent-name` mentions and `subagent_type: name` in prose, from `start` on."""
     found: list[Reference] = []
@@ -188,7 +202,7 @@ def references_in(parsed: ParsedAgent, kind: FileKind) -> list[Reference]:
     """Every reference a file of a kind holds, in text order."""
     if kind is FileKind.MEMORY:
         return mention_references(parsed.text)
-    refs = skill_references(parsed) if kind is FileKind.AGENT else []
+    refs = [*skill_references(parsed), *mcp_server_references(parsed)] if kind is FileKind.AGENT else []
     refs += tool_references(parsed)
     body_from = parsed.body_start if parsed.has_frontmatter else 0
     refs += mention_references(parsed.text, body_from)
