@@ -772,3 +772,10 @@ def test_plugin_agent_without_name_loads_under_its_file_name() -> None:
 
 def test_plugin_agent_name_need_not_match_the_file() -> None:
     assert codes("---\nname: other\ndescription: d\n---\nBody\n", PLUGIN_PATH, plugin=True) == []
+
+
+@pytest.mark.parametrize("name", ["README.md", "readme.md", "CHANGELOG.md", "CODE_OF_CONDUCT.md", "LICENSE.md"])
+def test_documentation_beside_agents_gets_no_frontmatter_finding(name: str) -> None:
+    # The same names the classifier treats as a collection's documentation (project/paths.py).
+    assert "no-frontmatter" not in codes("# About these agents\n", f".claude/agents/{name}")
+    assert "no-frontmatter" in codes("# About these agents\n", ".claude/agents/notes.md")

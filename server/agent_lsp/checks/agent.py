@@ -17,6 +17,7 @@ from agent_lsp.checks.findings import AgentContext, Finding
 from agent_lsp.checks.rules import RULES, Severity
 from agent_lsp.checks.schema_errors import describe_expectation, key_node, node_at
 from agent_lsp.checks.suggest import closest
+from agent_lsp.project.paths import DOCUMENTATION_FILES
 from agent_lsp.schema.schemas import AgentSchema
 from agent_lsp.syntax import yaml12
 from agent_lsp.syntax.frontmatter import Field, ParsedAgent, ParseMode, needs_fallback_quoting
@@ -126,7 +127,7 @@ class AgentChecker:
 
     def check_no_frontmatter(self) -> None:
         name = PurePath(self.context.path).name.lower() if self.context.path else ""
-        if name in ("readme.md", "changelog.md", "contributing.md", "license.md"):
+        if name in DOCUMENTATION_FILES:
             return  # documentation kept beside agents is exactly what Claude Code ignores
         first = self.parsed.index.line_end(0)
         start = self.parsed.content_start

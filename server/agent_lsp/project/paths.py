@@ -369,8 +369,9 @@ def _in_claude(parts: tuple[str, ...], user_dir: Path | None) -> Placement | Non
     return Placement(kind, scope, root, os.path.join(claude_dir, rest[0]), None, skill_dir)
 
 
-# Files of a collection folder that document it rather than define anything.
-_COLLECTION_DOCS = frozenset({"readme.md", "changelog.md", "contributing.md", "license.md", "code_of_conduct.md"})
+# Files kept beside components that document them rather than define anything (a collection's README,
+# a changelog in an agents folder): Claude Code ignores them, and so do the checks.
+DOCUMENTATION_FILES = frozenset({"readme.md", "changelog.md", "contributing.md", "license.md", "code_of_conduct.md"})
 
 
 def _in_collection(parts: tuple[str, ...]) -> Placement | None:
@@ -396,7 +397,7 @@ def _in_collection(parts: tuple[str, ...]) -> Placement | None:
         holder = folder[:-1]
         root = holder[:-1] if holder[-1] == "skills" and len(holder) > 1 else holder
         return Placement(FileKind.SKILL, Scope.PROJECT, os.path.join(*root), os.path.join(*holder), None, folder[-1])
-    if name.lower() in _COLLECTION_DOCS or name in MEMORY_FILES:
+    if name.lower() in DOCUMENTATION_FILES or name in MEMORY_FILES:
         return None
     for i in range(len(parts) - 2, low - 1, -1):
         if parts[i] not in ("agents", "commands"):
