@@ -118,6 +118,20 @@ def test_the_reader_refuses_a_link_loop_and_paths_outside_its_roots(tmp_path: Pa
         disk.read_bytes("/etc/passwd", 100, roots)
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="the opened path is checked where /proc says it")
+def test_a_folder_swapped_for_a_link_after_the_check_is_refused(
+    tree: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The race: the containment check saw a plain folder, then `sub` became a link to the outside
+    # before the open. Played here by a check that does not resolve links (so it passes on the link).
+    (tree["agents"] / "sub").symlink_to(tree["outside"], target_is_directory=True)
+    monkeypatch.setattr(disk, "real_path", lambda path, folders=None: os.path.abspath(path))
+    roots = disk.real_roots([tree["project"]])
+    with pytest.raises(OSError, match="outside the workspace"):
+        disk.read_bytes(tree["agents"] / "sub" / "secret.md", 1000, roots)
+    assert disk.read_bytes(tree["agents"] / "good.md", 1000, roots)[0].startswith(b"---")
+
+
 def test_the_reader_reads_a_file_whole_when_its_size_says_less_than_it_holds(tmp_path: Path) -> None:
     # /proc files are regular files that report a size of 0: the reader asks for the stated size first,
     # then for the rest, so a file that grew after its status was taken is neither cut short nor

@@ -92,6 +92,10 @@ def read_bytes(path: str | Path, limit: int, roots: Roots | None = None) -> tupl
         status = os.fstat(handle.fileno())
         if not stat.S_ISREG(status.st_mode):
             raise OSError(errno.EINVAL, "not a regular file", str(path))
+        if roots is not None and not _opened_inside(handle.fileno(), roots):
+            # A folder on the way was swapped for a link between the check above and the open
+            # (O_NOFOLLOW guards only the last part of the path): what was opened is outside.
+            raise OSError(errno.EACCES, "outside the workspace", str(path))
         # Asking for `limit + 1` bytes at once would allocate that much for every small file (a 5 MB
         # buffer per agent in `check`): ask for the size it has, then for the rest when it grew since.
         wanted = min(limit + 1, status.st_size + 1)
@@ -99,6 +103,16 @@ def read_bytes(path: str | Path, limit: int, roots: Roots | None = None) -> tupl
         if len(data) == wanted < limit + 1:
             data += handle.read(limit + 1 - wanted)
         return data, status
+
+
+def _opened_inside(fd: int, roots: Roots) -> bool:
+    """Whether the file open as `fd` lies inside `roots`, by the path the kernel opened (Linux's
+    /proc/self/fd); where the system does not say, the check made before the open stands."""
+    try:
+        opened = os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        return True
+    return os.path.join(os.path.normcase(opened), "").startswith(roots)
 
 
 def read_text(path: str | Path, limit: int = MAX_FILE_BYTES, roots: Roots | None = None) -> tuple[str, int] | None:
