@@ -267,14 +267,17 @@ def test_cancel_during_a_tool_call_stops_at_once(
         started = time.monotonic()
         task.cancel()
         result = await task
-        return result, time.monotonic() - started
+        seconds = time.monotonic() - started
+        # Let the tool's thread end now: asyncio.run waits for its executor's threads before it returns.
+        release.set()
+        return result, seconds
 
     try:
         result, seconds = asyncio.run(scenario())
     finally:
         release.set()
     assert result.cancelled and result.text == "Searching."  # type: ignore[attr-defined]
-    assert seconds < 1.0
+    assert seconds < 5.0  # the tool would have held it 10 s (a margin for a loaded machine)
     assert len(fake_api.requests) == 1  # nothing more was sent after the cancel
 
 
