@@ -1,5 +1,6 @@
-"""The benchmark's start-up profile: the target process answers `initialize` and exits, and the
-summary reads a pyinstrument tree correctly. (The benchmark itself runs outside the test suite.)"""
+"""The benchmarks' own tools: the start-up profile's target answers `initialize` and exits, its summary
+reads a pyinstrument tree correctly, and the hostile-documents benchmark measures every document.
+(The benchmarks themselves run outside the test suite.)"""
 
 from __future__ import annotations
 
@@ -42,3 +43,21 @@ def test_the_start_up_target_answers_initialize_without_agent_lsps_warm_up(name:
     )
     done = subprocess.run([sys.executable, "-c", code, name], capture_output=True, text=True, timeout=120, check=True)
     assert done.stdout.strip() == "False"  # the profile ends at the answer, before the warm-up imports
+
+
+def test_the_hostile_documents_benchmark_measures_every_document() -> None:
+    from hostile_documents import CASES, CLI_CASES
+
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "hostile.py"), "--repeats", "1"],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=True,
+    )
+    rows = [line.split() for line in done.stdout.splitlines() if line.startswith(("server ", "check "))]
+    assert sorted((row[0], row[1]) for row in rows) == sorted(
+        [("server", name) for name in CASES] + [("check", name) for name in CLI_CASES]
+    )
+    assert all(float(row[2]) >= 0 and row[-1] in ("yes", "NO") for row in rows)
+    assert f"of {len(rows)} within the target" in done.stdout
