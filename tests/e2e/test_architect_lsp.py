@@ -395,7 +395,7 @@ async def test_cancel_from_the_progress_keeps_what_arrived(session: Session) -> 
     started = time.monotonic()
     session.client.window_work_done_progress_cancel(types.WorkDoneProgressCancelParams(token=token))
     result = await pending
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 3.0  # the rest of the stream would take about 4.5 s
     assert result["cancelled"] and not result["complete"]
     answer_uri, text = session.created_text()
     assert result["uri"] == answer_uri

@@ -24,7 +24,9 @@ SLOW = os.environ.get("AGENT_LSP_SLOW") == "1"
 slow = pytest.mark.skipif(not SLOW, reason="long run: set AGENT_LSP_SLOW=1")
 
 BASE = "---\nname: NAME\ndescription: An agent under load\nmodel: sonnet\ntools: Read, Grep\n---\nYou help.\n"
-P99_LIMIT_SECONDS = 1.0
+# Not a speed target (benchmarks/run.py measures latency): a hover stuck behind the queue of edits takes
+# seconds, which this catches, while a loaded CI machine (installs run beside the tests) stays under it.
+P99_LIMIT_SECONDS = 2.5
 # Every few versions the frontmatter carries a warning, so diagnostics really change.
 VARIANTS = ["", "colour: blue\n", "tools: Read, Nope\n", "maxTurns: -1\n"]
 # ... and with these the YAML breaks now and then (as it does while typing), which hides the agent's name.
