@@ -23,11 +23,13 @@ from __future__ import annotations
 import contextvars
 import logging
 import time
+from collections.abc import Generator
 from typing import Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams, JsonRpcServerNotInitialized
 from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
 
 from agent_lsp.logsetup import add_secret
 from agent_lsp.lsp.health import Health
@@ -59,6 +61,22 @@ class AgentProtocol(LanguageServerProtocol):
         self.health: Health | None = None  # the session's, handed over by the server that owns it
         # An empty client until `initialize` says what it supports (pygls sets it then).
         self.client_capabilities = types.ClientCapabilities()
+
+    # ---- shutting down ----------------------------------------------------------------
+    @lsp_method(types.SHUTDOWN)
+    def lsp_shutdown(self, *args: Any) -> Generator[Any, Any, None]:
+        """pygls's `shutdown`, cancelling the requests still running over a copy of their table: pygls
+        walks the table itself, and cancelling a request whose reply is on its way (an "Ask" still
+        streaming when the editor closes) removes it from the table mid-walk, so `shutdown` failed with
+        "dictionary changed size during iteration" and the client was told the server had crashed."""
+        if (user_handler := self.fm.features.get(types.SHUTDOWN)) is not None:
+            yield user_handler, args, None
+        current_id = self.msg_id
+        for msg_id, future in list(self._request_futures.items()):
+            if msg_id != current_id and not future.done():
+                future.cancel()
+        self._shutdown = True
+        return None
 
     # ---- reading messages ----------------------------------------------------------
     def structure_message(self, data: dict[str, Any]) -> Any:
