@@ -274,11 +274,35 @@ def _json_file(
             return Placement(FileKind.HOOKS, Scope.PLUGIN, folder, os.path.join(*parts[:-1]), plugin_name(Path(folder)))
         return None
     if name == ".mcp.json":
-        here = os.path.join(*parts[:-1]) if len(parts) > 1 else "."
-        if is_plugin(here):
-            return Placement(FileKind.MCP_CONFIG, Scope.PLUGIN, here, here, plugin_name(Path(here)))
-        return Placement(FileKind.MCP_CONFIG, Scope.PROJECT, here, here)
+        return _mcp_config(parts, plugins)
     return None
+
+
+# Folders Claude Code never starts in, so never reads a `.mcp.json` of: its own configuration folders, a
+# clone's history and installed packages.
+_NO_MCP_CONFIG = frozenset({".claude", ".claude-plugin", ".git", "node_modules"})
+
+
+def _mcp_config(parts: tuple[str, ...], plugins: dict[tuple[str, ...], bool] | None) -> Placement | None:
+    """A `.mcp.json` Claude Code reads: a plugin's, at the plugin's root; a project's, in any folder it may
+    start in (it reads the one of its working folder and of every folder above it; the pinned binary,
+    tests/conformance/instructions_truth.json `mcp-locations`, `mcp-working-folder`), so not inside a
+    `.claude/` folder, nor below a plugin's root (a plugin's subfolders are not where Claude Code runs)."""
+    here = os.path.join(*parts[:-1]) if len(parts) > 1 else "."
+    if is_plugin(here):
+        return Placement(FileKind.MCP_CONFIG, Scope.PLUGIN, here, here, plugin_name(Path(here)))
+    if any(part in _NO_MCP_CONFIG for part in parts[:-1]):
+        return None
+    for i in range(len(parts) - 2, 0, -1):  # a plugin above: the file lies in one of its subfolders
+        key = parts[:i]
+        found = plugins.get(key) if plugins is not None else None
+        if found is None:
+            found = is_plugin(os.path.join(*key))
+            if plugins is not None:
+                plugins[key] = found
+        if found:
+            return None
+    return Placement(FileKind.MCP_CONFIG, Scope.PROJECT, here, here)
 
 
 def _in_plugin(parts: tuple[str, ...], plugins: dict[tuple[str, ...], bool] | None) -> Placement | None:
