@@ -555,3 +555,16 @@ def test_check_names_every_claude_code_file_it_did_not_check(
     report = json.loads(out)
     assert (report["files"], report["skipped"]) == (2, 5)
     assert {(f["path"], f["reason"]) for f in report["skippedFiles"]} == set(reasons.items())
+
+
+def test_a_plugins_default_folder_its_manifest_replaces_is_named_not_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _write(tmp_path, "plug/.claude-plugin/plugin.json", '{"name": "plug", "agents": ["./custom/reviewer.md"]}')
+    _write(tmp_path, "plug/custom/reviewer.md", GOOD)
+    _write(tmp_path, "plug/agents/old.md", GOOD)  # would be a duplicate `reviewer`; Claude Code never loads it
+    code, out, err = _run(["plug"], tmp_path, monkeypatch, capsys)
+    assert code == 0
+    assert out == "Checked 2 files (1 file not checked, named on stderr): no problems.\n"  # the manifest too
+    path = os.path.join("plug", "agents", "old.md")
+    assert f"skipped {path}: the plugin's manifest lists `agents`, which replaces the default `agents/` folder" in err

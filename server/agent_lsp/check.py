@@ -24,7 +24,16 @@ from agent_lsp.checks.rules import RULES, Severity
 from agent_lsp.checks.validate import find_json_problems, find_problems
 from agent_lsp.project import disk
 from agent_lsp.project.config import ConfigCache
-from agent_lsp.project.paths import FileKind, Placement, Scope, content_kind, document_kind, locate
+from agent_lsp.project.paths import (
+    REPLACED_DEFAULTS,
+    FileKind,
+    Placement,
+    Scope,
+    content_kind,
+    document_kind,
+    ignored_default,
+    locate,
+)
 from agent_lsp.schema.documents import JSON_KINDS
 from agent_lsp.syntax.frontmatter import ParsedAgent, parse_agent
 from agent_lsp.syntax.jsondoc import parse_json
@@ -320,6 +329,12 @@ def find_files(targets: Sequence[str], all_markdown: bool = False) -> Found:
                 placement = None  # a checkout that lives under some `~/agents/` folder: not a collection
             if placement is not None:  # memory files too: their imports are checked
                 found.files.append((path, placement.scope is Scope.PLUGIN, placement.kind.value))
+                continue
+            ignored = ignored_default(resolved)
+            if ignored is not None:
+                folder = REPLACED_DEFAULTS[ignored[1]]
+                reason = f"the plugin's manifest lists `{ignored[1]}`, which replaces the default `{folder}/` folder"
+                found.skipped_files.append((path, reason))
                 continue
             kind = _kind_by_content(path)
             if kind is None and not all_markdown:
