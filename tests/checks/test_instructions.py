@@ -56,6 +56,7 @@ def test_an_indented_code_block_is_code_outside_lists_and_paragraphs() -> None:
     assert [i.in_code for i in find_imports("- item\n\n    @x.md\n")] == [False]
     assert [i.in_code for i in find_imports("- item\n\nPara\n\n    @y.md\n")] == [True]
     assert [i.in_code for i in find_imports("```\n    @f.md\n```\n\n    @i.md\n")] == [True, True]
+    assert [i.in_code for i in find_imports("x\r\n\r\n    @crlf.md\r\n\r\n@u.md\r\n")] == [True, False]
 
 
 def test_what_is_no_import_path() -> None:

@@ -27,6 +27,7 @@ _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _BACKTICKS = re.compile(r"`+")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _LIST_ITEM = re.compile(r" {0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
+_INDENTED_AFTER_BLANK = re.compile(r"\n[ \t\r]*\n(?: {0,3}\t| {4})")
 _FIRST = re.compile(r"[a-zA-Z0-9._-]")
 MAX_IMPORTS = 1_000  # imports of one file read: a file with more is hostile or generated
 _SYMBOLS_ONLY = re.compile(r"[#%^&*()]+")
@@ -102,6 +103,8 @@ def _indented_blocks(text: str, start: int, fences: list[tuple[int, int]]) -> li
     """The indented code blocks from `start` on, outside `fences`: lines indented four columns or more after
     a blank line (or the start), outside a list, up to the next line indented less."""
     blocks: list[tuple[int, int]] = []
+    if _INDENTED_AFTER_BLANK.search(text, start) is None and not text.startswith(("    ", "\t"), start):
+        return blocks  # no line indented four columns after a blank line: the usual memory file
     pos, previous_blank, in_list, block_start = start, True, False, -1
     fence_iter = iter(fences)
     fence = next(fence_iter, None)
