@@ -204,7 +204,7 @@ def test_json_shape_utf16_ranges_and_relative_paths(
         "code": "unknown-tool",
         "message": grpe["message"],
     }
-    assert list(report) == ["files", "skipped", "diagnostics"]
+    assert list(report) == ["files", "skipped", "skippedFiles", "diagnostics"]
     assert report["files"] == 1
     for d in report["diagnostics"]:
         assert list(d) == ["path", "range", "severity", "code", "message"]
@@ -217,7 +217,7 @@ def test_json_with_no_files(
 ) -> None:
     (tmp_path / ".claude" / "agents").mkdir(parents=True)
     code, out, _ = _run(["--format", "json"], tmp_path, monkeypatch, capsys)
-    assert (code, json.loads(out)) == (0, {"files": 0, "skipped": 0, "diagnostics": []})
+    assert (code, json.loads(out)) == (0, {"files": 0, "skipped": 0, "skippedFiles": [], "diagnostics": []})
 
 
 # ---- github ------------------------------------------------------------------
@@ -521,3 +521,50 @@ def test_a_file_linking_outside_the_checked_folder_is_skipped(
     assert "SECRET-Wombat-2231" not in out and "leak.md" not in out
     assert "skipped .claude/agents/leak.md: it links outside .claude/agents" in err
     assert "Checked 1 file" in out
+
+
+def test_check_names_every_claude_code_file_it_did_not_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = tmp_path / "repo"
+    _write(repo, ".claude/agents/reviewer.md", GOOD)
+    _write(repo, "sub/.mcp.json", '{"mcpServers": {}}')  # read when Claude Code starts in sub/: checked
+    _write(repo, ".claude/.mcp.json", '{"mcpServers": {}}')  # never read there
+    outside = _write(tmp_path, "outside/settings.json", '{"SECRET-Wombat-2231": 1}')
+    os.symlink(outside, repo / ".claude" / "settings.json")
+    os.symlink(repo / "missing.json", repo / ".claude" / "settings.local.json")
+    os.symlink(repo / "missing.md", repo / ".claude" / "agents" / "gone.md")
+    _write(repo, ".vscode/settings.json", "{}")  # another tool's file: not Claude Code's, not mentioned
+    _write(repo, "docs/notes.md", "# Notes\n")
+    code, out, err = _run(["."], repo, monkeypatch, capsys)
+    assert code == 0
+    assert out == (
+        "Checked 2 files (1 other Markdown file skipped: not agents, skills or commands; --all-markdown checks "
+        "them; 4 files not checked, named on stderr): no problems.\n"
+    )
+    reasons = {
+        os.path.join(".claude", ".mcp.json"): "Claude Code does not read a `.mcp.json` in this place",
+        os.path.join(".claude", "settings.json"): "it links outside .",
+        os.path.join(".claude", "settings.local.json"): "it is a link to nothing",
+        os.path.join(".claude", "agents", "gone.md"): "it is a link to nothing",
+    }
+    for path, reason in reasons.items():
+        assert f"agent-lsp check: skipped {path}: {reason}\n" in err
+    assert "vscode" not in err and "SECRET-Wombat-2231" not in out + err
+    code, out, _err = _run([".", "--format", "json"], repo, monkeypatch, capsys)
+    report = json.loads(out)
+    assert (report["files"], report["skipped"]) == (2, 5)
+    assert {(f["path"], f["reason"]) for f in report["skippedFiles"]} == set(reasons.items())
+
+
+def test_a_plugins_default_folder_its_manifest_replaces_is_named_not_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _write(tmp_path, "plug/.claude-plugin/plugin.json", '{"name": "plug", "agents": ["./custom/reviewer.md"]}')
+    _write(tmp_path, "plug/custom/reviewer.md", GOOD)
+    _write(tmp_path, "plug/agents/old.md", GOOD)  # would be a duplicate `reviewer`; Claude Code never loads it
+    code, out, err = _run(["plug"], tmp_path, monkeypatch, capsys)
+    assert code == 0
+    assert out == "Checked 2 files (1 file not checked, named on stderr): no problems.\n"  # the manifest too
+    path = os.path.join("plug", "agents", "old.md")
+    assert f"skipped {path}: the plugin's manifest lists `agents`, which replaces the default `agents/` folder" in err

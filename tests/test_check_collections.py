@@ -101,7 +101,7 @@ def test_a_folder_of_four_collections_is_checked_whole_and_says_what_it_skipped(
         each += json.loads(out)["files"]
     assert each == components
     _code, out, _ = _run(["--format", "json", "top"], tmp_path, monkeypatch, capsys)
-    assert json.loads(out) == {"files": components, "skipped": other, "diagnostics": []}
+    assert json.loads(out) == {"files": components, "skipped": other, "skippedFiles": [], "diagnostics": []}
 
 
 def test_all_markdown_checks_the_skipped_files_too(

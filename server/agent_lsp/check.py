@@ -24,7 +24,16 @@ from agent_lsp.checks.rules import RULES, Severity
 from agent_lsp.checks.validate import find_json_problems, find_problems
 from agent_lsp.project import disk
 from agent_lsp.project.config import ConfigCache
-from agent_lsp.project.paths import FileKind, Placement, Scope, content_kind, document_kind, locate
+from agent_lsp.project.paths import (
+    REPLACED_DEFAULTS,
+    FileKind,
+    Placement,
+    Scope,
+    content_kind,
+    document_kind,
+    ignored_default,
+    locate,
+)
 from agent_lsp.schema.documents import JSON_KINDS
 from agent_lsp.syntax.frontmatter import ParsedAgent, parse_agent
 from agent_lsp.syntax.jsondoc import parse_json
@@ -256,11 +265,13 @@ def _unreadable(
 @dataclass
 class Found:
     """What a walk of the targets chose: the files to check (path, in a plugin, kind), how many other
-    Markdown files it left alone, and where the files of loose collections belong (their cross-file
-    project, which no path layout gives)."""
+    Markdown files it left alone, the files that look like Claude Code's but were not checked (each with
+    the reason), and where the files of loose collections belong (their cross-file project, which no
+    path layout gives)."""
 
     files: list[tuple[Path, bool, str]] = field(default_factory=list)
     skipped: int = 0
+    skipped_files: list[tuple[Path, str]] = field(default_factory=list)
     loose: dict[str, Placement] = field(default_factory=dict)
 
 
@@ -303,9 +314,11 @@ def find_files(targets: Sequence[str], all_markdown: bool = False) -> Found:
             if any(part in _NOT_WALKED for part in path.relative_to(root).parts[:-1]):
                 continue
             if not disk.inside(path, inside, folders):
-                print(f"agent-lsp check: skipped {_printable(str(path))}: it links outside {target}", file=sys.stderr)
+                found.skipped_files.append((path, f"it links outside {target}"))
                 continue
             if not path.is_file():
+                if path.is_symlink():
+                    found.skipped_files.append((path, "it is a link to nothing"))
                 continue
             resolved = Path(disk.resolved(path, folders))
             if resolved in seen:
@@ -317,6 +330,12 @@ def find_files(targets: Sequence[str], all_markdown: bool = False) -> Found:
             if placement is not None:  # memory files too: their imports are checked
                 found.files.append((path, placement.scope is Scope.PLUGIN, placement.kind.value))
                 continue
+            ignored = ignored_default(resolved)
+            if ignored is not None:
+                folder = REPLACED_DEFAULTS[ignored[1]]
+                reason = f"the plugin's manifest lists `{ignored[1]}`, which replaces the default `{folder}/` folder"
+                found.skipped_files.append((path, reason))
+                continue
             kind = _kind_by_content(path)
             if kind is None and not all_markdown:
                 found.skipped += 1
@@ -325,7 +344,7 @@ def find_files(targets: Sequence[str], all_markdown: bool = False) -> Found:
             found.files.append((path, False, kind.value))
             base = str(_collection_root(resolved.parent, real_root))
             found.loose[str(resolved)] = Placement(kind, Scope.PROJECT, base, base)
-        for path in _json_files(root, inside):  # manifests, `.mcp.json`, hooks and settings files
+        for path in _json_files(root, inside, found, target):  # manifests, `.mcp.json`, hooks and settings files
             resolved = Path(os.path.realpath(path))
             if resolved not in seen:
                 seen.add(resolved)
@@ -368,16 +387,27 @@ def _collection_root(folder: Path, real_root: Path) -> Path:
     return real_root
 
 
-def _json_files(root: Path, inside: Any) -> list[Path]:
-    """The JSON files Claude Code reads below a folder (manifests, `.mcp.json`, hooks, settings)."""
+def _json_files(root: Path, inside: Any, walk: Found, target: str) -> list[Path]:
+    """The JSON files Claude Code reads below a folder (manifests, `.mcp.json`, hooks, settings). Those
+    that look like its files but are not checked go to `walk.skipped_files` with the reason: a link out
+    of the folder or to nothing, and a `.mcp.json` or a file of a `.claude/` or `.claude-plugin/` folder
+    that lies where Claude Code does not read it (other `settings.json` files belong to other tools)."""
     found = []
     for p in sorted(root.rglob("*.json")):
-        if any(part in _NOT_WALKED for part in p.relative_to(root).parts[:-1]):
+        if p.name not in _JSON_NAMES or any(part in _NOT_WALKED for part in p.relative_to(root).parts[:-1]):
             continue
-        if p.name in _JSON_NAMES and p.is_file() and disk.inside(p, inside):
-            kind, _plugin = document_kind(str(p.resolve()))
-            if kind is not None and kind.is_json:
-                found.append(p)
+        if not disk.inside(p, inside):
+            walk.skipped_files.append((p, f"it links outside {target}"))
+            continue
+        if not p.is_file():
+            if p.is_symlink():
+                walk.skipped_files.append((p, "it is a link to nothing"))
+            continue
+        kind, _plugin = document_kind(str(p.resolve()))
+        if kind is not None and kind.is_json:
+            found.append(p)
+        elif p.name == ".mcp.json" or {".claude", ".claude-plugin"} & set(p.parent.parts):
+            walk.skipped_files.append((p, f"Claude Code does not read a `{p.name}` in this place"))
     return found
 
 
@@ -456,8 +486,12 @@ def _run(argv: Sequence[str]) -> int:
     if options.fix:
         _report_fixes(changes, reports, sys.stdout if options.format == "text" else sys.stderr)
     options.skipped = found.skipped
-    if found.skipped and options.format in ("github", "sarif"):
-        print(f"agent-lsp check: {_skipped_note(found.skipped)}", file=sys.stderr)
+    options.skipped_files = found.skipped_files
+    for path, reason in found.skipped_files:  # on stderr: a name or reason must not pass for a finding
+        print(f"agent-lsp check: skipped {_printable(str(path))}: {_printable(reason)}", file=sys.stderr)
+    note = _skipped_note(found.skipped, len(found.skipped_files))
+    if note and options.format in ("github", "sarif"):
+        print(f"agent-lsp check: {note}", file=sys.stderr)
     writer = {"text": _write_text, "json": _write_json, "github": _write_github, "sarif": _write_sarif}
     writer[options.format](reports, sys.stdout, options)
     worst = min((int(f.severity) for r in reports for f in r.findings), default=99)
@@ -634,9 +668,18 @@ def _report_fixes(changes: list[FileChange], reports: list[FileReport], out: Tex
     )
 
 
-def _skipped_note(skipped: int) -> str:
-    files = "file" if skipped == 1 else "files"
-    return f"{skipped} other Markdown {files} skipped: not agents, skills or commands; --all-markdown checks them"
+def _skipped_note(skipped: int, named: int = 0) -> str:
+    """What the walk left alone, for the summary: other Markdown files (counted), and files that look like
+    Claude Code's but were not checked (each named with its reason on stderr)."""
+    parts = []
+    if skipped:
+        files = "file" if skipped == 1 else "files"
+        parts.append(
+            f"{skipped} other Markdown {files} skipped: not agents, skills or commands; --all-markdown checks them"
+        )
+    if named:
+        parts.append(f"{named} {'file' if named == 1 else 'files'} not checked, named on stderr")
+    return "; ".join(parts)
 
 
 def _user_dir(user_dir: Path | None) -> Path | None:
@@ -785,8 +828,8 @@ def _write_text(reports: list[FileReport], out: TextIO, options: argparse.Namesp
     if not options.quiet:
         parts = [f"{n} {_plural(s.label, n)}" for s, n in counts.items() if n]
         summary = ", ".join(parts) if parts else "no problems"
-        skipped = getattr(options, "skipped", 0)
-        note = f" ({_skipped_note(skipped)})" if skipped else ""
+        told = _skipped_note(getattr(options, "skipped", 0), len(getattr(options, "skipped_files", [])))
+        note = f" ({told})" if told else ""
         out.write(f"Checked {len(reports)} file{'s' if len(reports) != 1 else ''}{note}: {summary}.\n")
 
 
@@ -816,7 +859,13 @@ def _write_json(reports: list[FileReport], out: TextIO, options: argparse.Namesp
         for r in reports
         for f in r.findings
     ]
-    document = {"files": len(reports), "skipped": getattr(options, "skipped", 0), "diagnostics": diagnostics}
+    named = [{"path": _display(path), "reason": reason} for path, reason in getattr(options, "skipped_files", [])]
+    document = {
+        "files": len(reports),
+        "skipped": getattr(options, "skipped", 0) + len(named),
+        "skippedFiles": named,
+        "diagnostics": diagnostics,
+    }
     json.dump(document, out, indent=2, ensure_ascii=False)
     out.write("\n")
 

@@ -43,6 +43,22 @@ def test_code_and_comments_are_not_imports() -> None:
     ]
 
 
+def test_an_indented_code_block_is_code_outside_lists_and_paragraphs() -> None:
+    # As the pinned binary loads them (instructions_truth.json, `import-indented-code`).
+    text = "Root\n\n    @docs/indented.md\n\nText\n    @docs/continued.md\n\n@docs/plain.md\n"
+    assert [(i.path, i.in_code) for i in find_imports(text)] == [
+        ("docs/indented.md", True),
+        ("docs/continued.md", False),
+        ("docs/plain.md", False),
+    ]
+    assert [i.in_code for i in find_imports("    @start.md\n\tcode\n  @para.md\n")] == [True, False]
+    # In a list, four spaces continue the item; after a paragraph at the margin the list has ended.
+    assert [i.in_code for i in find_imports("- item\n\n    @x.md\n")] == [False]
+    assert [i.in_code for i in find_imports("- item\n\nPara\n\n    @y.md\n")] == [True]
+    assert [i.in_code for i in find_imports("```\n    @f.md\n```\n\n    @i.md\n")] == [True, True]
+    assert [i.in_code for i in find_imports("x\r\n\r\n    @crlf.md\r\n\r\n@u.md\r\n")] == [True, False]
+
+
 def test_what_is_no_import_path() -> None:
     assert find_imports("@@x.md @#frag @(x) @ @/\n") == []
 

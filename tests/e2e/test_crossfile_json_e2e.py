@@ -58,3 +58,32 @@ async def test_an_agent_the_manifest_lists_is_served_as_an_agent(client: Languag
     path = tmp_path / "acme" / "custom" / "rev.md"
     uri = open_file(client, path, "---\nname: rev\ndescription: Reviews.\ncolour: red\n---\nBody\n")
     assert [c for c, _ in await diagnostics(client, uri)] == ["unknown-key"]
+
+
+async def test_a_changed_manifest_places_the_plugins_agents_again(client: LanguageClient, tmp_path: Path) -> None:
+    # The manifest's `agents` replaces the default `agents/` folder: `helper` there is not loaded, so the
+    # lead's `Agent(helper)` names nothing; once the manifest lists it too, the watcher's report of the
+    # manifest makes the index place the plugin's files again and the finding goes.
+    plugin = tmp_path / "acme"
+    (plugin / "agents").mkdir()
+    (plugin / "agents" / "helper.md").write_text("---\nname: helper\ndescription: Helps.\n---\nBody\n")
+    manifest = plugin / ".claude-plugin" / "plugin.json"
+    manifest.write_text('{"name": "acme", "agents": ["./custom/rev.md", "./custom/lead.md"]}')
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams([types.FileEvent(manifest.as_uri(), types.FileChangeType.Changed)])
+    )
+    lead = open_file(
+        client, plugin / "custom" / "lead.md", "---\nname: lead\ndescription: Leads.\ntools: Agent(helper)\n---\nB\n"
+    )
+    assert ("unknown-agent-type", at(3, 13, 19)) in await _until(client, lead, "unknown-agent-type")
+    manifest.write_text('{"name": "acme", "agents": ["./custom/rev.md", "./custom/lead.md", "./agents/helper.md"]}')
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams([types.FileEvent(manifest.as_uri(), types.FileChangeType.Changed)])
+    )
+    found: list[tuple[str, types.Range]] = []
+    for _ in range(100):
+        found = await diagnostics(client, lead)
+        if all(code != "unknown-agent-type" for code, _ in found):
+            break
+        await asyncio.sleep(0.1)
+    assert found == []

@@ -117,6 +117,24 @@ def test_other_json_files_are_nothing(tmp_path: Path, relative: str) -> None:
     assert document_kind(str(tmp_path / relative)) == (None, False)
 
 
+def test_a_mcp_json_is_one_where_claude_code_can_start_or_at_a_plugins_root(tmp_path: Path) -> None:
+    # Claude Code reads the `.mcp.json` of its working folder and of every folder above it; a plugin's
+    # comes from the plugin's root (tests/conformance/instructions_truth.json, `mcp-*`).
+    plugin = tmp_path / "tools"
+    (plugin / ".claude-plugin").mkdir(parents=True)
+    (plugin / ".claude-plugin" / "plugin.json").write_text('{"name": "deploy-tools"}', encoding="utf-8")
+    assert document_kind(str(tmp_path / "sub" / "deeper" / ".mcp.json")) == (FileKind.MCP_CONFIG, False)
+    assert document_kind(str(plugin / ".mcp.json")) == (FileKind.MCP_CONFIG, True)
+    for relative in (
+        ".claude/.mcp.json",
+        ".claude/agents/.mcp.json",
+        "tools/skills/deploy/.mcp.json",
+        "tools/.claude-plugin/.mcp.json",
+        "node_modules/pkg/.mcp.json",
+    ):
+        assert document_kind(str(tmp_path / relative)) == (None, False), relative
+
+
 def test_the_index_classifier_leaves_json_files_out(tmp_path: Path) -> None:
     # The workspace index holds Markdown entries: JSON files are classified only when asked for.
     assert locate(tmp_path / ".mcp.json") is None

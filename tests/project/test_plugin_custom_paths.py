@@ -9,7 +9,7 @@ from pathlib import Path
 
 from agent_lsp.checks.crossfile import entry_findings
 from agent_lsp.project.index import build_index
-from agent_lsp.project.paths import FileKind, Scope, document_kind, locate
+from agent_lsp.project.paths import FileKind, Scope, document_kind, ignored_default, locate
 
 
 def _write(path: Path, text: str) -> Path:
@@ -96,3 +96,48 @@ def test_an_edited_manifest_is_read_again(tmp_path: Path) -> None:
     manifest.write_text(json.dumps({"name": "acme", "agents": ["./custom/b.md"], "description": "longer now"}))
     placement = locate(agent)
     assert placement is not None and placement.kind is FileKind.AGENT
+
+
+def test_listed_agents_commands_and_styles_replace_the_default_folders_and_skills_add(tmp_path: Path) -> None:
+    # plugins-reference, "Path behavior rules": `agents`, `commands` and `outputStyles` replace the default
+    # folder (a default path listed explicitly still loads); `skills` adds to the default `skills/`.
+    root = _plugin(
+        tmp_path / "acme",
+        {"agents": ["./custom/a.md", "./agents/kept.md"], "commands": "./cmds/", "skills": "./extra/"},
+    )
+    listed = _agent(root / "custom" / "a.md", "twin")
+    kept = _agent(root / "agents" / "kept.md", "kept")
+    ignored = _agent(root / "agents" / "old.md", "twin")  # same name: Claude Code never sees it
+    old_command = _write(root / "commands" / "old.md", "---\ndescription: Old.\n---\nGo\n")
+    style = _write(root / "output-styles" / "terse.md", "---\nname: Terse\ndescription: Short.\n---\nB\n")
+    default_skill = _write(root / "skills" / "fmt" / "SKILL.md", "---\nname: fmt\ndescription: F.\n---\nB\n")
+    extra_skill = _write(root / "extra" / "lint" / "SKILL.md", "---\nname: lint\ndescription: L.\n---\nB\n")
+    assert locate(ignored) is None and locate(old_command) is None
+    assert ignored_default(ignored) == (str(root), "agents")
+    assert ignored_default(old_command) == (str(root), "commands")
+    assert ignored_default(kept) is None and ignored_default(style) is None
+    assert document_kind(str(kept)) == (FileKind.AGENT, True)
+    assert document_kind(str(style)) == (FileKind.OUTPUT_STYLE, True)  # no `outputStyles`: the default loads
+    assert document_kind(str(default_skill)) == document_kind(str(extra_skill)) == (FileKind.SKILL, True)
+    index = build_index([tmp_path], None)
+    paths = {e.path for e in index.files()}
+    assert paths == {str(listed), str(kept), str(style), str(default_skill), str(extra_skill)}
+    by_path = {e.path: e for e in index.files()}
+    assert entry_findings(by_path[str(listed)], index) == []  # the default folder's twin is not loaded
+
+
+def test_the_index_places_a_plugins_files_again_when_its_manifest_changes(tmp_path: Path) -> None:
+    root = _plugin(tmp_path / "acme", {})
+    default = _agent(root / "agents" / "old.md", "old")
+    custom = _agent(root / "custom" / "new.md", "new")
+    elsewhere = _agent(tmp_path / ".claude" / "agents" / "project.md", "project")
+    index = build_index([tmp_path], None)
+    assert {e.path for e in index.files()} == {str(default), str(elsewhere)}
+    manifest = root / ".claude-plugin" / "plugin.json"
+    manifest.write_text(json.dumps({"name": "renamed", "agents": ["./custom/new.md"]}))
+    assert index.refresh(str(manifest))
+    assert {e.path for e in index.files()} == {str(custom), str(elsewhere)}
+    assert {e.qualified_name for e in index.files() if e.scope is Scope.PLUGIN} == {"renamed:new"}
+    manifest.unlink()  # no plugin any more: `agents/` is a collection's folder again
+    assert index.remove(str(manifest))
+    assert str(custom) not in {e.path for e in index.files()}

@@ -11,7 +11,7 @@ import re
 from pathlib import PurePath
 from typing import Any, ClassVar
 
-from yaml.nodes import Node, SequenceNode
+from yaml.nodes import MappingNode, Node, SequenceNode
 
 from agent_lsp.checks.findings import AgentContext, Finding
 from agent_lsp.checks.rules import RULES, Severity
@@ -527,6 +527,18 @@ class AgentChecker:
             return
         for position, child in enumerate(node.value):
             value = item.value[position]
+            typeless = _url_without_type(value)
+            if typeless is not None and isinstance(child, MappingNode) and child.value:
+                # Claude Code drops this item and keeps the agent (the pinned binary's log: "has invalid
+                # mcpServers item"; tests/conformance/instructions_truth.json, `mcp-url-without-type`).
+                self.report(
+                    "invalid-mcp-server",
+                    self.parsed.node_span(child.value[0][0]),
+                    f"`{typeless}` has a `url` but no `type` (`http`, `sse` or `ws`); Claude Code skips this "
+                    "server (the agent still loads).",
+                    key="mcpServers",
+                )
+                continue
             errors = self.schema.errors("mcpServers", [value])
             if not errors:
                 continue
@@ -858,3 +870,12 @@ def effective_tools(parsed: ParsedAgent, schema: AgentSchema, context: AgentCont
     if "Bash" in granted:
         granted = [name for name in granted if name not in schema.tools_dropped_beside_bash]
     return granted
+
+
+def _url_without_type(value: Any) -> str | None:
+    """The server's name when `value` is an inline `mcpServers` item with a `url` and no `type`."""
+    if isinstance(value, dict) and len(value) == 1:
+        ((name, config),) = value.items()
+        if isinstance(config, dict) and "url" in config and "type" not in config and "command" not in config:
+            return str(name)
+    return None

@@ -29,7 +29,16 @@ from typing import Any
 
 from agent_lsp.project import disk
 from agent_lsp.project.entry import IndexedFile, read_file
-from agent_lsp.project.paths import FileKind, Placement, Scope, discover, locate, markdown_under, within
+from agent_lsp.project.paths import (
+    FileKind,
+    Placement,
+    Scope,
+    discover,
+    locate,
+    markdown_under,
+    plugin_folder,
+    within,
+)
 from agent_lsp.project.references import Reference, RefKind
 from agent_lsp.syntax.frontmatter import ParsedAgent
 
@@ -290,7 +299,7 @@ class WorkspaceIndex:
             self._mcp.clear()
             self._changed_all = True
             if name == "plugin.json":
-                self.scan()
+                self._rescan_plugin(path)
             self.generation += 1
             return True
         changed = False
@@ -315,7 +324,9 @@ class WorkspaceIndex:
         """A file or folder is gone (open documents stay, with their editor text)."""
         path = _norm(str(path))
         gone = [self._drop(p) for p in self._paths_under(path) if p not in self._overlays]
-        if Path(path).name == ".mcp.json":
+        if Path(path).name == "plugin.json":
+            self._rescan_plugin(path)
+        if Path(path).name in (".mcp.json", "plugin.json"):
             self._mcp.clear()
             self._changed_all = True
             self.generation += 1
@@ -324,6 +335,23 @@ class WorkspaceIndex:
         if gone:
             self.generation += 1
         return bool(gone)
+
+    def _rescan_plugin(self, manifest: str) -> None:
+        """A plugin's manifest was written, created or deleted: its name and component paths (which may
+        replace the default folders) may have changed, so the plugin's files are placed and read again:
+        those indexed below its root, those its folders and listed paths hold now, and open documents."""
+        folder = os.path.dirname(manifest)
+        if os.path.basename(folder) != ".claude-plugin":
+            return
+        root = os.path.dirname(folder)
+        prefix = os.path.join(root, "")
+        candidates = [
+            *self._paths_under(root),
+            *plugin_folder(Path(root)),
+            *(p for p in self._overlays if p.startswith(prefix)),
+        ]
+        for p in dict.fromkeys(_norm(c) for c in candidates):
+            self._load(p)
 
     def _paths_under(self, path: str) -> list[str]:
         """The indexed files that are `path` or lie below it: the file itself, or the files of the folders

@@ -134,7 +134,7 @@ def is_plugin(folder: str | Path) -> bool:
 # What `locate` reads of a plugin's manifest, by the manifest's path with the stamp it was read at: its
 # name, and the component paths it lists. `locate` asks for them for every plugin file it classifies,
 # and the manifest is read again only when it changed.
-_MANIFESTS: dict[str, tuple[int, str, tuple[tuple[FileKind, str], ...]]] = {}
+_MANIFESTS: dict[str, tuple[int, str, tuple[tuple[FileKind, str], ...], frozenset[str]]] = {}
 
 # Manifest fields that point at a plugin's Markdown components (plugins-reference: component path fields).
 _CUSTOM_FIELDS = (
@@ -145,23 +145,33 @@ _CUSTOM_FIELDS = (
 )
 
 
-def _manifest(root: Path) -> tuple[str, tuple[tuple[FileKind, str], ...]]:
+# The default folders a manifest's field replaces when the field is there (plugins-reference, "Path
+# behavior rules": `agents`, `commands` and `outputStyles` replace theirs; `skills` adds to `skills/`).
+REPLACED_DEFAULTS = {"agents": "agents", "commands": "commands", "outputStyles": "output-styles"}
+
+
+def _manifest(root: Path) -> tuple[str, tuple[tuple[FileKind, str], ...], frozenset[str]]:
     manifest = os.path.join(root, ".claude-plugin", "plugin.json")
     try:
         stamp = disk.stamp_of(os.stat(manifest))
     except OSError:
-        return root.name, ()
+        return root.name, (), frozenset()
     known = _MANIFESTS.get(manifest)
     if known is not None and known[0] == stamp:
-        return known[1], known[2]
+        return known[1], known[2], known[3]
     data = disk.read_json(manifest, disk.real_roots([root]))  # the plugin's own manifest, not a link out of it
     name = data.get("name") if isinstance(data, dict) else None
     found = name.strip() if isinstance(name, str) and name.strip() else root.name
     custom = _custom_paths(root, data) if isinstance(data, dict) else ()
+    replaced = frozenset(
+        folder
+        for field, folder in REPLACED_DEFAULTS.items()
+        if isinstance(data, dict) and isinstance(data.get(field), (str, list))
+    )
     if len(_MANIFESTS) >= 256:
         _MANIFESTS.clear()
-    _MANIFESTS[manifest] = (stamp, found, custom)
-    return found, custom
+    _MANIFESTS[manifest] = (stamp, found, custom, replaced)
+    return found, custom, replaced
 
 
 def _custom_paths(root: Path, data: dict[str, Any]) -> tuple[tuple[FileKind, str], ...]:
@@ -193,6 +203,26 @@ def plugin_components(root: Path) -> tuple[tuple[FileKind, str], ...]:
     """The component files and folders a plugin's manifest lists (`"agents": ["./custom/x.md"]`,
     `"commands": "./cmds/"`), each with the kind of file it holds, as normalised paths."""
     return _manifest(root)[1]
+
+
+def replaced_defaults(root: Path) -> frozenset[str]:
+    """The default component folders (`agents`, `commands`, `output-styles`) the plugin's manifest
+    replaces with paths of its own: Claude Code does not scan them."""
+    return _manifest(root)[2]
+
+
+def ignored_default(path: str | Path) -> tuple[str, str] | None:
+    """For a Markdown file in a plugin's default component folder that the manifest replaces (and does not
+    list itself): (the plugin's root, the manifest field). Claude Code does not load such a file."""
+    parts = _parts(path)
+    for i in range(len(parts) - 2, 0, -1):
+        if parts[i] not in REPLACED_DEFAULTS.values():
+            continue
+        root = Path(*parts[:i])
+        if is_plugin(root) and parts[i] in replaced_defaults(root) and locate(path) is None:
+            field = next(f for f, folder in REPLACED_DEFAULTS.items() if folder == parts[i])
+            return str(root), field
+    return None
 
 
 def _parts(path: str | Path) -> tuple[str, ...]:
@@ -236,6 +266,8 @@ def locate(
     if not is_memory and not name.lower().endswith(".md"):
         return None
     found = _in_plugin(parts, plugins) or _in_claude(parts, user_dir) or _in_collection(parts)
+    if found is _NOT_LOADED:
+        return None
     if found is not None:
         return found
     parent = Path(*parts[:-1]) if len(parts) > 1 else Path(".")
@@ -274,11 +306,40 @@ def _json_file(
             return Placement(FileKind.HOOKS, Scope.PLUGIN, folder, os.path.join(*parts[:-1]), plugin_name(Path(folder)))
         return None
     if name == ".mcp.json":
-        here = os.path.join(*parts[:-1]) if len(parts) > 1 else "."
-        if is_plugin(here):
-            return Placement(FileKind.MCP_CONFIG, Scope.PLUGIN, here, here, plugin_name(Path(here)))
-        return Placement(FileKind.MCP_CONFIG, Scope.PROJECT, here, here)
+        return _mcp_config(parts, plugins)
     return None
+
+
+# Folders Claude Code never starts in, so never reads a `.mcp.json` of: its own configuration folders, a
+# clone's history and installed packages.
+_NO_MCP_CONFIG = frozenset({".claude", ".claude-plugin", ".git", "node_modules"})
+
+
+def _mcp_config(parts: tuple[str, ...], plugins: dict[tuple[str, ...], bool] | None) -> Placement | None:
+    """A `.mcp.json` Claude Code reads: a plugin's, at the plugin's root; a project's, in any folder it may
+    start in (it reads the one of its working folder and of every folder above it; the pinned binary,
+    tests/conformance/instructions_truth.json `mcp-locations`, `mcp-working-folder`), so not inside a
+    `.claude/` folder, nor below a plugin's root (a plugin's subfolders are not where Claude Code runs)."""
+    here = os.path.join(*parts[:-1]) if len(parts) > 1 else "."
+    if is_plugin(here):
+        return Placement(FileKind.MCP_CONFIG, Scope.PLUGIN, here, here, plugin_name(Path(here)))
+    if any(part in _NO_MCP_CONFIG for part in parts[:-1]):
+        return None
+    for i in range(len(parts) - 2, 0, -1):  # a plugin above: the file lies in one of its subfolders
+        key = parts[:i]
+        found = plugins.get(key) if plugins is not None else None
+        if found is None:
+            found = is_plugin(os.path.join(*key))
+            if plugins is not None:
+                plugins[key] = found
+        if found:
+            return None
+    return Placement(FileKind.MCP_CONFIG, Scope.PROJECT, here, here)
+
+
+# What `_in_plugin` answers for a file of a default folder the plugin's manifest replaces: not loaded, and
+# not a collection's file either (`locate` answers None).
+_NOT_LOADED = Placement(FileKind.AGENT, Scope.PLUGIN, "", "")
 
 
 def _in_plugin(parts: tuple[str, ...], plugins: dict[tuple[str, ...], bool] | None) -> Placement | None:
@@ -301,6 +362,8 @@ def _in_plugin(parts: tuple[str, ...], plugins: dict[tuple[str, ...], bool] | No
             continue
         folder = Path(*key)
         rest = parts[i:]
+        if rest[0] in REPLACED_DEFAULTS.values() and rest[0] in replaced_defaults(folder):
+            rest = ()  # the manifest's own paths replace this default folder: only what they list loads
         if len(rest) >= 2 and rest[0] in ("agents", "commands"):
             kind, group, skill_dir = (
                 (FileKind.AGENT if rest[0] == "agents" else FileKind.COMMAND),
@@ -315,6 +378,8 @@ def _in_plugin(parts: tuple[str, ...], plugins: dict[tuple[str, ...], bool] | No
             kind, group, skill_dir = FileKind.SKILL, folder, folder.name
         else:
             custom = _custom_component(folder, parts)
+            if custom is None and not rest:
+                return _NOT_LOADED
             if custom is None:
                 return None  # inside a plugin but not one of its components: maybe its own `.claude/` folder
             kind, group, skill_dir = custom

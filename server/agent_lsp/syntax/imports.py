@@ -5,8 +5,11 @@ HTML comments, and in the remaining text takes every `@` at the start of a line 
 space, up to the next blank (`\\ ` escapes one), as an import: a `#fragment` is cut off, and only
 `./x`, `~/x`, `/x` or a name starting with a letter, digit, `.`, `_` or `-` counts. This module
 finds those (and the ones inside code, which Claude Code ignores, so that they can be pointed out),
-each with the span of the path as written. Indented code blocks are not recognised: Markdown's
-four-space rule depends on list nesting, and a false "in code" would hide a real import.
+each with the span of the path as written. An indented code block (four spaces, after a blank line)
+counts as code, as the pinned binary showed (tests/conformance/instructions_truth.json,
+`import-indented-code`); inside a list the same indentation continues the item, so there it does not,
+and a line right after a paragraph line continues the paragraph: a false "in code" would hide a real
+import.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.M)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _BACKTICKS = re.compile(r"`+")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_LIST_ITEM = re.compile(r" {0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
+_INDENTED_AFTER_BLANK = re.compile(r"\n[ \t\r]*\n(?: {0,3}\t| {4})")
 _FIRST = re.compile(r"[a-zA-Z0-9._-]")
 MAX_IMPORTS = 1_000  # imports of one file read: a file with more is hostile or generated
 _SYMBOLS_ONLY = re.compile(r"[#%^&*()]+")
@@ -72,12 +77,65 @@ def _code_regions(text: str, start: int) -> list[tuple[int, int]]:
         fences.append((match.start(), end))
         pos = end
     regions.extend(fences)
+    regions.extend(_indented_blocks(text, start, fences))
     # Code spans: outside fences, a run of backticks up to the next run of the same length, within a paragraph.
     cursor = start
     for fence_start, fence_end in [*fences, (len(text), len(text))]:
         regions.extend(_spans_between(text, cursor, fence_start))
         cursor = fence_end
     return sorted(regions)
+
+
+def _indent(line: str) -> int:
+    """The columns of white space a line starts with (a tab to the next multiple of four)."""
+    width = 0
+    for char in line:
+        if char == " ":
+            width += 1
+        elif char == "\t":
+            width += 4 - width % 4
+        else:
+            break
+    return width
+
+
+def _indented_blocks(text: str, start: int, fences: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The indented code blocks from `start` on, outside `fences`: lines indented four columns or more after
+    a blank line (or the start), outside a list, up to the next line indented less."""
+    blocks: list[tuple[int, int]] = []
+    if _INDENTED_AFTER_BLANK.search(text, start) is None and not text.startswith(("    ", "\t"), start):
+        return blocks  # no line indented four columns after a blank line: the usual memory file
+    pos, previous_blank, in_list, block_start = start, True, False, -1
+    fence_iter = iter(fences)
+    fence = next(fence_iter, None)
+    while pos < len(text):
+        end = text.find("\n", pos)
+        end = len(text) if end < 0 else end + 1
+        while fence is not None and fence[1] <= pos:
+            fence = next(fence_iter, None)
+        line = text[pos:end].rstrip("\r\n")
+        if fence is not None and fence[0] <= pos < fence[1]:
+            if block_start >= 0:
+                blocks.append((block_start, pos))
+                block_start = -1
+            previous_blank, pos = False, end
+            continue
+        blank = not line.strip()
+        indent = _indent(line)
+        if block_start >= 0 and not blank and indent < 4:
+            blocks.append((block_start, pos))
+            block_start = -1
+        if block_start < 0 and not blank:
+            if indent >= 4 and previous_blank and not in_list:
+                block_start = pos
+            elif _LIST_ITEM.match(line):
+                in_list = True
+            elif indent == 0 and previous_blank:
+                in_list = False  # a paragraph after a blank line: any list has ended
+        previous_blank, pos = blank, end
+    if block_start >= 0:
+        blocks.append((block_start, len(text)))
+    return blocks
 
 
 def _spans_between(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -110,7 +168,7 @@ def find_imports(text: str, start: int = 0, limit: int = MAX_IMPORTS) -> list[Im
     if text.find("@", start) < 0:
         return []
     comments = [(m.start(), m.end()) for m in _COMMENT.finditer(text, start)] if "<!--" in text else []
-    code = _code_regions(text, start) if "`" in text or "~~~" in text else []
+    code = _code_regions(text, start)
     found: list[Import] = []
     for match in _IMPORT.finditer(text, start):
         at = match.start(1)
