@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
 """VS Code's built-in checks of agent files against agent-lsp's, both scored against the real Claude Code.
 
-The e2e (vscode-client/scripts/e2e.sh, scenario `corpus`) lays the conformance cases out as one project
-each (`cases/<case>/.claude/agents/<case>.md`, where VS Code gives them its `chatagent` language), shows
-every file in a code-server editor and records `vscode.languages.getDiagnostics()` per file: VS Code's own
-markers and agent-lsp's, told apart by their `source`. This script prepares that workspace and turns the
+The e2e (vscode-client/scripts/e2e.sh, scenario `corpus`) lays every conformance case out as a project of
+its own, where Claude Code ran it: `cases/agents/<case>/.claude/agents/<case>.md` (VS Code's language
+`chatagent`), `cases/skills/<case>/.claude/skills/probe/SKILL.md` (VS Code's `skill`) and
+`cases/commands/<case>/.claude/commands/probe.md` (plain `markdown`: VS Code does not check commands, so it
+scores as a silent checker there). It shows every file in a code-server editor and records
+`vscode.languages.getDiagnostics()` per file: VS Code's own markers and agent-lsp's, told apart by their
+`source`. This script prepares that workspace and turns the
 recording into docs/vscode-builtin-comparison.md, scoring both checkers with the one scorer of
 tests/conformance/test_conformance.py (`score`, by severity and line, since VS Code's markers carry none of
 agent-lsp's codes) against tests/conformance/truth.json.
 
-  scripts/vscode_builtin_comparison.py prepare WORKSPACE OUTPUT   lay out the cases, write the probe's request
+  scripts/vscode_builtin_comparison.py prepare WORKSPACE OUTPUT [--cases ID...]
+                                                                  lay out the cases, write the probe's request
   scripts/vscode_builtin_comparison.py score RECORDING [--write]  print (or write) the doc from a recording
 """
 
@@ -55,22 +59,48 @@ EDITOR_ONLY = {
     "workspace (the unit test runs without a workspace index); Claude Code leaves no trace of such an entry",
     "agents/tools-task-worker": "in the editor only: the cross-file check finds no agent named `worker` in the "
     "workspace (the unit test runs without a workspace index); Claude Code leaves no trace of such an entry",
+    "agents/model-true": "in this recording only: agent-lsp's diagnostics for the file had not reached the editor "
+    "when the probe read it (the machine was under load; VS Code's marker arrived first); the unit test and "
+    "`agent-lsp check` report the `unknown-model` warning on line 4",
 }
 
 
+FILE_KINDS = ("agents", "skills", "commands")
+
+
 def case_ids() -> list[str]:
-    """The agent cases: VS Code checks `.claude/agents/*.md` (the skill and command cases lie elsewhere)."""
-    return sorted(case for case in conformance.TRUTH["cases"] if case.startswith("agents/"))
+    """Every case of the corpus: agents, skills and commands."""
+    return sorted(case for case in conformance.TRUTH["cases"] if case.split("/", 1)[0] in FILE_KINDS)
+
+
+def file_kind(case_id: str) -> str:
+    """`agents`, `skills` or `commands`."""
+    return case_id.split("/", 1)[0]
+
+
+def family(case_id: str) -> str:
+    """The family of a case, from its name: `agents/model-empty` is of `agents/model`."""
+    kind, stem = case_id.split("/", 1)
+    return f"{kind}/{stem.split('-', 1)[0]}"
 
 
 def workspace_path(case_id: str) -> str:
-    """Each case is its own project, so that 532 agents all named `probe` do not collide."""
-    stem = case_id.split("/", 1)[1]
-    return f"cases/{stem}/.claude/agents/{stem}.md"
+    """Each case is its own project, where scripts/conformance.py put it when Claude Code ran it (so that
+    hundreds of files all named `probe` do not collide): an agent under its case name, a skill or command
+    as `probe`."""
+    kind, stem = case_id.split("/", 1)
+    inside = {
+        "agents": f".claude/agents/{stem}.md",
+        "skills": ".claude/skills/probe/SKILL.md",
+        "commands": ".claude/commands/probe.md",
+    }[kind]
+    return f"cases/{kind}/{stem}/{inside}"
 
 
-def prepare(workspace: Path, output: Path) -> None:
-    ids = case_ids()
+def prepare(workspace: Path, output: Path, only: list[str] | None = None) -> None:
+    ids = [c for c in case_ids() if not only or c in only]
+    if only and len(ids) != len(set(only)):
+        raise SystemExit(f"no such cases: {sorted(set(only) - set(ids))}")
     for case_id in ids:
         target = workspace / workspace_path(case_id)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -122,13 +152,20 @@ def score_recording(recording: dict[str, Any]) -> dict[str, Any]:
         text = (conformance.CASES / f"{case_id}.md").read_bytes().decode("utf-8")
         parsed = parse_agent(text)
         record = conformance.TRUTH["cases"][case_id]
-        verdict = conformance.truth_verdict(record)
-        dropped = bool(conformance.dropped_keys(parsed, record, verdict) or verdict.dropped_tools)
+        kind = file_kind(case_id)
+        singular = kind.rstrip("s")
+        if kind == "agents":
+            verdict = conformance.truth_verdict(record)
+            dropped = bool(conformance.dropped_keys(parsed, record, verdict) or verdict.dropped_tools)
+        else:
+            verdict = conformance.skill_verdict(parsed, record, singular)
+            dropped = bool(verdict.dropped_keys)
         ours = [d for d in entry["diagnostics"] if d.get("source") == OURS]
         builtin = [d for d in entry["diagnostics"] if d.get("source") != OURS]
         row = {
             "case": case_id,
-            "kind": case_id.split("/", 1)[1].split("-", 1)[0],
+            "file_kind": kind,
+            "family": family(case_id),
             "language": entry.get("languageId"),
             "outcome": verdict.outcome,
             "dropped": dropped,
@@ -137,7 +174,7 @@ def score_recording(recording: dict[str, Any]) -> dict[str, Any]:
         }
         for name, diagnostics in (("builtin", builtin), ("ours", ours)):
             found = as_findings(parsed, text, diagnostics)
-            row[name] = [kind for kind, _ in conformance.score(parsed, record, found, by_code=False)]
+            row[name] = [k for k, _ in conformance.score(parsed, record, found, by_code=False, file_kind=singular)]
             row[f"{name}_messages"] = [
                 f"{d['severity']} line {d['line'] + 1}: {d['message']}"
                 for d in diagnostics
@@ -145,9 +182,8 @@ def score_recording(recording: dict[str, Any]) -> dict[str, Any]:
             ]
             row["counts"][name] = Counter(d["severity"] for d in diagnostics)
         # The strict test's rules (agent-lsp's codes): the editor's findings must score as the unit test does.
-        row["ours_strict"] = [
-            kind for kind, _ in conformance.score(parsed, record, as_findings(parsed, text, ours), by_code=True)
-        ]
+        strict = conformance.score(parsed, record, as_findings(parsed, text, ours), by_code=True, file_kind=singular)
+        row["ours_strict"] = [k for k, _ in strict]
         rows.append(row)
     return {
         "rows": rows,
@@ -159,30 +195,53 @@ def pct(part: int, whole: int) -> str:
     return f"{part} / {whole} ({100 * part / whole:.0f}%)" if whole else "0 / 0"
 
 
+def tally(rows: list[dict[str, Any]], name: str) -> dict[str, int]:
+    """One checker's (`builtin` or `ours`) score over some rows."""
+    return {
+        "verdict": sum("verdict" not in r[name] for r in rows),
+        "dropped": sum("dropped" not in r[name] for r in rows if r["dropped"]),
+        "quiet": sum(not r[name] for r in rows if r["clean"]),
+        "full": sum(not r[name] for r in rows),
+        "errors": sum(r["counts"][name].get("error", 0) for r in rows),
+        "warnings": sum(r["counts"][name].get("warning", 0) for r in rows),
+        "false_errors": sum(r["outcome"] == "loaded" and r["counts"][name].get("error", 0) > 0 for r in rows),
+    }
+
+
 def render(recording: dict[str, Any], scored: dict[str, Any]) -> str:
     rows = scored["rows"]
     n = len(rows)
-    dropped = [r for r in rows if r["dropped"]]
-    clean = [r for r in rows if r["clean"]]
-
-    def tally(name: str) -> dict[str, int]:
-        return {
-            "verdict": sum("verdict" not in r[name] for r in rows),
-            "dropped": sum("dropped" not in r[name] for r in dropped),
-            "quiet": sum(not r[name] for r in clean),
-            "full": sum(not r[name] for r in rows),
-            "errors": sum(r["counts"][name].get("error", 0) for r in rows),
-            "warnings": sum(r["counts"][name].get("warning", 0) for r in rows),
-            "false_errors": sum(r["outcome"] == "loaded" and r["counts"][name].get("error", 0) > 0 for r in rows),
-        }
-
-    b, o = tally("builtin"), tally("ours")
     version = recording.get("vscodeVersion", "?")
-    languages = Counter(r["language"] for r in rows)
-    kinds = sorted({r["kind"] for r in rows})
-    outcomes = Counter(r["outcome"] for r in rows)
+    by_file_kind = {kind: [r for r in rows if r["file_kind"] == kind] for kind in FILE_KINDS}
+    groups = [(kind, group) for kind, group in by_file_kind.items() if group] + [("all", rows)]
+    scores = {kind: (tally(group, "builtin"), tally(group, "ours")) for kind, group in groups}
+    families = sorted({r["family"] for r in rows})
     strict_agree = sum(not r["ours_strict"] for r in rows)
     known = sum(r["case"] in conformance.KNOWN for r in rows)
+
+    def languages(group: list[dict[str, Any]]) -> str:
+        return ", ".join(f"`{k}` {v}" for k, v in sorted(Counter(r["language"] for r in group).items()))
+
+    def outcomes(kind: str, group: list[dict[str, Any]]) -> str:
+        counted = Counter(r["outcome"] for r in group)
+        if kind == "agents":
+            return (
+                f"{counted.get('loaded', 0)} loaded and spawned, {counted.get('skipped', 0)} skipped, "
+                f"{counted.get('refused', 0)} refused to spawn"
+            )
+        return f"{counted.get('loaded', 0)} read, {counted.get('ignored', 0)} with none of the frontmatter read"
+
+    def line(label: str, cell: Any) -> str:
+        cells = []
+        for kind, group in groups:
+            b, o = scores[kind]
+            cells += [cell(b, group), cell(o, group)]
+        return f"| {label} | " + " | ".join(cells) + " |"
+
+    def fraction(key: str, whole: Any) -> Any:
+        return lambda t, group: pct(t[key], whole(group))
+
+    heading = " | ".join(f"{kind.capitalize()} ({len(group)}): VS Code | agent-lsp" for kind, group in groups)
     out = [
         "# VS Code's built-in agent checks and agent-lsp, against Claude Code",
         "",
@@ -190,53 +249,64 @@ def render(recording: dict[str, Any], scored: dict[str, Any]) -> str:
         "     recorded by the `corpus` scenario of vscode-client/scripts/e2e.sh. Do not edit by hand. -->",
         "",
         f"VS Code {version} (run as code-server in headless Chromium) gives `.claude/agents/*.md` its own "
-        "language `chatagent` and checks it with its built-in prompt-file validator "
-        "(`prompts-diagnostics-provider`), with or without Copilot installed. Both checkers ran in the same "
-        f"editor on the same {n} files: every case of the conformance corpus (tests/conformance/cases), each "
-        f"in its own project, across all {len(kinds)} kinds of case ({', '.join(kinds)}). Truth is what the "
-        f"real Claude Code {conformance.TRUTH['claude_code_version']} did with each file "
-        f"(tests/conformance/truth.json: {outcomes.get('loaded', 0)} loaded and spawned, "
-        f"{outcomes.get('skipped', 0)} skipped, {outcomes.get('refused', 0)} refused to spawn).",
+        "language `chatagent` and `SKILL.md` its language `skill`, and checks both with its built-in prompt-file "
+        "validator (`prompts-diagnostics-provider`), with or without Copilot installed; `.claude/commands/*.md` "
+        "stay plain Markdown, which it does not check, so on commands it counts as a checker that says nothing. "
+        f"Both checkers ran in the same editor on the same {n} files: every case of the conformance corpus "
+        "(tests/conformance/cases), each in its own project where Claude Code ran it, across all "
+        f"{len(families)} families of case. Truth is what the real Claude Code "
+        f"{conformance.TRUTH['claude_code_version']} did with each file (tests/conformance/truth.json): "
+        + "; ".join(f"{kind}: {outcomes(kind, group)}" for kind, group in groups if kind != "all")
+        + ".",
         "",
         "Both are scored by the same rules, `score(..., by_code=False)` in "
         "tests/conformance/test_conformance.py: by severity and line only, since VS Code's markers carry "
-        "none of agent-lsp's codes.",
+        "none of agent-lsp's codes. For a skill or command the load verdict is whether Claude Code read its "
+        "frontmatter at all (it never skips the file itself).",
         "",
-        f"| Same {n} files | VS Code {version} built-in | agent-lsp |",
-        "|---|---|---|",
-        f"| Load verdict agrees (an error exactly when Claude Code skips the file or refuses to spawn it) "
-        f"| {pct(b['verdict'], n)} | {pct(o['verdict'], n)} |",
-        f"| Something Claude Code drops (key, value, tool) is reported on its line "
-        f"| {pct(b['dropped'], len(dropped))} | {pct(o['dropped'], len(dropped))} |",
-        f"| Files Claude Code applies as written are kept quiet (no error, no warning) "
-        f"| {pct(b['quiet'], len(clean))} | {pct(o['quiet'], len(clean))} |",
-        f"| Files where the checker agrees with Claude Code on everything above "
-        f"| {pct(b['full'], n)} | {pct(o['full'], n)} |",
-        f"| Files Claude Code loads that get an error anyway | {b['false_errors']} | {o['false_errors']} |",
-        f"| Errors / warnings shown in all | {b['errors']} / {b['warnings']} | {o['errors']} / {o['warnings']} |",
+        f"| Same files, VS Code {version} built-in and agent-lsp | {heading} |",
+        "|---|" + "---|" * (2 * len(groups)),
+        line(
+            "Load verdict agrees (an error exactly when Claude Code skips the file, refuses to spawn it or reads "
+            "none of its frontmatter)",
+            fraction("verdict", len),
+        ),
+        line(
+            "Something Claude Code drops (key, value, tool) is reported on its line",
+            fraction("dropped", lambda g: sum(r["dropped"] for r in g)),
+        ),
+        line(
+            "Files Claude Code applies as written are kept quiet (no error, no warning)",
+            fraction("quiet", lambda g: sum(r["clean"] for r in g)),
+        ),
+        line("Files where the checker agrees with Claude Code on everything above", fraction("full", len)),
+        line("Files Claude Code loads that get an error anyway", lambda t, g: str(t["false_errors"])),
+        line("Errors / warnings shown in all", lambda t, g: f"{t['errors']} / {t['warnings']}"),
         "",
-        f"Languages VS Code gave the files: {', '.join(f'`{k}` {v}' for k, v in sorted(languages.items()))}. "
-        f"Diagnostic sources seen: {', '.join(f'`{s}`' if s else '(none)' for s in scored['sources'])}; "
-        "everything whose source is not `agent-lsp` is counted as VS Code's.",
+        "Languages VS Code gave the files: "
+        + "; ".join(f"{kind} {languages(group)}" for kind, group in groups if kind != "all")
+        + ". Diagnostic sources seen: "
+        + ", ".join(f"`{s}`" if s else "(none)" for s in scored["sources"])
+        + "; everything whose source is not `agent-lsp` is counted as VS Code's.",
         "",
         f"With agent-lsp's own codes (the strict rules of the unit test), its findings in the editor agree with "
         f"Claude Code on {pct(strict_agree, n)} files; {known} of the cases are listed in "
         "tests/conformance/known_differences.json.",
         "",
-        "## By kind of case",
+        "## By family of case",
         "",
         "Files in full agreement with Claude Code.",
         "",
-        "| Kind | Files | VS Code built-in | agent-lsp |",
+        "| Family | Files | VS Code built-in | agent-lsp |",
         "|---|---|---|---|",
     ]
-    per_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    per_family: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
-        per_kind[r["kind"]].append(r)
-    for kind in kinds:
-        group = per_kind[kind]
+        per_family[r["family"]].append(r)
+    for name in families:
+        group = per_family[name]
         out.append(
-            f"| {kind} | {len(group)} | {sum(not r['builtin'] for r in group)} | {sum(not r['ours'] for r in group)} |"
+            f"| {name} | {len(group)} | {sum(not r['builtin'] for r in group)} | {sum(not r['ours'] for r in group)} |"
         )
     out += ["", "## What VS Code says where Claude Code disagrees", ""]
     messages: Counter[str] = Counter()
@@ -285,12 +355,13 @@ def main() -> int:
     p = sub.add_parser("prepare")
     p.add_argument("workspace", type=Path)
     p.add_argument("output", type=Path)
+    p.add_argument("--cases", nargs="*", help="only these cases (e.g. agents/basic skills/basic), to try the layout")
     s = sub.add_parser("score")
     s.add_argument("recording", type=Path, nargs="?", default=RECORDING)
     s.add_argument("--write", action="store_true", help="write docs/vscode-builtin-comparison.{json,md}")
     args = parser.parse_args()
     if args.command == "prepare":
-        prepare(args.workspace, args.output)
+        prepare(args.workspace, args.output, args.cases)
         return 0
     recording = json.loads(args.recording.read_text(encoding="utf-8"))
     doc = render(recording, score_recording(recording))

@@ -106,7 +106,7 @@ def observed_drops(parsed: ParsedAgent, spawn: dict[str, Any]) -> list[str]:
 class Verdict:
     """What Claude Code did, in the terms the comparison needs."""
 
-    outcome: str  # skipped, refused, loaded
+    outcome: str  # skipped, refused, loaded; for a skill or command: ignored (no frontmatter read), loaded
     dropped_keys: list[str] = field(default_factory=list)  # keys whose value it ignored or dropped
     dropped_tools: list[str] = field(default_factory=list)  # `tools` entries missing from the spawned agent
     log: list[str] = field(default_factory=list)
@@ -175,7 +175,7 @@ def disagreements(case_id: str, record: dict[str, Any]) -> list[str]:
 
 
 def score(
-    parsed: ParsedAgent, record: dict[str, Any], found: list[Finding], *, by_code: bool = True
+    parsed: ParsedAgent, record: dict[str, Any], found: list[Finding], *, by_code: bool = True, file_kind: str = "agent"
 ) -> list[tuple[str, str]]:
     """Each disagreement of `found` with Claude Code's record, as (kind, text).
 
@@ -183,8 +183,11 @@ def score(
     or refuses it), `dropped` (something it drops has no finding on its line), `quiet` (a warning on a
     file it applies as written). `by_code=False` judges findings by severity and line alone, for a
     checker whose codes are not agent-lsp's (scripts/vscode_builtin_comparison.py scores VS Code's own
-    markers with it): any error says "not loaded", any warning or error on a line reports it.
+    markers with it): any error says "not loaded", any warning or error on a line reports it. A skill or
+    command (`file_kind` "skill" or "command") is scored by `skill_score`.
     """
+    if file_kind != "agent":
+        return skill_score(parsed, record, found, file_kind, by_code=by_code)
     verdict = truth_verdict(record)
     errors = [f for f in found if f.severity == Severity.ERROR]
     warnings = [f for f in found if f.severity == Severity.WARNING]
@@ -392,30 +395,51 @@ def skill_dropped(parsed: ParsedAgent, record: dict[str, Any], kind: str) -> lis
     return dropped
 
 
-def skill_disagreements(case_id: str, record: dict[str, Any]) -> list[str]:
-    """Each way agent-lsp's findings disagree with what Claude Code did with a skill or command."""
-    _, parsed, found = read_case(case_id)
-    kind = case_id.split("/", 1)[0].rstrip("s")
-    errors = [f for f in found if f.severity == Severity.ERROR]
-    warnings = [f for f in found if f.severity == Severity.WARNING]
-    problems: list[str] = []
-    ignored = any("failed to parse and was ignored" in line for line in record.get("log", []))
-    ignored = ignored or str(record.get("listed_description", "")).startswith("---")
-    if ignored and not errors:
-        problems.append("Claude Code reads none of the frontmatter but agent-lsp reports no error")
-    if errors and not ignored and parsed.fields:
-        problems.append(f"Claude Code applies the frontmatter but agent-lsp reports errors: {[f.code for f in errors]}")
-    if ignored or errors:
-        return problems
-    explained: set[int] = set()
+def skill_verdict(parsed: ParsedAgent, record: dict[str, Any], kind: str) -> Verdict:
+    """What Claude Code did with a skill or command: `ignored` when it read none of the frontmatter (it never
+    skips the file itself), else `loaded` with the keys whose written value it did not apply."""
+    log = record.get("log", [])
+    ignored = any("failed to parse and was ignored" in line for line in log)
+    if ignored or str(record.get("listed_description", "")).startswith("---"):
+        return Verdict("ignored", log=log)
     schema_keys = set(_schema(kind)["properties"])
     dropped = skill_dropped(parsed, record, kind)
     dropped += [key for key in parsed.fields if key not in schema_keys and key not in dropped]
-    for key in dropped:
+    return Verdict("loaded", dropped_keys=dropped, log=log)
+
+
+def skill_disagreements(case_id: str, record: dict[str, Any]) -> list[str]:
+    """Each way agent-lsp's findings disagree with what Claude Code did with a skill or command."""
+    _, parsed, found = read_case(case_id)
+    return [text for _, text in score(parsed, record, found, file_kind=case_id.split("/", 1)[0].rstrip("s"))]
+
+
+def skill_score(
+    parsed: ParsedAgent, record: dict[str, Any], found: list[Finding], kind: str, *, by_code: bool = True
+) -> list[tuple[str, str]]:
+    """`score` for a skill or command (`kind`): the same three kinds of disagreement, where the verdict is
+    whether Claude Code read the frontmatter at all."""
+    verdict = skill_verdict(parsed, record, kind)
+    errors = [f for f in found if f.severity == Severity.ERROR]
+    warnings = [f for f in found if f.severity == Severity.WARNING]
+    problems: list[tuple[str, str]] = []
+    if verdict.outcome == "ignored" and not errors:
+        problems.append(("verdict", "Claude Code reads none of the frontmatter but agent-lsp reports no error"))
+    if errors and verdict.outcome != "ignored" and parsed.fields:
+        problems.append(
+            ("verdict", f"Claude Code applies the frontmatter but agent-lsp reports errors: {[f.code for f in errors]}")
+        )
+    if verdict.outcome == "ignored" or (errors and by_code):
+        return problems
+    reporting = warnings if by_code else warnings + errors
+    explained: set[int] = set()
+    for key in verdict.dropped_keys:
         lines = key_lines(parsed, key)
-        hits = [f for f in warnings if line_of(parsed, f.span.start) in lines]
+        hits = [f for f in reporting if line_of(parsed, f.span.start) in lines]
         if not hits:
-            problems.append(f"Claude Code does not apply `{key}` as written but agent-lsp has no warning on its line")
+            problems.append(
+                ("dropped", f"Claude Code does not apply `{key}` as written but agent-lsp has no warning on its line")
+            )
         explained.update(id(f) for f in hits)
     unobserved: set[int] = set()
     for key in SKILL_UNOBSERVED & set(parsed.fields):
@@ -436,7 +460,9 @@ def skill_disagreements(case_id: str, record: dict[str, Any]) -> list[str]:
             _flat(parsed.fields["description"].value)
         ):
             continue  # the listing shows it cut short
-        problems.append(f"Claude Code applies this as written but agent-lsp warns `{finding.code}`: {finding.message}")
+        problems.append(
+            ("quiet", f"Claude Code applies this as written but agent-lsp warns `{finding.code}`: {finding.message}")
+        )
     return problems
 
 

@@ -37,14 +37,23 @@ def test_the_page_is_generated_from_the_recording() -> None:
     assert script.DOC.read_text(encoding="utf-8") == script.render(RECORDING, script.score_recording(RECORDING))
 
 
-def test_the_recording_covers_at_least_200_cases_of_every_kind() -> None:
+def test_the_recording_covers_every_case_of_every_file_kind() -> None:
     files = {f["file"] for f in RECORDING["files"]}
     recorded = [c for c in script.case_ids() if script.workspace_path(c) in files]
     assert len(recorded) >= 200
-    # Every kind of agent case (the skill and command cases are not laid out yet: see case_ids).
-    kinds = {c.split("/", 1)[1].split("-", 1)[0] for c in conformance.TRUTH["cases"] if c.startswith("agents/")}
-    assert kinds == {c.split("/", 1)[1].split("-", 1)[0] for c in recorded}
+    # Agents, skills and commands, and within them every family of case (`agents/model`, `skills/effort`, ...).
+    assert {script.file_kind(c) for c in recorded} == {"agents", "skills", "commands"}
+    assert {script.family(c) for c in recorded} == {script.family(c) for c in conformance.TRUTH["cases"]}
     assert RECORDING["vscodeVersion"].count(".") == 2
+
+
+def test_each_case_stands_where_claude_code_ran_it() -> None:
+    # A skill's folder is its command's name, and the truth was recorded as `/probe`.
+    assert script.workspace_path("agents/model-empty") == "cases/agents/model-empty/.claude/agents/model-empty.md"
+    assert script.workspace_path("skills/model-empty") == "cases/skills/model-empty/.claude/skills/probe/SKILL.md"
+    assert script.workspace_path("commands/model-empty") == "cases/commands/model-empty/.claude/commands/probe.md"
+    paths = [script.workspace_path(c) for c in script.case_ids()]
+    assert len(paths) == len(set(paths)) == len(conformance.TRUTH["cases"])
 
 
 def test_editor_diagnostics_score_like_the_findings_they_came_from() -> None:
@@ -57,8 +66,14 @@ def test_editor_diagnostics_score_like_the_findings_they_came_from() -> None:
         "agents/dup-quoted-twice",
         "agents/structure-basic",
         "agents/tools-empty",
+        "skills/unknown-key",
+        "skills/dup-description",
+        "skills/yaml-broken",
+        "commands/name-field",
+        "commands/model-bogus",
     ):
         text, parsed, found = conformance.read_case(case_id)
+        kind = script.file_kind(case_id).rstrip("s")
         diagnostics = [
             {
                 "source": "agent-lsp",
@@ -71,13 +86,26 @@ def test_editor_diagnostics_score_like_the_findings_they_came_from() -> None:
         ]
         record = conformance.TRUTH["cases"][case_id]
         converted = script.as_findings(parsed, text, diagnostics)
-        assert conformance.score(parsed, record, converted) == conformance.score(parsed, record, found), case_id
+        assert conformance.score(parsed, record, converted, file_kind=kind) == conformance.score(
+            parsed, record, found, file_kind=kind
+        ), case_id
 
 
 def test_a_silent_checker_misses_every_skipped_file() -> None:
-    skipped = [c for c, r in conformance.TRUTH["cases"].items() if not r.get("loaded")]
+    skipped = [c for c, r in conformance.TRUTH["cases"].items() if c.startswith("agents/") and not r.get("loaded")]
     assert skipped
     for case_id in skipped[:5]:
         _, parsed, _ = conformance.read_case(case_id)
         kinds = [k for k, _ in conformance.score(parsed, conformance.TRUTH["cases"][case_id], [], by_code=False)]
         assert kinds == ["verdict"], case_id
+
+
+def test_a_silent_checker_on_commands_misses_what_claude_code_ignores_or_drops() -> None:
+    # VS Code does not check `.claude/commands/*.md`: it scores as a checker that says nothing.
+    for case_id, wanted in (("commands/unclosed", ["verdict"]), ("commands/unknown-key", ["dropped"])):
+        _, parsed, _ = conformance.read_case(case_id)
+        record = conformance.TRUTH["cases"][case_id]
+        kinds = [k for k, _ in conformance.score(parsed, record, [], by_code=False, file_kind="command")]
+        assert kinds == wanted, case_id
+    _, parsed, _ = conformance.read_case("commands/basic")
+    assert conformance.score(parsed, conformance.TRUTH["cases"]["commands/basic"], [], file_kind="command") == []

@@ -76,6 +76,18 @@ const FILES = {
     'You write documentation pages from the comments in the code.',
     '',
   ],
+  // A skill VS Code checks too (its `skill` language): it wants `name` to match the folder (a warning; Claude Code
+  // lists the skill by `name` and runs it as `/release-notes`), and calls `effort` unsupported (a hint) where
+  // agent-lsp warns that Claude Code drops `extreme`.
+  '.claude/skills/release-notes/SKILL.md': [
+    '---',
+    'name: release-notes-writer',
+    'description: Turns a list of merged changes into release notes.',
+    'effort: extreme',
+    '---',
+    'Group the changes by area and write one line per change.',
+    '',
+  ],
   // Plain Markdown with the same mistakes: it is not an agent file, so it must get no diagnostics.
   'README.md': ['---', 'name: not-an-agent', 'model: sonet', 'color: purpel', '---', '# Notes', ''],
   // The fake API runs an agent on this file that reads it and proposes one edit (scripts/fake_api_runner.py).
@@ -124,6 +136,9 @@ const HOSTILE_FILES = {
 // The `corpus` scenario's workspace and what the probe records there (docs/vscode-builtin-comparison.md).
 const CORPUS_WS = path.join(WORK, 'corpus-workspace');
 const CORPUS_RECORDING = path.join(ARTIFACTS, 'corpus-diagnostics.json');
+// E2E_CORPUS_CASES=agents/basic,skills/basic,... records only those cases (to try the layout in a minute).
+const CORPUS_CASES = env.E2E_CORPUS_CASES;
+const CORPUS_MIN_FILES = CORPUS_CASES ? CORPUS_CASES.split(',').length : 200;
 const CHOOSE_COMMAND = "agent-lsp: Choose VS Code's or agent-lsp's checks for agent files";
 const OFFER_TEXT = 'VS Code also checks agent files';
 const USE_OURS = "Use agent-lsp's checks";
@@ -463,6 +478,15 @@ const scenarios = [
       const mode = page.locator('.statusbar-item', { hasText: 'Claude Code agent' }).first();
       await mode.waitFor({ state: 'visible', timeout: 10_000 });
       await wb.screenshot('vscode-checks-agent-lsp-problems');
+      // The skill too: VS Code's warning on `name` goes, agent-lsp's warning on `effort` stays, once.
+      await wb.openFile('.claude/skills/release-notes/SKILL.md');
+      await page.locator('.statusbar-item', { hasText: 'Claude Code skill' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+      const skill = await until("only agent-lsp's problem on SKILL.md, on line 4", async () => {
+        const rows = await wb.allProblems('SKILL.md');
+        return rows.length === 1 && rows[0].ours && rows[0].line === 4 ? rows : false;
+      });
+      log(`skill, agent-lsp only: ${skill[0].label}`);
+      await wb.screenshot('vscode-checks-agent-lsp-skill');
 
       // Completion on `model:`: each value once.
       await wb.openFile('.claude/agents/writer.md');
@@ -489,6 +513,12 @@ const scenarios = [
       await until('the files.associations entry to go', () =>
         workspaceSettings()['files.associations']?.['**/.claude/agents/*.md'] === undefined,
       );
+      await wb.openFile('.claude/skills/release-notes/SKILL.md');
+      await until("VS Code's warning back on SKILL.md's `name` (line 2), agent-lsp's still on line 4", async () => {
+        const rows = await wb.allProblems('SKILL.md');
+        return rows.some((r) => !r.ours && r.line === 2) && rows.some((r) => r.ours && r.line === 4);
+      });
+      await wb.openFile('.claude/agents/writer.md');
       const after = await until("VS Code's problems back on writer.md", async () => {
         const found = await wb.allProblems('writer.md');
         return found.some((r) => !r.ours) && found.filter((r) => r.ours).length === ourBefore.length ? found : false;
@@ -498,6 +528,96 @@ const scenarios = [
         throw new Error(`agent-lsp's problems changed: ${JSON.stringify(ourBefore)} -> ${JSON.stringify(ourAfter)}`);
       }
       await wb.screenshot('vscode-checks-keep-both');
+    },
+  },
+  {
+    // Issue 22: the association must not hide the agents from VS Code's chat. Copilot Chat needs a GitHub
+    // sign-in (offline here), so the evidence is VS Code's own list of custom agents, the "Chat
+    // Customizations" editor that Copilot's agent picker ("Configure Custom Agents...") opens, before and
+    // after "Use agent-lsp's checks".
+    name: 'chat-agents',
+    async run(wb, { writeSettings }) {
+      const { page } = wb;
+      writeSettings({ 'chat.disableAIFeatures': false });
+      const expected = { agents: ['broken-agent', 'typo-agent', 'writer'], skills: ['release-notes'] }; // VS Code names a skill by its folder
+      // "Chat: Open Customizations" (the gear of the chat view; Copilot's agent picker's "Configure Custom
+      // Agents..." opens the same), then its Agents or Skills page: the names VS Code found.
+      const listed = async (section, when) => {
+        const label = section === 'agents' ? 'Agents' : 'Skills';
+        await wb.runCommand('Chat: Open Customizations');
+        const entry = page.locator('.monaco-list-row', { hasText: new RegExp(`^\\s*${label}`) }).first();
+        await entry.waitFor({ state: 'visible', timeout: 15_000 });
+        await entry.click();
+        const names = await until(`VS Code's ${section} (${when}) to list ${expected[section].join(', ')}`, async () => {
+          const found = await page
+            .locator('.ai-customization-list-item .item-name')
+            .evaluateAll((els) => els.map((el) => (el.textContent ?? '').trim()));
+          return expected[section].every((name) => found.includes(name)) ? found : false;
+        }, 30_000).catch(async (error) => {
+          await wb.screenshot(`chat-agents-${section}-missing`);
+          const text = await page.locator('.ai-customization-management-editor').first().innerText().catch(() => '');
+          log(`customizations editor: ${text.slice(0, 2000).replace(/\s+/g, ' ')}`);
+          throw error;
+        });
+        log(`VS Code's ${section} ${when}: ${names.join(' | ')}`);
+        return names;
+      };
+      // The extensions are up once agent-lsp serves an agent file.
+      await wb.openFile('.claude/agents/writer.md');
+      const item = page.locator('.statusbar-item[id$="agentLsp.status"]').first();
+      await until('the agent-lsp server to run', async () =>
+        ((await item.getAttribute('aria-label', { timeout: 1000 })) ?? '').includes('server running'),
+      60_000);
+      let primary;
+      try {
+        if (workspaceSettings()['files.associations'] !== undefined) {
+          throw new Error('an association is already set: the "before" lists would prove nothing');
+        }
+        await listed('skills', 'before');
+        await listed('agents', 'before');
+        await wb.screenshot('chat-agents-before');
+        await page.keyboard.press('Escape');
+        await page.keyboard.press('Escape');
+
+        await wb.runCommand(CHOOSE_COMMAND);
+        const ours = page.locator('.quick-input-list .monaco-list-row', { hasText: USE_OURS }).first();
+        await ours.waitFor({ state: 'visible', timeout: 10_000 });
+        await ours.click();
+        await until('the files.associations entries in the workspace settings', () => {
+          const entries = workspaceSettings()['files.associations'] ?? {};
+          return entries['**/.claude/agents/*.md'] === 'claude-agent' && entries['**/.claude/skills/*/SKILL.md'] === 'claude-skill';
+        });
+        // The files have our languages now...
+        for (const [file, language] of [
+          ['.claude/agents/writer.md', 'Claude Code agent'],
+          ['.claude/skills/release-notes/SKILL.md', 'Claude Code skill'],
+        ]) {
+          await wb.openFile(file);
+          await page.locator('.statusbar-item', { hasText: language }).first().waitFor({ state: 'visible', timeout: 10_000 });
+        }
+        // ...and VS Code's chat still lists every agent and skill.
+        await listed('skills', 'after the association');
+        await listed('agents', 'after the association');
+        await wb.screenshot('chat-agents-after');
+        await page.keyboard.press('Escape');
+        await page.keyboard.press('Escape');
+      } catch (error) {
+        primary = error;
+        throw error;
+      } finally {
+        // Back to both checkers, as the `vscode-checks` scenario left it (an error here must not hide the first).
+        if (primary) log(`chat-agents failed first with: ${primary.message}`);
+        await page.keyboard.press('Escape');
+        await wb.runCommand(CHOOSE_COMMAND);
+        const keep = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Keep both' }).first();
+        await keep.waitFor({ state: 'visible', timeout: 10_000 });
+        await keep.click();
+        await until('the files.associations entry to go', () =>
+          workspaceSettings()['files.associations']?.['**/.claude/agents/*.md'] === undefined,
+        );
+        await wb.runCommand('View: Close All Editors');
+        writeSettings({ 'chat.disableAIFeatures': true });
+      }
     },
   },
   {
@@ -780,18 +900,22 @@ const corpusScenarios = [
         }
       }, 40 * 60_000);
       const files = recording.files;
-      const kinds = new Set(files.map((f) => path.basename(f.file).split('-')[0]));
+      // cases/<agents|skills|commands>/<case>/...: every file kind must be there.
+      const kinds = {};
+      for (const f of files) kinds[f.file.split('/')[1]] = (kinds[f.file.split('/')[1]] ?? 0) + 1;
       const unpublished = files.filter((f) => !f.published).length;
       const builtin = files.filter((f) => f.diagnostics.some((d) => d.source !== 'agent-lsp')).length;
       const ours = files.filter((f) => f.diagnostics.some((d) => d.source === 'agent-lsp')).length;
       const languages = {};
       for (const f of files) languages[f.languageId] = (languages[f.languageId] ?? 0) + 1;
       log(
-        `corpus: ${files.length} files in ${(recording.elapsedMs / 1000).toFixed(0)}s, ${kinds.size} kinds, ` +
+        `corpus: ${files.length} files in ${(recording.elapsedMs / 1000).toFixed(0)}s, ${JSON.stringify(kinds)}, ` +
           `VS Code ${recording.vscodeVersion}, languages ${JSON.stringify(languages)}, ` +
           `${builtin} with VS Code markers, ${ours} with agent-lsp's, ${unpublished} never published`,
       );
-      if (files.length < 200) throw new Error(`only ${files.length} files recorded`);
+      if (files.length < CORPUS_MIN_FILES) throw new Error(`only ${files.length} files recorded`);
+      const missing = ['agents', 'skills', 'commands'].filter((kind) => !kinds[kind]);
+      if (missing.length > 0) throw new Error(`no ${missing.join(', ')} recorded`);
       if (builtin === 0) throw new Error("no file got VS Code's own markers: the comparison would be empty");
       if (unpublished > 0) throw new Error(`${unpublished} files never got agent-lsp's diagnostics`);
       const table = execFileSync(SERVER_PYTHON, [path.join(REPO, 'scripts/vscode_builtin_comparison.py'), 'score', CORPUS_RECORDING], {
@@ -955,9 +1079,12 @@ async function main() {
   if (ONLY?.has('corpus')) {
     // Both checkers on every conformance case, in a workspace of its own (one project per case). Only when
     // asked for by name (`E2E_ONLY=corpus`): it takes about 20 minutes, more than CI's whole budget.
-    execFileSync(SERVER_PYTHON, [path.join(REPO, 'scripts/vscode_builtin_comparison.py'), 'prepare', CORPUS_WS, CORPUS_RECORDING], {
-      stdio: 'inherit',
-    });
+    const some = CORPUS_CASES ? ['--cases', ...CORPUS_CASES.split(',')] : [];
+    execFileSync(
+      SERVER_PYTHON,
+      [path.join(REPO, 'scripts/vscode_builtin_comparison.py'), 'prepare', CORPUS_WS, CORPUS_RECORDING, ...some],
+      { stdio: 'inherit' },
+    );
     await session({
       label: 'corpus',
       trusted: true,

@@ -1,7 +1,7 @@
-// Decisions about VS Code's own checker of agent files (its `chatagent` language and
-// the `prompts-diagnostics-provider` markers): when to offer keeping it off the files
-// agent-lsp serves, what the offer says, and the `files.associations` entry that does
-// it. No `vscode` import: builtinChecksOffer.ts feeds these functions the editor's state.
+// Decisions about VS Code's own checker of agent and skill files (its `chatagent` and
+// `skill` languages and the `prompts-diagnostics-provider` markers): when to offer
+// keeping it off the files agent-lsp serves, what the offer says, and the
+// `files.associations` entries that do it. No `vscode` import: builtinChecksOffer.ts feeds these functions the editor's state.
 
 /**
  * VS Code 1.139 has no setting that turns its prompt-file validation off: the validator
@@ -12,8 +12,24 @@
  */
 export const OUR_LANGUAGE = 'claude-agent';
 
-/** The files VS Code calls `chatagent` that agent-lsp also serves. `.github/agents` are Copilot's, not Claude Code's. */
-export const ASSOCIATION_PATTERNS = ['**/.claude/agents/*.md'] as const;
+/**
+ * Our language for Claude Code skills. VS Code gives every `SKILL.md` its `skill`
+ * language and checks it against VS Code's own list of skill attributes, which calls
+ * Claude Code's `model`, `effort`, `hooks`... unsupported and wants `name` to match
+ * the folder (docs/vscode-builtin-comparison.md measures it).
+ */
+export const OUR_SKILL_LANGUAGE = 'claude-skill';
+
+/**
+ * The files VS Code checks itself that agent-lsp also serves, each with the language of
+ * ours it gets. Only Claude Code's folders: `.github/agents`, `.github/skills` and
+ * `.agents/skills` are other tools' files.
+ */
+export const ASSOCIATIONS: Readonly<Record<string, string>> = {
+  '**/.claude/agents/*.md': OUR_LANGUAGE,
+  '**/.claude/skills/*/SKILL.md': OUR_SKILL_LANGUAGE,
+};
+export const ASSOCIATION_PATTERNS = Object.keys(ASSOCIATIONS);
 
 /** Languages VS Code's own validator checks (its `getPromptsTypeForLanguageId`). */
 export const VSCODE_CHECKED_LANGUAGES = ['chatagent', 'skill', 'prompt', 'instructions'] as const;
@@ -119,19 +135,18 @@ export function updatedAssociations(
   current: Readonly<Record<string, unknown>> | undefined,
   choice: Choice,
 ): Record<string, unknown> | undefined {
-  const ours = (pattern: string): boolean => (ASSOCIATION_PATTERNS as readonly string[]).includes(pattern);
   const entries = Object.entries(current ?? {});
   let changed = false;
   const kept = entries.filter(([pattern, language]) => {
-    const drop = choice !== 'agentLspOnly' && ours(pattern) && language === OUR_LANGUAGE;
+    const drop = choice !== 'agentLspOnly' && Object.hasOwn(ASSOCIATIONS, pattern) && language === ASSOCIATIONS[pattern];
     changed ||= drop;
     return !drop;
   });
   const next: Record<string, unknown> = Object.fromEntries(kept);
   if (choice === 'agentLspOnly') {
-    for (const pattern of ASSOCIATION_PATTERNS) {
+    for (const [pattern, language] of Object.entries(ASSOCIATIONS)) {
       if (next[pattern] === undefined) {
-        next[pattern] = OUR_LANGUAGE;
+        next[pattern] = language;
         changed = true;
       }
     }

@@ -123,7 +123,8 @@ export class BuiltinChecksOffer implements vscode.Disposable {
       {
         label: USE_OURS,
         description: current === 'agentLspOnly' ? '(current)' : undefined,
-        detail: "Give .claude/agents/*.md the language 'Claude Code agent' in this workspace, so VS Code's own checker leaves them alone.",
+        detail:
+          "Give .claude/agents/*.md the language 'Claude Code agent' and .claude/skills/*/SKILL.md 'Claude Code skill' in this workspace, so VS Code's own checker leaves them alone.",
         choice: 'agentLspOnly',
       },
       {
@@ -170,8 +171,8 @@ export class BuiltinChecksOffer implements vscode.Disposable {
       await config.update('files.associations', Object.keys(next).length > 0 ? next : undefined, target);
       this.log(
         choice === 'agentLspOnly'
-          ? "files.associations: .claude/agents/*.md are now 'claude-agent'; VS Code's own checks leave them alone."
-          : "files.associations: removed agent-lsp's entry; VS Code checks .claude/agents/*.md again.",
+          ? "files.associations: .claude/agents/*.md are now 'claude-agent' and .claude/skills/*/SKILL.md 'claude-skill'; VS Code's own checks leave them alone."
+          : "files.associations: removed agent-lsp's entries; VS Code checks .claude/agents/*.md and SKILL.md again.",
       );
     }
   }

@@ -4,7 +4,7 @@
 // `workspace/configuration`. No `vscode` import: the caller passes the
 // configuration object in.
 
-import { OUR_LANGUAGE } from './builtinChecks';
+import { OUR_LANGUAGE, OUR_SKILL_LANGUAGE } from './builtinChecks';
 
 /** The settings the server reads. Every key is optional: an absent key means "use the server's default". */
 export interface ServerOptions {
@@ -184,8 +184,11 @@ export const AGENT_LANGUAGES = ['markdown', 'chatagent', OUR_LANGUAGE] as const;
 /** Skills and commands: every `SKILL.md`, and Markdown files under a `commands` folder (`.claude/`, plugins, collections). */
 export const SKILL_COMMAND_GLOBS = ['**/SKILL.md', '**/commands/**/*.md'] as const;
 
-/** Language ids a skill or command can have: VS Code gives `SKILL.md` the id `skill`, and some prompt files `prompt`. */
-export const SKILL_COMMAND_LANGUAGES = ['markdown', 'skill', 'prompt'] as const;
+/**
+ * Language ids a skill or command can have: VS Code gives `SKILL.md` the id `skill`, and some prompt files
+ * `prompt`; `claude-skill` is ours, for a workspace that keeps VS Code's own checker off skills (builtinChecks.ts).
+ */
+export const SKILL_COMMAND_LANGUAGES = ['markdown', 'skill', 'prompt', OUR_SKILL_LANGUAGE] as const;
 
 /** The language client's document selector: the files Claude Code reads only, so plain Markdown stays untouched. */
 export function agentDocumentSelector(extraGlobs: readonly string[] | undefined): DocumentFilterLike[] {

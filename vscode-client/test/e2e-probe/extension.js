@@ -60,6 +60,10 @@ async function collect() {
         published: published.has(uri.toString()),
         diagnostics: JSON.parse(last),
       });
+      // Close it again: the e2e opens every file in a tab of its own (no preview editors), and the language
+      // client pulls diagnostics for every open document whenever one opens (inter-file dependencies), so
+      // hundreds of open tabs slowed each file to seconds of pulls.
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     }
   } finally {
     listener.dispose();

@@ -13,6 +13,7 @@ import {
   offer,
   offerMessage,
   OUR_LANGUAGE,
+  OUR_SKILL_LANGUAGE,
   parseChoice,
   updatedAssociations,
   USE_OURS,
@@ -98,27 +99,35 @@ describe("VS Code's own checks of agent files", () => {
   });
 });
 
+const OURS = { '**/.claude/agents/*.md': OUR_LANGUAGE, '**/.claude/skills/*/SKILL.md': OUR_SKILL_LANGUAGE };
+
 describe('files.associations for "Use agent-lsp\'s checks"', () => {
-  it("adds our entry next to the user's own, and takes out only ours", () => {
+  it("adds our entries (agents and skills) next to the user's own, and takes out only ours", () => {
     const user = { '*.mdx': 'markdown' };
     const added = updatedAssociations(user, 'agentLspOnly');
-    assert.deepEqual(added, { '*.mdx': 'markdown', '**/.claude/agents/*.md': OUR_LANGUAGE });
+    assert.deepEqual(added, { '*.mdx': 'markdown', ...OURS });
     assert.equal(updatedAssociations(added, 'agentLspOnly'), undefined); // already there: no write
     assert.deepEqual(updatedAssociations(added, 'both'), user);
     assert.deepEqual(updatedAssociations(added, 'ask'), user);
     assert.equal(updatedAssociations(user, 'both'), undefined);
-    assert.deepEqual(updatedAssociations(undefined, 'agentLspOnly'), { '**/.claude/agents/*.md': OUR_LANGUAGE });
+    assert.deepEqual(updatedAssociations(undefined, 'agentLspOnly'), OURS);
+    // One of ours already gone (removed by hand): the other is still taken out.
+    assert.deepEqual(updatedAssociations({ '**/.claude/skills/*/SKILL.md': OUR_SKILL_LANGUAGE }, 'both'), {});
   });
 
   it('never overrides an association the user made for the same pattern', () => {
     const mine = { '**/.claude/agents/*.md': 'markdown' };
-    assert.equal(updatedAssociations(mine, 'agentLspOnly'), undefined);
+    assert.deepEqual(updatedAssociations(mine, 'agentLspOnly'), { ...mine, '**/.claude/skills/*/SKILL.md': OUR_SKILL_LANGUAGE });
     assert.equal(updatedAssociations(mine, 'both'), undefined);
+    // A skill pattern associated with the other language of ours is the user's doing too.
+    const crossed = { ...OURS, '**/.claude/skills/*/SKILL.md': OUR_LANGUAGE };
+    assert.deepEqual(updatedAssociations(crossed, 'both'), { '**/.claude/skills/*/SKILL.md': OUR_LANGUAGE });
   });
 
   it('gives the files a language the language client still serves', () => {
     const selector = agentDocumentSelector([]);
     assert.ok(selector.some((f) => f.language === OUR_LANGUAGE && f.pattern === '**/.claude/agents/**/*.md'));
+    assert.ok(selector.some((f) => f.language === OUR_SKILL_LANGUAGE && f.pattern === '**/SKILL.md'));
   });
 
   it('is contributed in package.json: the language with a Markdown grammar, the setting and the command', () => {
@@ -132,18 +141,20 @@ describe('files.associations for "Use agent-lsp\'s checks"', () => {
       };
     };
     const c = manifest.contributes;
-    assert.ok(c.languages.some((l) => l.id === OUR_LANGUAGE));
-    const grammar = c.grammars.find((g) => g.language === OUR_LANGUAGE);
-    assert.ok(grammar);
-    const tm = JSON.parse(readFileSync(join(__dirname, '../..', grammar.path), 'utf8')) as {
-      patterns: { include: string }[];
-    };
-    assert.deepEqual(tm.patterns, [{ include: 'text.html.markdown' }]);
+    for (const language of [OUR_LANGUAGE, OUR_SKILL_LANGUAGE]) {
+      assert.ok(c.languages.some((l) => l.id === language), language);
+      const grammar = c.grammars.find((g) => g.language === language);
+      assert.ok(grammar, language);
+      const tm = JSON.parse(readFileSync(join(__dirname, '../..', grammar.path), 'utf8')) as {
+        patterns: { include: string }[];
+      };
+      assert.deepEqual(tm.patterns, [{ include: 'text.html.markdown' }]);
+      // The editor settings VS Code gives its own `chatagent` and `skill` files (YAML frontmatter wants two spaces).
+      const defaults = manifest.contributes.configurationDefaults[`[${language}]`];
+      assert.equal(defaults?.['editor.insertSpaces'], true, language);
+      assert.equal(defaults['editor.tabSize'], 2, language);
+    }
     assert.ok(c.commands.some((cmd) => cmd.command === CHOICE_COMMAND));
-    // The editor settings VS Code gives its own `chatagent` files (YAML frontmatter wants spaces, two of them).
-    const defaults = manifest.contributes.configurationDefaults[`[${OUR_LANGUAGE}]`];
-    assert.equal(defaults?.['editor.insertSpaces'], true);
-    assert.equal(defaults['editor.tabSize'], 2);
     const setting = c.configuration.properties[CHOICE_SETTING];
     assert.equal(setting?.default, 'ask');
     assert.deepEqual(setting.enum, ['ask', 'agentLspOnly', 'both']);

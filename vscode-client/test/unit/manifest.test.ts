@@ -89,13 +89,14 @@ describe('package.json', () => {
     assert.equal(options.baseUrl, undefined, 'an empty base URL must leave ANTHROPIC_BASE_URL in charge');
   });
 
-  it('activates on Markdown, on VS Code\'s agent language and ours, and on workspaces with agents or a plugin', () => {
+  it('activates on Markdown, on VS Code\'s agent language and ours (agents, skills), and on workspaces with agents or a plugin', () => {
     assert.deepEqual(manifest.activationEvents, [
       'onLanguage:markdown',
       'onLanguage:chatagent',
       'workspaceContains:**/.claude/agents/**/*.md',
       'workspaceContains:**/.claude-plugin/plugin.json',
       'onLanguage:claude-agent',
+      'onLanguage:claude-skill',
     ]);
   });
 

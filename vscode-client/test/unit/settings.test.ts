@@ -206,9 +206,10 @@ describe('document selector', () => {
     assert.equal(agentPatterns.length, new Set(agentPatterns).size * AGENT_LANGUAGES.length);
   });
 
-  it('sends skills and commands too, as Markdown and as VS Code\'s "skill" language', () => {
+  it('sends skills and commands too, as Markdown, as VS Code\'s "skill" language and as ours', () => {
     const filters = agentDocumentSelector([]);
     assert.ok(filters.some((f) => f.pattern === '**/SKILL.md' && f.language === 'skill'));
+    assert.ok(filters.some((f) => f.pattern === '**/SKILL.md' && f.language === 'claude-skill'));
     assert.ok(filters.some((f) => f.pattern === '**/SKILL.md' && f.language === 'markdown'));
     assert.ok(filters.some((f) => f.pattern === '**/commands/**/*.md' && f.language === 'markdown'));
   });
