@@ -36,26 +36,31 @@ class Probe:
         self.built: float | None = None
         self.gaps: list[tuple[float, float]] = []  # (when, ms late)
         self.pieces: dict[str, list[tuple[float, float]]] = {}  # name -> (when, ms)
-        self._gc_started = 0.0
+        # name -> (when, CPU ms of the loop's thread): what the piece itself cost, without the time the
+        # process waited for a core (on a busy machine the wall times above include that wait)
+        self.cpu: dict[str, list[tuple[float, float]]] = {}
+        self._gc_started = (0.0, 0.0)
 
     def timed(self, name: str, function: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(function)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            began = time.perf_counter()
+            began, cpu = time.perf_counter(), time.thread_time()
             try:
                 return function(*args, **kwargs)
             finally:
                 self.pieces.setdefault(name, []).append((began, (time.perf_counter() - began) * 1000))
+                self.cpu.setdefault(name, []).append((began, (time.thread_time() - cpu) * 1000))
 
         return wrapper
 
     def on_gc(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
-            self._gc_started = time.perf_counter()
+            self._gc_started = (time.perf_counter(), time.thread_time())
         else:
             name = f"gc gen{info['generation']}"
-            ms = (time.perf_counter() - self._gc_started) * 1000
-            self.pieces.setdefault(name, []).append((self._gc_started, ms))
+            began, cpu = self._gc_started
+            self.pieces.setdefault(name, []).append((began, (time.perf_counter() - began) * 1000))
+            self.cpu.setdefault(name, []).append((began, (time.thread_time() - cpu) * 1000))
 
     async def tick(self) -> None:
         last = time.perf_counter()
@@ -91,6 +96,16 @@ class Probe:
                 reverse=True,
             )[:10],
             "pieces": {name: split(values) for name, values in sorted(self.pieces.items())},
+            "pieces_cpu": {name: split(values) for name, values in sorted(self.cpu.items())},
+            "longest_pieces_cpu_during": sorted(
+                (
+                    (ms, (at - start) * 1000, name)
+                    for name, values in self.cpu.items()
+                    for at, ms in values
+                    if start <= at < built
+                ),
+                reverse=True,
+            )[:10],
         }
 
     def write(self) -> None:

@@ -48,18 +48,27 @@ def _env() -> dict[str, str]:
     return {**os.environ, "HOME": str(HOME), "USERPROFILE": str(HOME), "PYTHONPATH": path}
 
 
-def run_measured(argv: list[str], cwd: Path) -> tuple[float, float, int]:
-    """(wall seconds, peak RSS in MB of the process and the children it waited for, exit status)."""
+def run_measured(argv: list[str], cwd: Path) -> tuple[float, float, int, float]:
+    """(wall seconds, peak RSS in MB of the process and the children it waited for, exit status, CPU
+    seconds: user + system of the process and those children)."""
     start = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=cwd, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return time.perf_counter() - start, usage.ru_maxrss / 1024, proc.returncode
+    cpu = usage.ru_utime + usage.ru_stime
+    return time.perf_counter() - start, usage.ru_maxrss / 1024, proc.returncode, cpu
 
 
 def best_of(argv: list[str], cwd: Path, repeats: int) -> dict[str, float]:
+    """Wall time: the best run; CPU time: the median run (less moved by other work on the machine)."""
     runs = [run_measured(argv, cwd) for _ in range(repeats)]
-    return {"seconds": min(r[0] for r in runs), "rss_mb": max(r[1] for r in runs), "exit": runs[-1][2]}
+    return {
+        "seconds": min(r[0] for r in runs),
+        "rss_mb": max(r[1] for r in runs),
+        "exit": runs[-1][2],
+        "cpu_s": statistics.median(r[3] for r in runs),
+        "load": os.getloadavg()[0],
+    }
 
 
 def agnix_path() -> str | None:
@@ -98,8 +107,8 @@ def measure_server(
         command = [sys.executable, str(HERE / "loop_probe.py"), str(probe)]
     if floor is not None and duplicate is not None:
         command = [sys.executable, str(HERE / "floor_pygls.py"), str(floor)]
+    result: dict[str, Any] = {"load": os.getloadavg()[0]}
     client = LspClient(command, cwd=str(WORK), env=_env())
-    result: dict[str, Any] = {}
     try:
         caps = {
             "window": {"workDoneProgress": True},
@@ -236,19 +245,35 @@ def _rows(rows: list[list[str]]) -> str:
 
 
 def check_table(results: dict[int, dict[str, Any]]) -> str:
-    head = ["agents", "check s", "check peak MB", "s per 1,000", "agnix s", "agnix peak MB", "check / agnix"]
+    head = [
+        "agents",
+        "load (1 min)",
+        "check s",
+        "check CPU s",
+        "check peak MB",
+        "s per 1,000",
+        "agnix s",
+        "agnix CPU s",
+        "agnix peak MB",
+        "check / agnix (wall)",
+        "check / agnix (CPU)",
+    ]
     rows = [head, ["---"] * len(head)]
     for count, r in results.items():
         check, theirs = r["check"], r.get("agnix")
         rows.append(
             [
                 f"{count:,}",
+                fmt(check.get("load"), 1),
                 fmt(check["seconds"], 2),
+                fmt(check.get("cpu_s"), 2),
                 fmt(check["rss_mb"]),
                 fmt(check["seconds"] / count * 1000, 3),
                 fmt(theirs["seconds"], 2) if theirs else "–",
+                fmt(theirs.get("cpu_s"), 2) if theirs else "–",
                 fmt(theirs["rss_mb"]) if theirs else "–",
                 fmt(check["seconds"] / theirs["seconds"], 2) if theirs else "–",
+                fmt(check["cpu_s"] / theirs["cpu_s"], 2) if theirs and theirs.get("cpu_s") else "–",
             ]
         )
     return _rows(rows)
@@ -260,7 +285,8 @@ def server_table(results: dict[int, dict[str, Any]], baseline: dict[str, Any]) -
         "first hover ms",
         "first diagnostics ms",
         "index built ms",
-        "keystroke during indexing ms (median / max, n)",
+        "load (1 min)",
+        "keystroke during indexing ms (median / p95 / max, n)",
         "keystroke after ms",
         "completion ms (items, bytes)",
         "`tools:` completion ms (items, bytes)",
@@ -273,7 +299,8 @@ def server_table(results: dict[int, dict[str, Any]], baseline: dict[str, Any]) -
 
     def row(label: str, s: dict[str, Any]) -> list[str]:
         during = (
-            f"{fmt(s.get('keystroke_during_ms'), 1)} / {fmt(s.get('keystroke_during_max_ms'), 1)}, "
+            f"{fmt(s.get('keystroke_during_ms'), 1)} / {fmt(s.get('keystroke_during_p95_ms'), 1)} / "
+            f"{fmt(s.get('keystroke_during_max_ms'), 1)}, "
             f"{s.get('keystrokes_during', 0)}"
             if s.get("keystroke_during_ms") is not None
             else "–"
@@ -283,6 +310,7 @@ def server_table(results: dict[int, dict[str, Any]], baseline: dict[str, Any]) -
             fmt(s["hover_ms"], 1),
             fmt(s["diagnostics_ms"], 1),
             fmt(s.get("index_ms")),
+            fmt(s.get("load"), 1),
             during,
             fmt(s.get("keystroke_after_ms"), 1),
             *(
@@ -314,10 +342,12 @@ def plot(results: dict[int, dict[str, Any]], baseline: dict[str, Any], path: Pat
         return False
     counts = list(results)
     figure, (left, middle, right) = plt.subplots(1, 3, figsize=(15, 4.2))
-    left.plot(counts, [results[c]["check"]["seconds"] for c in counts], marker="o", label="agent-lsp check")
+    # CPU time (user + sys, workers included): on a shared machine it moves far less than wall time.
+    timed = "cpu_s" if all("cpu_s" in results[c]["check"] for c in counts) else "seconds"
+    left.plot(counts, [results[c]["check"][timed] for c in counts], marker="o", label="agent-lsp check")
     if all(results[c].get("agnix") for c in counts):
-        left.plot(counts, [results[c]["agnix"]["seconds"] for c in counts], marker="o", label="agnix 0.59.3")
-    left.set_title("check a tree (wall time)")
+        left.plot(counts, [results[c]["agnix"][timed] for c in counts], marker="o", label="agnix 0.59.3")
+    left.set_title("check a tree (CPU time, user + sys)" if timed == "cpu_s" else "check a tree (wall time)")
     left.set_xlabel("agents")
     left.set_ylabel("seconds")
     left.legend()
@@ -358,12 +388,20 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--plot", type=Path, default=HERE / "work" / "scaling.png", help="where the plot goes")
     parser.add_argument(
+        "--replot", action="store_true", help="only draw the plot again from the last run's results.json"
+    )
+    parser.add_argument(
         "--probe",
         action="store_true",
         help="only the server, `--repeats` times per size, under loop_probe.py: keystrokes and the event "
         "loop's longest gaps during indexing and after (no check, agnix, floor or plot)",
     )
     options = parser.parse_args()
+    if options.replot:
+        saved = json.loads((WORK / "results.json").read_text(encoding="utf-8"))
+        loaded = {int(count): entry for count, entry in saved["results"].items()}
+        print(f"plot: {options.plot}" if plot(loaded, saved["baseline"], options.plot) else "(no matplotlib)")
+        return 0
     if options.probe:
         return probe_main(options.counts, options.repeats)
     HOME.mkdir(parents=True, exist_ok=True)
@@ -423,7 +461,7 @@ def probe_main(counts: list[int], repeats: int) -> int:
         "keystroke after ms (median / p95 / max, n)",
         "loop gap during ms (p99 / max, n)",
         "loop gap after ms (p99 / max)",
-        "longest piece during (ms)",
+        "longest piece during: wall ms (CPU ms of the longest in CPU)",
         "completion ms (items): `tools:` / `Agent(`",
     ]
     rows = [head, ["---"] * len(head)]
@@ -445,6 +483,11 @@ def probe_main(counts: list[int], repeats: int) -> int:
                 key=lambda item: item[1],
                 default=("–", 0.0),
             )
+            worst_cpu = max(
+                ((name, v["during"].get("max", 0.0)) for name, v in probe.get("pieces_cpu", {}).items()),
+                key=lambda item: item[1],
+                default=("–", 0.0),
+            )
             during, after = gaps.get("during", {}), gaps.get("after", {})
             rows.append(
                 [
@@ -458,7 +501,7 @@ def probe_main(counts: list[int], repeats: int) -> int:
                     f"{fmt(r.get('keystroke_after_max_ms'), 1)}, {KEYSTROKES_AFTER}",
                     f"{fmt(during.get('p99'), 1)} / {fmt(during.get('max'), 1)}, {during.get('n', 0)}",
                     f"{fmt(after.get('p99'), 1)} / {fmt(after.get('max'), 1)}",
-                    f"{worst[0]}: {worst[1]:.1f}",
+                    f"{worst[0]}: {worst[1]:.1f} ({worst_cpu[0]}: {worst_cpu[1]:.1f})",
                     f"{fmt(r.get('tools_completion_ms'), 2)} ({r.get('tools_completion_items')}) / "
                     f"{fmt(r.get('agent_completion_ms'), 2)} ({r.get('agent_completion_items')})",
                 ]
