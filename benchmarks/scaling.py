@@ -48,18 +48,27 @@ def _env() -> dict[str, str]:
     return {**os.environ, "HOME": str(HOME), "USERPROFILE": str(HOME), "PYTHONPATH": path}
 
 
-def run_measured(argv: list[str], cwd: Path) -> tuple[float, float, int]:
-    """(wall seconds, peak RSS in MB of the process and the children it waited for, exit status)."""
+def run_measured(argv: list[str], cwd: Path) -> tuple[float, float, int, float]:
+    """(wall seconds, peak RSS in MB of the process and the children it waited for, exit status, CPU
+    seconds: user + system of the process and those children)."""
     start = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=cwd, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return time.perf_counter() - start, usage.ru_maxrss / 1024, proc.returncode
+    cpu = usage.ru_utime + usage.ru_stime
+    return time.perf_counter() - start, usage.ru_maxrss / 1024, proc.returncode, cpu
 
 
 def best_of(argv: list[str], cwd: Path, repeats: int) -> dict[str, float]:
+    """Wall time: the best run; CPU time: the median run (less moved by other work on the machine)."""
     runs = [run_measured(argv, cwd) for _ in range(repeats)]
-    return {"seconds": min(r[0] for r in runs), "rss_mb": max(r[1] for r in runs), "exit": runs[-1][2]}
+    return {
+        "seconds": min(r[0] for r in runs),
+        "rss_mb": max(r[1] for r in runs),
+        "exit": runs[-1][2],
+        "cpu_s": statistics.median(r[3] for r in runs),
+        "load": os.getloadavg()[0],
+    }
 
 
 def agnix_path() -> str | None:
@@ -78,19 +87,27 @@ def _codes(message: dict[str, Any]) -> set[str]:
 
 HOVER_AT = (7, 2)  # on `model:`
 COMPLETE_AT = (7, 7)  # the value of `model:`: a list of the same size in every workspace
-KEYSTROKES_AFTER = 9
+# A tool name in `tools:` (built-in tools, templates, MCP servers) and an agent's name inside `Agent(`
+# (the workspace's agents): lists that must not grow with the workspace.
+TOOLS_AT = (6, len("tools: "))
+AGENT_AT = (6, len("tools: Read, Grep, Glob, Bash(git diff *), Bash(git log *), Agent("))
+KEYSTROKES_AFTER = 21
 
 
 def measure_server(
-    root: Path, opened: Path, duplicate: Path | None, floor: Path | None = None
-) -> dict[str, float | None]:
+    root: Path, opened: Path, duplicate: Path | None, floor: Path | None = None, probe: Path | None = None
+) -> dict[str, Any]:
     """First hover and diagnostics after opening `opened`, then keystrokes and completions; with
     `duplicate`: keystrokes while the index is built, the index time, RSS and watched files. With
     `floor` (the answers file of `floor_pygls.py`) and `duplicate`, that bare server is measured
-    instead; with `floor` and no `duplicate`, agent-lsp's answers are written to `floor` for it."""
+    instead; with `floor` and no `duplicate`, agent-lsp's answers are written to `floor` for it.
+    With `probe`, the server runs under `loop_probe.py`, which writes its event loop's gaps there."""
     command = [sys.executable, "-m", "agent_lsp"]
+    if probe is not None:
+        command = [sys.executable, str(HERE / "loop_probe.py"), str(probe)]
     if floor is not None and duplicate is not None:
         command = [sys.executable, str(HERE / "floor_pygls.py"), str(floor)]
+    result: dict[str, Any] = {"load": os.getloadavg()[0]}
     client = LspClient(command, cwd=str(WORK), env=_env())
     try:
         caps = {
@@ -111,7 +128,7 @@ def measure_server(
         at = {"textDocument": {"uri": uri}}
         hover_answer, hover = client.request("textDocument/hover", {**at, "position": _pos(HOVER_AT)})
         first_at, first = client.wait_for(_publish_for(uri))
-        result: dict[str, float | None] = {"hover_ms": hover * 1000, "diagnostics_ms": (first_at - sent) * 1000}
+        result.update({"hover_ms": hover * 1000, "diagnostics_ms": (first_at - sent) * 1000})
         edited = text.replace("model: sonnet", "model: opus")
         version = 2
         during: list[float] = []
@@ -131,20 +148,28 @@ def measure_server(
             result["index_ms"] = (ready_at - sent) * 1000
         result["keystroke_during_ms"] = statistics.median(during) if during else None
         result["keystroke_during_max_ms"] = max(during) if during else None
+        result["keystroke_during_p95_ms"] = _p95(during)
         result["keystrokes_during"] = len(during)
         after = []
         for _ in range(KEYSTROKES_AFTER):
             after.append(_keystroke(client, uri, version, edited if version % 2 == 0 else text)[0])
             version += 1
         result["keystroke_after_ms"] = statistics.median(after)
-        completions = []
+        result["keystroke_after_p95_ms"] = _p95(after)
+        result["keystroke_after_max_ms"] = max(after)
         answer: Any = None
-        for _ in range(KEYSTROKES_AFTER):
-            answer, seconds = client.request("textDocument/completion", {**at, "position": _pos(COMPLETE_AT)})
-            completions.append(seconds * 1000)
-        result["completion_ms"] = statistics.median(completions)
-        result["completion_items"] = len(answer["items"]) if isinstance(answer, dict) else None
-        result["completion_bytes"] = len(json.dumps(answer, separators=(",", ":")))
+        for label, where in (("", COMPLETE_AT), ("tools_", TOOLS_AT), ("agent_", AGENT_AT)):
+            completions = []
+            for _ in range(KEYSTROKES_AFTER):
+                answer, seconds = client.request("textDocument/completion", {**at, "position": _pos(where)})
+                completions.append(seconds * 1000)
+            result[f"{label}completion_ms"] = statistics.median(completions)
+            items = answer.get("items") if isinstance(answer, dict) else answer
+            result[f"{label}completion_items"] = len(items) if isinstance(items, list) else None
+            result[f"{label}completion_bytes"] = len(json.dumps(answer, separators=(",", ":")))
+            if label == "":
+                model_answer = answer
+        answer = model_answer
         if floor is not None and duplicate is None:
             answers = {"hover": hover_answer, "completion": answer, "diagnostics": first["params"]["diagnostics"]}
             floor.write_text(json.dumps(answers), encoding="utf-8")
@@ -170,6 +195,15 @@ def measure_server(
         return result
     finally:
         client.close()
+        if probe is not None and probe.exists():
+            result["probe"] = json.loads(probe.read_text(encoding="utf-8"))
+
+
+def _p95(values: list[float]) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
 
 
 def _pos(where: tuple[int, int]) -> dict[str, int]:
@@ -211,19 +245,35 @@ def _rows(rows: list[list[str]]) -> str:
 
 
 def check_table(results: dict[int, dict[str, Any]]) -> str:
-    head = ["agents", "check s", "check peak MB", "s per 1,000", "agnix s", "agnix peak MB", "check / agnix"]
+    head = [
+        "agents",
+        "load (1 min)",
+        "check s",
+        "check CPU s",
+        "check peak MB",
+        "s per 1,000",
+        "agnix s",
+        "agnix CPU s",
+        "agnix peak MB",
+        "check / agnix (wall)",
+        "check / agnix (CPU)",
+    ]
     rows = [head, ["---"] * len(head)]
     for count, r in results.items():
         check, theirs = r["check"], r.get("agnix")
         rows.append(
             [
                 f"{count:,}",
+                fmt(check.get("load"), 1),
                 fmt(check["seconds"], 2),
+                fmt(check.get("cpu_s"), 2),
                 fmt(check["rss_mb"]),
                 fmt(check["seconds"] / count * 1000, 3),
                 fmt(theirs["seconds"], 2) if theirs else "–",
+                fmt(theirs.get("cpu_s"), 2) if theirs else "–",
                 fmt(theirs["rss_mb"]) if theirs else "–",
                 fmt(check["seconds"] / theirs["seconds"], 2) if theirs else "–",
+                fmt(check["cpu_s"] / theirs["cpu_s"], 2) if theirs and theirs.get("cpu_s") else "–",
             ]
         )
     return _rows(rows)
@@ -235,9 +285,12 @@ def server_table(results: dict[int, dict[str, Any]], baseline: dict[str, Any]) -
         "first hover ms",
         "first diagnostics ms",
         "index built ms",
-        "keystroke during indexing ms (median / max, n)",
+        "load (1 min)",
+        "keystroke during indexing ms (median / p95 / max, n)",
         "keystroke after ms",
         "completion ms (items, bytes)",
+        "`tools:` completion ms (items, bytes)",
+        "`Agent(` completion ms (items, bytes)",
         "RSS MB",
         "delete ms",
         "create ms",
@@ -246,7 +299,8 @@ def server_table(results: dict[int, dict[str, Any]], baseline: dict[str, Any]) -
 
     def row(label: str, s: dict[str, Any]) -> list[str]:
         during = (
-            f"{fmt(s.get('keystroke_during_ms'), 1)} / {fmt(s.get('keystroke_during_max_ms'), 1)}, "
+            f"{fmt(s.get('keystroke_during_ms'), 1)} / {fmt(s.get('keystroke_during_p95_ms'), 1)} / "
+            f"{fmt(s.get('keystroke_during_max_ms'), 1)}, "
             f"{s.get('keystrokes_during', 0)}"
             if s.get("keystroke_during_ms") is not None
             else "–"
@@ -256,9 +310,14 @@ def server_table(results: dict[int, dict[str, Any]], baseline: dict[str, Any]) -
             fmt(s["hover_ms"], 1),
             fmt(s["diagnostics_ms"], 1),
             fmt(s.get("index_ms")),
+            fmt(s.get("load"), 1),
             during,
             fmt(s.get("keystroke_after_ms"), 1),
-            f"{fmt(s.get('completion_ms'), 2)} ({s.get('completion_items')}, {fmt(s.get('completion_bytes'))})",
+            *(
+                f"{fmt(s.get(f'{k}completion_ms'), 2)} ({s.get(f'{k}completion_items')}, "
+                f"{fmt(s.get(f'{k}completion_bytes'))})"
+                for k in ("", "tools_", "agent_")
+            ),
             fmt(s.get("rss_mb"), 1),
             fmt(s.get("delete_ms"), 1),
             fmt(s.get("create_ms"), 1),
@@ -283,10 +342,12 @@ def plot(results: dict[int, dict[str, Any]], baseline: dict[str, Any], path: Pat
         return False
     counts = list(results)
     figure, (left, middle, right) = plt.subplots(1, 3, figsize=(15, 4.2))
-    left.plot(counts, [results[c]["check"]["seconds"] for c in counts], marker="o", label="agent-lsp check")
+    # CPU time (user + sys, workers included): on a shared machine it moves far less than wall time.
+    timed = "cpu_s" if all("cpu_s" in results[c]["check"] for c in counts) else "seconds"
+    left.plot(counts, [results[c]["check"][timed] for c in counts], marker="o", label="agent-lsp check")
     if all(results[c].get("agnix") for c in counts):
-        left.plot(counts, [results[c]["agnix"]["seconds"] for c in counts], marker="o", label="agnix 0.59.3")
-    left.set_title("check a tree (wall time)")
+        left.plot(counts, [results[c]["agnix"][timed] for c in counts], marker="o", label="agnix 0.59.3")
+    left.set_title("check a tree (CPU time, user + sys)" if timed == "cpu_s" else "check a tree (wall time)")
     left.set_xlabel("agents")
     left.set_ylabel("seconds")
     left.legend()
@@ -326,7 +387,23 @@ def main() -> int:
     parser.add_argument("--counts", type=int, nargs="+", default=list(DEFAULT_COUNTS))
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--plot", type=Path, default=HERE / "work" / "scaling.png", help="where the plot goes")
+    parser.add_argument(
+        "--replot", action="store_true", help="only draw the plot again from the last run's results.json"
+    )
+    parser.add_argument(
+        "--probe",
+        action="store_true",
+        help="only the server, `--repeats` times per size, under loop_probe.py: keystrokes and the event "
+        "loop's longest gaps during indexing and after (no check, agnix, floor or plot)",
+    )
     options = parser.parse_args()
+    if options.replot:
+        saved = json.loads((WORK / "results.json").read_text(encoding="utf-8"))
+        loaded = {int(count): entry for count, entry in saved["results"].items()}
+        print(f"plot: {options.plot}" if plot(loaded, saved["baseline"], options.plot) else "(no matplotlib)")
+        return 0
+    if options.probe:
+        return probe_main(options.counts, options.repeats)
     HOME.mkdir(parents=True, exist_ok=True)
     agnix = agnix_path()
     # agent-lsp's answers in a two-file workspace: the baseline, and what the floor server answers.
@@ -369,6 +446,71 @@ def main() -> int:
         else "\n(no plot: matplotlib is not installed)"
     )
     shutil.rmtree(WORK / "two-files", ignore_errors=True)
+    return 0
+
+
+def probe_main(counts: list[int], repeats: int) -> int:
+    """The event loop while the index is built: keystrokes (median / p95 / max, n) and the loop's gaps."""
+    HOME.mkdir(parents=True, exist_ok=True)
+    head = [
+        "agents",
+        "run",
+        "load (1 min)",
+        "index ms",
+        "keystroke during ms (median / p95 / max, n)",
+        "keystroke after ms (median / p95 / max, n)",
+        "loop gap during ms (p99 / max, n)",
+        "loop gap after ms (p99 / max)",
+        "longest piece during: wall ms (CPU ms of the longest in CPU)",
+        "completion ms (items): `tools:` / `Agent(`",
+    ]
+    rows = [head, ["---"] * len(head)]
+    everything: dict[str, Any] = {}
+    for count in counts:
+        tree = scaling_corpus.scaling_tree(WORK / f"agents-{count}", count)
+        agents = tree / "pkg0" / ".claude" / "agents"
+        for run in range(repeats):
+            load = os.getloadavg()[0]
+            out = WORK / f"probe-{count}-{run}.json"
+            out.unlink(missing_ok=True)
+            r = measure_server(tree, agents / "a1.md", agents / "duplicate.md", probe=out)
+            everything[f"{count}-{run}"] = {**r, "load": load}
+            probe = r.get("probe", {})
+            gaps = probe.get("gaps", {})
+            pieces = probe.get("pieces", {})
+            worst = max(
+                ((name, v["during"].get("max", 0.0)) for name, v in pieces.items()),
+                key=lambda item: item[1],
+                default=("–", 0.0),
+            )
+            worst_cpu = max(
+                ((name, v["during"].get("max", 0.0)) for name, v in probe.get("pieces_cpu", {}).items()),
+                key=lambda item: item[1],
+                default=("–", 0.0),
+            )
+            during, after = gaps.get("during", {}), gaps.get("after", {})
+            rows.append(
+                [
+                    f"{count:,}",
+                    str(run + 1),
+                    f"{load:.1f}",
+                    fmt(r.get("index_ms")),
+                    f"{fmt(r.get('keystroke_during_ms'), 1)} / {fmt(r.get('keystroke_during_p95_ms'), 1)} / "
+                    f"{fmt(r.get('keystroke_during_max_ms'), 1)}, {r.get('keystrokes_during')}",
+                    f"{fmt(r.get('keystroke_after_ms'), 1)} / {fmt(r.get('keystroke_after_p95_ms'), 1)} / "
+                    f"{fmt(r.get('keystroke_after_max_ms'), 1)}, {KEYSTROKES_AFTER}",
+                    f"{fmt(during.get('p99'), 1)} / {fmt(during.get('max'), 1)}, {during.get('n', 0)}",
+                    f"{fmt(after.get('p99'), 1)} / {fmt(after.get('max'), 1)}",
+                    f"{worst[0]}: {worst[1]:.1f} ({worst_cpu[0]}: {worst_cpu[1]:.1f})",
+                    f"{fmt(r.get('tools_completion_ms'), 2)} ({r.get('tools_completion_items')}) / "
+                    f"{fmt(r.get('agent_completion_ms'), 2)} ({r.get('agent_completion_items')})",
+                ]
+            )
+            print(rows[-1], flush=True)
+    print()
+    print(_rows(rows))
+    (WORK / "probe-results.json").write_text(json.dumps(everything, indent=1), encoding="utf-8")
+    print(f"\ndetails (every piece's durations): {WORK / 'probe-results.json'}")
     return 0
 
 

@@ -4,6 +4,8 @@ when that process fails a worker thread builds the same index; requests that nee
 from __future__ import annotations
 
 import asyncio
+import gc
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -13,6 +15,7 @@ import pytest
 
 from agent_lsp.lsp import project_state
 from agent_lsp.lsp.server import create_server
+from agent_lsp.project import index as index_module
 from agent_lsp.project import scanner
 
 AGENTS = project_state.PROCESS_MIN_FILES + 20
@@ -113,3 +116,39 @@ async def test_when_the_scanning_process_fails_a_thread_builds_the_index(
     index = client.server.session.project.index
     assert len(index) == AGENTS + 1
     assert len(index.resolve(index.files()[0].kind, "a7", None)) == 2  # the duplicate is there
+
+
+async def test_the_loop_adopts_a_frame_per_turn_and_freezes_it_out_of_the_collectors_passes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What keeps a keystroke during indexing as fast as after, counted rather than timed: the event loop
+    # adopts at most one frame of entries per turn, other callbacks run between two frames, and each
+    # frame's entries are frozen (`gc.freeze`) before the next, so the collector never walks them again.
+    turns = 0
+
+    async def ticker() -> None:
+        nonlocal turns
+        while True:
+            turns += 1
+            await asyncio.sleep(0)
+
+    adopted: list[tuple[int, int, int]] = []  # (entries, loop turns so far, frozen objects so far)
+    adopt = index_module.WorkspaceIndex.adopt
+
+    def counted(self: index_module.WorkspaceIndex, reads: Any) -> None:
+        reads = list(reads)
+        adopted.append((len(reads), turns, gc.get_freeze_count()))
+        adopt(self, reads)
+
+    monkeypatch.setattr(index_module.WorkspaceIndex, "adopt", counted)
+    tick = asyncio.get_running_loop().create_task(ticker())
+    try:
+        client = await _start(tmp_path, monkeypatch)
+        await _until_ready(client)
+    finally:
+        tick.cancel()
+    frames = [n for n, _, _ in adopted]
+    assert sum(frames) == AGENTS + 1 and max(frames) <= scanner.BATCH_FILES and len(frames) >= 10
+    for (_, turns_before, frozen_before), (_, turns_after, frozen_after) in itertools.pairwise(adopted):
+        assert turns_after > turns_before  # the loop ran something else between two frames
+        assert frozen_after > frozen_before  # the frame before was frozen

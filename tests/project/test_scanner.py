@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import io
+import os
 import pickle
 import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from agent_lsp.checks.crossfile import entry_findings
 from agent_lsp.project import scanner
@@ -88,3 +92,12 @@ def test_a_large_scan_is_sent_in_frames_of_a_few_dozen_files(tmp_path: Path) -> 
     scanner.scan_to(out, [str(tmp_path / "ws")], None)
     sizes = [len(value) for kind, value in _frames(out.getvalue()) if kind == "entries"]  # type: ignore[arg-type]
     assert sizes == [scanner.BATCH_FILES] * 3 + [5]
+
+
+@pytest.mark.skipif(not hasattr(os, "nice"), reason="no process niceness on this system")
+def test_the_child_lowers_its_own_scheduling_priority() -> None:
+    # The scan takes only the CPU time the server leaves it (`lower_priority`, called first by `main`).
+    code = "import os; from agent_lsp.project import scanner; scanner.lower_priority(); print(os.nice(0))"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True, env=env)
+    assert int(done.stdout) == min(19, os.nice(0) + scanner.NICENESS)

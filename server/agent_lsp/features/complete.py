@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -24,6 +23,7 @@ from lsprotocol import types
 
 from agent_lsp.features import completion_wire
 from agent_lsp.features.markup import content, first_sentence, to_range
+from agent_lsp.project.paths import FileKind
 from agent_lsp.project.references import inline_mcp_server_names
 from agent_lsp.schema import paths as schema_paths
 from agent_lsp.schema.models import describe_model_id, sdk_model_ids
@@ -164,6 +164,7 @@ class _Builder:
     # Items are gathered first and built at the end, once it is known which replace range
     # most of them share (it goes to `itemDefaults.editRange` when the client takes one).
     pending: list[_Pending] = field(default_factory=list)
+    incomplete: bool = False  # a name list was cut at NAMES_LIMIT: the client asks again as the user types
 
     def add(
         self,
@@ -211,7 +212,7 @@ class _Builder:
         if shared is not None and shared not in ranges:
             ranges[shared] = to_range(self.mapper, shared)
         defaults = types.CompletionItemDefaults(edit_range=ranges[shared]) if shared is not None else None
-        return types.CompletionList(is_incomplete=False, items=items, item_defaults=defaults)
+        return types.CompletionList(is_incomplete=self.incomplete, items=items, item_defaults=defaults)
 
     def _item(
         self,
@@ -428,10 +429,8 @@ def _top_value(b: _Builder, cursor: Cursor, offset: int, schema: AgentSchema, ke
         span = _value_span(cursor)
         lead = value_lead(b.parsed, span.start)
         known = set(schema.enum_values(key))
-        for item in _agents(b):
+        for item in _project_named(b, FileKind.AGENT, b.parsed.text[span.start : max(span.start, offset)], known):
             name = item.qualified_name or ""
-            if name in known:
-                continue
             b.add(name, span, lead + name, kind=types.CompletionItemKind.Class,
                   detail=first_sentence(item.description) if item.description else f"{item.scope.value} agent",
                   doc=item.description or None, sort="1", filter_text=name)  # fmt: skip
@@ -487,7 +486,7 @@ def _listed(b: _Builder, cursor: Cursor, offset: int, schema: AgentSchema, key: 
     token = entry_at(b.parsed, cursor, offset)
     listed = token.listed | (_listed_items(b.parsed, key) if cursor.slot is Slot.ITEM else set())
     if key == "skills":
-        _named(b, token, b.project.skills() if b.project else [], listed, types.CompletionItemKind.Module)
+        _named(b, token, offset, FileKind.SKILL, listed, types.CompletionItemKind.Module)
         return
     if key == "mcpServers":
         names = [n for n in _mcp_servers(b) if n not in listed]
@@ -496,7 +495,7 @@ def _listed(b: _Builder, cursor: Cursor, offset: int, schema: AgentSchema, key: 
                   detail="MCP server from .mcp.json", filter_text=name)  # fmt: skip
         return
     if token.owner is not None:
-        _specifier(b, token)
+        _specifier(b, token, offset)
         return
     _tool_names(b, cursor, token.span, schema, listed, lead=token.lead, allow=schema.tool_list_kind(key) == "tools")
     _templates(b, token, schema)
@@ -524,8 +523,20 @@ def _mcp_servers(b: _Builder) -> tuple[str, ...]:
     return b.project.mcp_servers() if b.project else ()
 
 
-def _agents(b: _Builder) -> list[IndexedFile]:
-    return b.project.agents() if b.project else []
+NAMES_LIMIT = 100  # agents or skills offered at most in one list (a workspace may hold thousands)
+
+
+def _project_named(b: _Builder, kind: FileKind, typed: str, skip: set[str]) -> list[IndexedFile]:
+    """The project's agents or skills seen from the document, but those in `skip`. When there are more
+    than NAMES_LIMIT, only names starting with what is `typed`, at most NAMES_LIMIT of them, and a list
+    cut short is marked incomplete: each keystroke asks again, and no list grows with the workspace (a
+    client filters a complete list itself, fuzzily, so a small workspace's list is never narrowed)."""
+    if b.project is None:
+        return []
+    found, complete = b.project.named(kind, typed.strip(), NAMES_LIMIT, skip)
+    if not complete:
+        b.incomplete = True
+    return found
 
 
 def _tool_names(
@@ -564,10 +575,10 @@ def _templates(b: _Builder, token: Entry, schema: AgentSchema) -> None:
               snippet=True, filter_text=f"{tool}(")  # fmt: skip
 
 
-def _specifier(b: _Builder, token: Entry) -> None:
+def _specifier(b: _Builder, token: Entry, offset: int) -> None:
     """Inside `Agent(` the project's agents; inside `WebFetch(` the `domain:` form."""
     if token.owner == "Agent":
-        _named(b, token, _agents(b), token.listed, types.CompletionItemKind.Class)
+        _named(b, token, offset, FileKind.AGENT, token.listed, types.CompletionItemKind.Class)
     elif token.owner == "WebFetch":
         text = "domain:${1:example.com}" if b.options.snippets else "domain:"
         b.add("domain:", token.span, text, kind=types.CompletionItemKind.Keyword,
@@ -577,14 +588,16 @@ def _specifier(b: _Builder, token: Entry) -> None:
 def _named(
     b: _Builder,
     token: Entry,
-    items: Iterable[IndexedFile],
+    offset: int,
+    of: FileKind,
     listed: set[str],
     kind: types.CompletionItemKind,
 ) -> None:
     """Skills or agents by the name they are listed under (`plugin:name` for a plugin's), with their descriptions."""
-    for item in items:
+    typed = b.parsed.text[token.span.start : max(token.span.start, offset)]
+    for item in _project_named(b, of, typed, listed):
         name = item.qualified_name
-        if not name or name in listed:
+        if not name:
             continue
         b.add(name, token.span, token.lead + name, kind=kind,
               detail=first_sentence(item.description) if item.description else None,

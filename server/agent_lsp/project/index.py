@@ -20,9 +20,10 @@ longer) indexed.
 
 from __future__ import annotations
 
+import bisect
 import os
 import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -219,10 +220,8 @@ class WorkspaceIndex:
         else:
             self._by_dir.setdefault(os.path.dirname(path), set()).add(path)
         for key in names:
-            holders = self._by_name.setdefault(key, {})
-            if path not in holders:
-                self._names.pop(key[0], None)
-            holders[path] = entry
+            self._by_name.setdefault(key, {})[path] = entry
+            self._relist(key)
         for name in set(entry.reference_names):
             self._by_ref.setdefault(name, {})[path] = entry
         plugin = entry.placement.plugin
@@ -265,7 +264,23 @@ class WorkspaceIndex:
             holders.pop(path, None)
             if not holders:
                 del self._by_name[key]
-                self._names.pop(key[0], None)
+            self._relist(key)
+
+    def _relist(self, key: tuple[FileKind, str]) -> None:
+        """Keep the sorted names of a kind (`names`, once made) in step with one name's holders: a name
+        that comes or goes costs a bisection, not a new sort of every name."""
+        known = self._names.get(key[0])
+        if known is None:
+            return
+        name = key[1]
+        holders = self._by_name.get(key)
+        wanted = holders is not None and any(e.qualified_name == name for e in holders.values())
+        at = bisect.bisect_left(known, name)
+        present = at < len(known) and known[at] == name
+        if wanted and not present:
+            known.insert(at, name)
+        elif present and not wanted:
+            del known[at]
 
     def _inside(self, path: str) -> bool:
         """Whether a file found by the scan may be read, by the one containment rule (`_roots_of`); the
@@ -432,7 +447,8 @@ class WorkspaceIndex:
 
     def names(self, kind: FileKind) -> list[str]:
         """Every name entries of a kind register (plain and qualified), sorted: what a suggestion picks
-        from. Kept until a name of that kind comes or goes, so each unknown name costs no walk."""
+        from. Made once, then kept in step as names come and go (`_relist`), so that neither an unknown
+        name nor a completion costs a walk."""
         known = self._names.get(kind)
         if known is None:
             known = self._names[kind] = sorted(
@@ -475,7 +491,9 @@ class WorkspaceIndex:
         what completion offers (and describes) in a file."""
         here = self.project_root_of(from_path)
         best: dict[str, tuple[tuple[tuple[int, int], str], IndexedFile]] = {}
-        for entry in self._by_kind.get(kind, {}).values():
+        entries = self._by_kind.get(kind, {})
+        self.visits += len(entries)
+        for entry in entries.values():
             name = entry.qualified_name
             if not name:
                 continue
@@ -484,6 +502,37 @@ class WorkspaceIndex:
             if known is None or key < known[0]:
                 best[name] = (key, entry)
         return [best[name][1] for name in sorted(best)]
+
+    def visible_named(
+        self,
+        kind: FileKind,
+        from_path: str | None,
+        prefix: str = "",
+        limit: int | None = None,
+        skip: Collection[str] = (),
+    ) -> tuple[list[IndexedFile], bool]:
+        """`visible`'s entries whose name starts with `prefix` (but none named in `skip`), at most `limit` of
+        them, and whether that is all of them: what completion offers in a file. `prefix` counts only when
+        there are more than `limit` names (a client filters a short list itself, fuzzily). The names are
+        found by bisecting the sorted names (`names`) and each one is looked up, so that the answer costs
+        as much in a workspace of 10,000 agents as in one of ten (`visible` walks every entry of the kind)."""
+        names = self.names(kind)
+        if limit is None or len(names) <= limit:
+            prefix = ""
+        here = self.project_root_of(from_path)
+        found: list[IndexedFile] = []
+        for position in range(bisect.bisect_left(names, prefix), len(names)):
+            name = names[position]
+            if not name.startswith(prefix):
+                break
+            if name in skip:
+                continue
+            if limit is not None and len(found) >= limit:
+                return found, False
+            holders = [entry for entry in self.named(kind, name) if entry.qualified_name == name]
+            if holders:
+                found.append(min(holders, key=lambda entry: (self._rank(entry, here), entry.path)))
+        return found, True
 
     def _rank(self, entry: IndexedFile, here: str | None) -> tuple[int, int]:
         """(group, distance) seen from the project `here`: lower wins; a skill beats a command of the same
@@ -632,6 +681,13 @@ class ProjectView:
 
     def agents(self) -> list[IndexedFile]:
         return self.index.visible(FileKind.AGENT, self.path)
+
+    def named(
+        self, kind: FileKind, prefix: str = "", limit: int | None = None, skip: Collection[str] = ()
+    ) -> tuple[list[IndexedFile], bool]:
+        """The skills or agents whose names start with `prefix`, at most `limit` (see `visible_named`), and
+        whether that is all of them."""
+        return self.index.visible_named(kind, self.path, prefix, limit, skip)
 
     def mcp_servers(self) -> tuple[str, ...]:
         """The servers of the `.mcp.json` files that apply to the document."""

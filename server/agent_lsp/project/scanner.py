@@ -8,7 +8,8 @@ parent's module path, read from its stdin. It then reads one JSON line saying wh
 `("total", n)` once the walk is done, `("entries", [ReadEntry | None, ...])` for every
 `BATCH_FILES` files read, and `("done", None)` last. The parent adopts the entries into an index
 of its own (`WorkspaceIndex.plan`/`adopt`/`finish_scan` split a scan into the steps each side does).
-Only the parent's own child writes those frames: the pipe is theirs alone.
+Only the parent's own child writes those frames: the pipe is theirs alone. The child runs at a lower
+scheduling priority than the server (`lower_priority`), so that it takes only the time the server leaves.
 """
 
 from __future__ import annotations
@@ -63,8 +64,21 @@ def scan_to(out: BinaryIO, folders: list[str], user_dir: str | None, walk: bool 
     out.flush()
 
 
+NICENESS = 10  # how much lower the child's scheduling priority is than the server's
+
+
+def lower_priority() -> None:
+    """Let the server's process run first when both want a core: the scan is background work, and a
+    keystroke answered during indexing should wait for nothing the scan does (on a busy machine the
+    kernel otherwise shares the cores evenly, and the server's event loop lost turns of 10-100 ms)."""
+    if hasattr(os, "nice"):
+        with contextlib.suppress(OSError):
+            os.nice(NICENESS)
+
+
 def main() -> None:
     """The child: the scan named on stdin (after the module path `command` read), frames on stdout."""
+    lower_priority()
     scan = json.loads(sys.stdin.readline())
     out = os.fdopen(sys.stdout.fileno(), "wb", closefd=False)
     with contextlib.suppress(BrokenPipeError):  # the server went away (or dropped this scan): nothing to tell
