@@ -96,12 +96,7 @@ def test_a_server_with_a_url_and_no_type_is_reported_as_claude_code_skips_it(tmp
 
 @pytest.mark.parametrize("scenario", sorted(EXPECTED))
 def test_findings_agree_with_claude_code(scenario: str, tmp_path: Path) -> None:
-    project = tmp_path / "project"
-    (project / ".git").mkdir(parents=True)
-    for name, text in SCENARIOS[scenario].items():
-        path = project / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+    project = _project(scenario, tmp_path)
     loaded = set(TRUTH[scenario]["markers"])
     for name, codes, present, absent in EXPECTED[scenario]:
         path = str((project / name).resolve())

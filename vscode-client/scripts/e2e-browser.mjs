@@ -292,6 +292,17 @@ async function until(what, check, timeoutMs = 30_000) {
   throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
 }
 
+/** The command's "Keep both": VS Code's own checks come back (the files.associations entry goes). */
+async function keepBothCheckers(wb) {
+  await wb.runCommand(CHOOSE_COMMAND);
+  const keep = wb.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Keep both' }).first();
+  await keep.waitFor({ state: 'visible', timeout: 10_000 });
+  await keep.click();
+  await until('the files.associations entry to go', () =>
+    workspaceSettings()['files.associations']?.['**/.claude/agents/*.md'] === undefined,
+  );
+}
+
 // ---------------------------------------------------------------- the workbench
 
 class Workbench {
@@ -506,13 +517,7 @@ const scenarios = [
       await page.keyboard.press('Escape');
 
       // Reversible: the command, "Keep both": VS Code's markers come back and ours are what they were.
-      await wb.runCommand(CHOOSE_COMMAND);
-      const keep = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Keep both' }).first();
-      await keep.waitFor({ state: 'visible', timeout: 10_000 });
-      await keep.click();
-      await until('the files.associations entry to go', () =>
-        workspaceSettings()['files.associations']?.['**/.claude/agents/*.md'] === undefined,
-      );
+      await keepBothCheckers(wb);
       await wb.openFile('.claude/skills/release-notes/SKILL.md');
       await until("VS Code's warning back on SKILL.md's `name` (line 2), agent-lsp's still on line 4", async () => {
         const rows = await wb.allProblems('SKILL.md');
@@ -608,13 +613,7 @@ const scenarios = [
         // Back to both checkers, as the `vscode-checks` scenario left it (an error here must not hide the first).
         if (primary) log(`chat-agents failed first with: ${primary.message}`);
         await page.keyboard.press('Escape');
-        await wb.runCommand(CHOOSE_COMMAND);
-        const keep = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Keep both' }).first();
-        await keep.waitFor({ state: 'visible', timeout: 10_000 });
-        await keep.click();
-        await until('the files.associations entry to go', () =>
-          workspaceSettings()['files.associations']?.['**/.claude/agents/*.md'] === undefined,
-        );
+        await keepBothCheckers(wb);
         await wb.runCommand('View: Close All Editors');
         writeSettings({ 'chat.disableAIFeatures': true });
       }

@@ -326,15 +326,19 @@ def _mcp_config(parts: tuple[str, ...], plugins: dict[tuple[str, ...], bool] | N
     if any(part in _NO_MCP_CONFIG for part in parts[:-1]):
         return None
     for i in range(len(parts) - 2, 0, -1):  # a plugin above: the file lies in one of its subfolders
-        key = parts[:i]
-        found = plugins.get(key) if plugins is not None else None
-        if found is None:
-            found = is_plugin(os.path.join(*key))
-            if plugins is not None:
-                plugins[key] = found
-        if found:
+        if _is_plugin_folder(parts[:i], plugins):
             return None
     return Placement(FileKind.MCP_CONFIG, Scope.PROJECT, here, here)
+
+
+def _is_plugin_folder(key: tuple[str, ...], plugins: dict[tuple[str, ...], bool] | None) -> bool:
+    """`is_plugin` of the folder `key`, remembered in `plugins` (one walk asks the same folders again)."""
+    found = plugins.get(key) if plugins is not None else None
+    if found is None:
+        found = is_plugin(os.path.join(*key))
+        if plugins is not None:
+            plugins[key] = found
+    return found
 
 
 # What `_in_plugin` answers for a file of a default folder the plugin's manifest replaces: not loaded, and
@@ -353,12 +357,7 @@ def _in_plugin(parts: tuple[str, ...], plugins: dict[tuple[str, ...], bool] | No
         if parts[i - 1] in _COMPONENT_DIRS:
             continue
         key = parts[:i]
-        found = plugins.get(key) if plugins is not None else None
-        if found is None:
-            found = is_plugin(os.path.join(*key))
-            if plugins is not None:
-                plugins[key] = found
-        if not found:
+        if not _is_plugin_folder(key, plugins):
             continue
         folder = Path(*key)
         rest = parts[i:]
