@@ -3,6 +3,7 @@
 
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { toServerOptions, USER_ONLY_KEYS } from '../../src/settings';
 
@@ -132,6 +133,48 @@ describe('package.json', () => {
     const serverCommands = ['agentLsp.askAgent', 'agentLsp.listAgents', 'agentLsp.setApiKey'];
     for (const { command } of manifest.contributes.commands) {
       assert.equal(serverCommands.includes(command), false, `${command} is also a server command`);
+    }
+  });
+});
+
+describe('the packaged extension', () => {
+  // What `vsce package` puts in the .vsix (.vscodeignore decides): a file the manifest names but the
+  // package leaves out breaks that contribution only for users of the .vsix (the claude-skill grammar did).
+  const raw = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as {
+    main: string;
+    contributes: {
+      languages?: { configuration?: string; icon?: { light: string; dark: string } }[];
+      grammars?: { path: string }[];
+    };
+  };
+  const packaged = execFileSync(join(__dirname, '../../node_modules/.bin/vsce'), ['ls', '--no-dependencies'], {
+    cwd: join(__dirname, '../..'),
+    encoding: 'utf8',
+  })
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+
+  it('holds every file the manifest names', () => {
+    // The bundle is built at packaging time (not before the unit tests): .vscodeignore must let it in.
+    const ignore = readFileSync(join(__dirname, '../../.vscodeignore'), 'utf8').split('\n');
+    assert.ok(ignore.includes(`!${raw.main.replace(/^\.\//, '')}`), `${raw.main} is not let into the package`);
+    const named = new Set<string>();
+    for (const language of raw.contributes.languages ?? []) {
+      if (language.configuration) named.add(language.configuration);
+      if (language.icon) named.add(language.icon.light).add(language.icon.dark);
+    }
+    for (const grammar of raw.contributes.grammars ?? []) named.add(grammar.path);
+    for (const path of named) {
+      assert.ok(packaged.includes(path.replace(/^\.\//, '')), `${path} is not in the package`);
+    }
+  });
+
+  it("has a README whose images vsce can package (no path outside the extension's folder)", () => {
+    const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+    const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)/g)].map((m) => m[1] ?? '');
+    for (const image of images) {
+      assert.ok(/^https:\/\//.test(image) || !image.startsWith('..'), `README image ${image} lies outside the package`);
     }
   });
 });
