@@ -313,12 +313,7 @@ def find_files(targets: Sequence[str], all_markdown: bool = False) -> Found:
         for path in sorted(root.rglob("*.md")):
             if any(part in _NOT_WALKED for part in path.relative_to(root).parts[:-1]):
                 continue
-            if not disk.inside(path, inside, folders):
-                found.skipped_files.append((path, f"it links outside {target}"))
-                continue
-            if not path.is_file():
-                if path.is_symlink():
-                    found.skipped_files.append((path, "it is a link to nothing"))
+            if _passed_over(path, inside, found, target, folders):
                 continue
             resolved = Path(disk.resolved(path, folders))
             if resolved in seen:
@@ -387,6 +382,19 @@ def _collection_root(folder: Path, real_root: Path) -> Path:
     return real_root
 
 
+def _passed_over(path: Path, inside: Any, walk: Found, target: str, folders: dict[str, str] | None = None) -> bool:
+    """Whether the walk leaves `path` alone as no regular file of the target: a link out of it or to
+    nothing (named in `walk.skipped_files` with the reason), or not a file at all."""
+    if not disk.inside(path, inside, folders):
+        walk.skipped_files.append((path, f"it links outside {target}"))
+        return True
+    if not path.is_file():
+        if path.is_symlink():
+            walk.skipped_files.append((path, "it is a link to nothing"))
+        return True
+    return False
+
+
 def _json_files(root: Path, inside: Any, walk: Found, target: str) -> list[Path]:
     """The JSON files Claude Code reads below a folder (manifests, `.mcp.json`, hooks, settings). Those
     that look like its files but are not checked go to `walk.skipped_files` with the reason: a link out
@@ -396,12 +404,7 @@ def _json_files(root: Path, inside: Any, walk: Found, target: str) -> list[Path]
     for p in sorted(root.rglob("*.json")):
         if p.name not in _JSON_NAMES or any(part in _NOT_WALKED for part in p.relative_to(root).parts[:-1]):
             continue
-        if not disk.inside(p, inside):
-            walk.skipped_files.append((p, f"it links outside {target}"))
-            continue
-        if not p.is_file():
-            if p.is_symlink():
-                walk.skipped_files.append((p, "it is a link to nothing"))
+        if _passed_over(p, inside, walk, target):
             continue
         kind, _plugin = document_kind(str(p.resolve()))
         if kind is not None and kind.is_json:
@@ -754,16 +757,14 @@ def add_cross_file_findings(
 
 def _add_settings_findings(report: FileReport, path: str, index: WorkspaceIndex) -> None:
     """A settings file's cross-file findings (`outputStyle`), on the text the report was checked with."""
-    from agent_lsp.checks.configure import configured
+    from agent_lsp.checks.configure import apply_json
     from agent_lsp.checks.crossfile import settings_findings
 
     read = disk.read_text(path)
     if read is None or disk.text_digest(read[0]) != report.digest:
         return
-    config = CONFIGS.for_file(path)
-    if config.excludes(path):
-        return
-    extra = configured(settings_findings(parse_json(read[0]), index), config, FileKind.SETTINGS.value)
+    context = AgentContext(path, kind=FileKind.SETTINGS.value, config=CONFIGS.for_file(path))
+    extra = apply_json(settings_findings(parse_json(read[0]), index), context)
     if extra:
         report.add_findings(extra, read[0])
 

@@ -115,6 +115,14 @@ def apply(parsed: ParsedAgent, findings: Iterable[Finding], context: AgentContex
     return configured(suppressed(parsed, findings), context.config, context.kind)
 
 
+def apply_json(findings: Iterable[Finding], context: AgentContext) -> list[Finding]:
+    """`apply` for a JSON file (manifests, `.mcp.json`, hooks, settings): JSON has no comments, so there
+    are no inline suppressions, only the project's configuration; an excluded file has none."""
+    if context.config.excludes(context.path):
+        return []
+    return configured(findings, context.config, context.kind)
+
+
 def config_problems(config: ProjectConfig) -> list[str]:
     """What is wrong with a configuration file, in words (the schema's findings and unknown rule codes)."""
     problems = list(config.problems)

@@ -48,7 +48,4 @@ def find_json_problems(doc: JsonDocument, context: AgentContext) -> list[Finding
     project's configuration wants them (JSON has no comments, so no inline suppressions)."""
     from agent_lsp.checks.manifest import find_manifest_problems
 
-    found = find_manifest_problems(doc, context)
-    if context.config.excludes(context.path):
-        return []
-    return configure.configured(found, context.config, context.kind)
+    return configure.apply_json(find_manifest_problems(doc, context), context)

@@ -553,10 +553,7 @@ class ProjectState:
         try:
             index = self.index_for(analysis)
             if settings and analysis.json is not None:  # `outputStyle` names a style of the index
-                context = analysis.context
-                found = crossfile.settings_findings(analysis.json, index)
-                found = [] if context.config.excludes(context.path) else found
-                result = configure.configured(found, context.config, context.kind)
+                result = configure.apply_json(crossfile.settings_findings(analysis.json, index), analysis.context)
             else:
                 result = configure.apply(analysis.parsed, crossfile.findings_for(analysis, index), analysis.context)
             self.announce(exclude=analysis.uri)
