@@ -79,6 +79,16 @@ class Probe:
             after = sorted(ms for at, ms in values if at >= built)
             return {"during": _stats(during), "after": _stats(after)}
 
+        def longest(table: dict[str, list[tuple[float, float]]]) -> list[tuple[float, float, str]]:
+            """The ten longest pieces during indexing: (ms, ms after `initialized` it ended, name)."""
+            during = (
+                (ms, (at - start) * 1000, name)
+                for name, values in table.items()
+                for at, ms in values
+                if start <= at < built
+            )
+            return sorted(during, reverse=True)[:10]
+
         return {
             "index_ms": (built - start) * 1000 if self.built and self.start else None,
             "gaps": split(self.gaps),
@@ -86,26 +96,10 @@ class Probe:
             "longest_gaps_during": sorted(
                 ((ms, (at - start) * 1000) for at, ms in self.gaps if start <= at < built), reverse=True
             )[:10],
-            "longest_pieces_during": sorted(
-                (
-                    (ms, (at - start) * 1000, name)
-                    for name, values in self.pieces.items()
-                    for at, ms in values
-                    if start <= at < built
-                ),
-                reverse=True,
-            )[:10],
+            "longest_pieces_during": longest(self.pieces),
             "pieces": {name: split(values) for name, values in sorted(self.pieces.items())},
             "pieces_cpu": {name: split(values) for name, values in sorted(self.cpu.items())},
-            "longest_pieces_cpu_during": sorted(
-                (
-                    (ms, (at - start) * 1000, name)
-                    for name, values in self.cpu.items()
-                    for at, ms in values
-                    if start <= at < built
-                ),
-                reverse=True,
-            )[:10],
+            "longest_pieces_cpu_during": longest(self.cpu),
         }
 
     def write(self) -> None:
