@@ -35,12 +35,13 @@ async def client(lsp_client: LanguageClient, tmp_path: Path) -> AsyncIterator[La
     await lsp_client.shutdown_session()
 
 
-async def _until(client: LanguageClient, uri: str, code: str) -> list[tuple[str, types.Range]]:
-    """The pulled diagnostics once `code` is among them (the index is built in the background)."""
+async def _until(client: LanguageClient, uri: str, code: str, present: bool = True) -> list[tuple[str, types.Range]]:
+    """The pulled diagnostics once `code` is among them (`present`) or gone from them: the index is built,
+    and a watched change followed, in the background."""
     found: list[tuple[str, types.Range]] = []
     for _ in range(100):
         found = await diagnostics(client, uri)
-        if any(c == code for c, _ in found):
+        if any(c == code for c, _ in found) == present:
             break
         await asyncio.sleep(0.1)
     return found
@@ -80,10 +81,4 @@ async def test_a_changed_manifest_places_the_plugins_agents_again(client: Langua
     client.workspace_did_change_watched_files(
         types.DidChangeWatchedFilesParams([types.FileEvent(manifest.as_uri(), types.FileChangeType.Changed)])
     )
-    found: list[tuple[str, types.Range]] = []
-    for _ in range(100):
-        found = await diagnostics(client, lead)
-        if all(code != "unknown-agent-type" for code, _ in found):
-            break
-        await asyncio.sleep(0.1)
-    assert found == []
+    assert await _until(client, lead, "unknown-agent-type", present=False) == []
