@@ -150,7 +150,7 @@ def install(probe: Probe) -> None:
     state._announce_everything = probe.timed("_announce_everything", state._announce_everything)  # type: ignore[method-assign]
     original_start_child = state._start_child
 
-    def start_child(self: Any, build: Any, loop: Any) -> None:
+    def start_child(self: Any, build: Any, loop: Any, *rest: Any) -> None:
         # The index module is imported by now (by the worker thread): importing it earlier, for the probe,
         # would take its import out of the warm-up the probe measures.
         from agent_lsp.project import index
@@ -159,7 +159,7 @@ def install(probe: Probe) -> None:
             function = getattr(index.WorkspaceIndex, name)
             if not hasattr(function, "__wrapped__"):
                 setattr(index.WorkspaceIndex, name, probe.timed(name, function))
-        original_start_child(self, build, loop)
+        original_start_child(self, build, loop, *rest)
 
     state._start_child = probe.timed("_start_child", start_child)  # type: ignore[method-assign]
     state._progress = probe.timed("_progress (a report)", state._progress)  # type: ignore[method-assign]

@@ -8,6 +8,7 @@ import gc
 import itertools
 import json
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -152,3 +153,79 @@ async def test_the_loop_adopts_a_frame_per_turn_and_freezes_it_out_of_the_collec
     for (_, turns_before, frozen_before), (_, turns_after, frozen_after) in itertools.pairwise(adopted):
         assert turns_after > turns_before  # the loop ran something else between two frames
         assert frozen_after > frozen_before  # the frame before was frozen
+
+
+async def test_the_scanning_process_is_started_by_the_worker_thread_not_on_the_event_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Started on the event loop, the process held it several milliseconds (asyncio's child watcher starts
+    # and waits for a thread per process): the first keystroke after opening a file waited for that.
+    threads: list[str] = []
+    command = scanner.command
+
+    def recorded() -> list[str]:
+        threads.append(threading.current_thread().name)
+        return command()
+
+    monkeypatch.setattr(scanner, "command", recorded)
+    client = await _start(tmp_path, monkeypatch)
+    await _until_ready(client)
+    assert threads == ["agent-lsp-index"]
+    assert len(client.server.session.project.index) == AGENTS + 1
+
+
+async def test_no_entries_are_adopted_while_the_client_is_being_answered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The event loop adopts the scanning process's entries only once the client has been quiet for a
+    # moment (`until_quiet`): a keystroke never waits behind a frame queued after it. Counted: the client
+    # is "busy" for the scan's first checks, and no frame may be adopted before it is quiet.
+    from agent_lsp.lsp.session import Session
+
+    checks = 0
+    busy_checks = 25
+    adopted_while_busy: list[int] = []
+
+    def until_quiet(self: Session) -> float:
+        nonlocal checks
+        checks += 1
+        return 0.002 if checks <= busy_checks else 0.0
+
+    adopt = index_module.WorkspaceIndex.adopt
+
+    def counted(self: index_module.WorkspaceIndex, reads: Any) -> None:
+        if checks <= busy_checks:
+            adopted_while_busy.append(checks)
+        adopt(self, reads)
+
+    monkeypatch.setattr(index_module.WorkspaceIndex, "adopt", counted)
+    client = await _start(tmp_path, monkeypatch)
+    # Set after `initialize` (the warm-up keeps the session's own), before the loop runs again: only
+    # the scan asks this one.
+    monkeypatch.setattr(Session, "until_quiet", until_quiet)
+    await _until_ready(client)
+    assert checks > busy_checks  # the scan asked before adopting, and waited while told to
+    assert adopted_while_busy == []
+    assert len(client.server.session.project.index) == AGENTS + 1
+
+
+async def test_where_the_worker_cannot_start_the_process_the_event_loop_starts_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Not POSIX (the loop cannot read a plain pipe there), or the start failed in the thread: asyncio
+    # starts the process on the loop, and the index is still the scanning process's.
+    threads: list[str] = []
+    command = scanner.command
+
+    def recorded() -> list[str]:
+        threads.append(threading.current_thread().name)
+        return command()
+
+    monkeypatch.setattr(scanner, "command", recorded)
+    monkeypatch.setattr(project_state, "_spawn_scanner", lambda build: None)
+    client = await _start(tmp_path, monkeypatch)
+    await _until_ready(client)
+    assert threads == [threading.current_thread().name]  # the event loop's
+    index = client.server.session.project.index
+    assert len(index) == AGENTS + 1
+    assert len(index.resolve(index.files()[0].kind, "a7", None)) == 2

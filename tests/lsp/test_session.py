@@ -248,3 +248,21 @@ def test_set_api_key_is_served_and_redacted_under_one_name() -> None:
     assert stored == {"stored": True}
     assert client.server.session.architect.status()["apiKeySource"] == "client"
     assert key not in redact(f"the key is {key}")  # the protocol remembered it for the log redactor
+
+
+def test_every_client_message_restarts_the_quiet_wait_of_the_servers_own_work() -> None:
+    """The warm-up and the index's adoption wait until the client has been quiet for `QUIET`
+    (`Session.until_quiet`): every message the client sends counts, a notification as much as a request."""
+    import time
+
+    server = create_server()
+    protocol = server.protocol
+    assert isinstance(protocol, lsp_protocol.AgentProtocol)
+    protocol.last_message = time.perf_counter() - 10 * lsp_protocol.QUIET
+    assert server.session.until_quiet() == 0.0  # quiet long enough
+    before = time.perf_counter()
+    message = {"jsonrpc": "2.0", "method": "$/setTrace", "params": {"value": "off"}}
+    protocol.handle_message(json.loads(json.dumps(message), object_hook=protocol.structure_message))
+    assert protocol.last_message >= before
+    protocol.last_message = time.perf_counter() + 60  # (as if it had just arrived, on a clock that stood still)
+    assert lsp_protocol.QUIET < server.session.until_quiet() <= 60 + lsp_protocol.QUIET

@@ -4,6 +4,7 @@ of the garbage collector). Run in fresh interpreters, since this test session im
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -130,3 +131,74 @@ print(seen["threshold"], len(full), file=sys.stderr)
     threshold, full_passes = done.stderr.decode().strip().splitlines()[-1].rsplit(" ", 1)
     assert threshold == "(700, 10, 1000)"
     assert full_passes == "0"
+
+
+TURNS_PROBE = (
+    SERVER
+    + """
+async def main():
+    from agent_lsp.lsp import warmup
+    warmup.tune_garbage_collector()  # as the entry point does
+    initialize()
+    young, frozen = [], []
+    for _ in range(400):  # a turn of the event loop each: the warm-up runs one step per turn
+        await asyncio.sleep(0)
+        young.append(gc.get_count()[0])
+        frozen.append(gc.get_freeze_count())
+    return young, frozen
+
+young, frozen = asyncio.run(main())
+from agent_lsp.lsp import warmup
+print(json.dumps({"young": young, "frozen": frozen, "steps": len(warmup.steps(server.protocol))}))
+"""
+)
+
+
+def test_each_warm_up_step_leaves_what_it_loaded_out_of_the_young_generation() -> None:
+    """The warm-up's imports and generated code stay for the session: left young, they piled up until a
+    single collector pass walked ~20,000 objects (10-15 ms of the event loop, in the middle of the
+    first keystrokes). After every step the young generation is emptied and the rest frozen, so that
+    no pass has more than one step's objects to walk."""
+    done = subprocess.run([sys.executable, "-c", TURNS_PROBE], capture_output=True, text=True, timeout=120, check=True)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    young, frozen, steps = result["young"], result["frozen"], result["steps"]
+    assert steps >= 30  # the warm-up is many small steps, not a few large ones
+    rises = sum(1 for before, after in itertools.pairwise(frozen) if after > before)
+    assert rises >= steps // 2  # frozen step by step, not once at the end
+    assert max(young) < 2_000, max(young)  # (one import step made up to ~20,000 young objects)
+
+
+BUSY_PROBE = (
+    SERVER
+    + """
+import time
+from lsprotocol import types
+
+async def main():
+    initialize()
+    server.protocol.last_message = time.perf_counter() + 3600  # a client that never stops typing
+    for _ in range(20):
+        await asyncio.sleep(0.01)
+    converter = server.protocol._converter
+    dispatch = converter._structure_func.dispatch
+    misses = dispatch.cache_info().misses
+    change = {"jsonrpc": "2.0", "method": "textDocument/didChange",
+              "params": {"textDocument": {"uri": "file:///a.md", "version": 3},
+                         "contentChanges": [{"text": "x"}]}}
+    converter.structure(change, server.protocol.get_message_type(types.TEXT_DOCUMENT_DID_CHANGE))
+    return dispatch.cache_info().misses - misses
+
+new_misses = asyncio.run(main())
+print(json.dumps({"modules": sorted(sys.modules), "new_misses": new_misses}))
+"""
+)
+
+
+def test_while_the_client_keeps_sending_only_the_keystroke_converters_are_warmed() -> None:
+    """The warm-up's steps wait for a quiet moment (a keystroke never queues behind one), except the
+    first few, which write the converters of the messages every keystroke brings."""
+    done = subprocess.run([sys.executable, "-c", BUSY_PROBE], capture_output=True, text=True, timeout=120, check=True)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["new_misses"] == 0  # didChange's converter was written at once
+    loaded = set(result["modules"])
+    assert not loaded & {"agent_lsp.features.analysis", "agent_lsp.features.complete", "agent_lsp.architect.tools"}

@@ -6,10 +6,11 @@ thousands of files never hold up an answer:
   indexes itself, in an index of its own that nothing else touches, handed over to the event loop
   when done (`_finish`);
 - a large one is scanned by a separate process (`project.scanner`: its own interpreter walks, reads
-  and parses, so the server's keeps answering at full speed). The event loop adopts the entries it
-  sends, a frame of a few dozen files at a time with a pause between frames, into an index that
-  only the loop touches and that is used once complete. If the process cannot start or fails, the
-  worker thread builds the index instead.
+  and parses, so the server's keeps answering at full speed), which the worker thread starts. The
+  event loop adopts the entries it sends, a frame of a few dozen files at a time with a pause
+  between frames, and only once the client has been quiet for a moment (`Session.until_quiet`: a
+  keystroke goes first), into an index that only the loop touches and that is used once complete.
+  If the process cannot start or fails, the worker thread builds the index instead.
 From then on only the event loop reads or changes the index, so it is never used by two threads at once.
 Meanwhile:
 - a document's own findings are published at once, without cross-file ones; when the index is
@@ -41,6 +42,7 @@ import contextlib
 import itertools
 import logging
 import os
+import subprocess
 import sys
 import threading
 from collections.abc import Callable
@@ -74,7 +76,8 @@ class _Build:
         self.done = 0
         self.total = 0
         self.waiters: list[asyncio.Future[None]] = []  # requests waiting for the index (`built`)
-        self.child: asyncio.subprocess.Process | None = None  # the scanning process, for a large workspace
+        # The scanning process, for a large workspace (asyncio's where the loop started it: not POSIX).
+        self.child: subprocess.Popen[bytes] | asyncio.subprocess.Process | None = None
         self.large = False  # read by the scanning process (known once `decided` is set)
         self.decided = threading.Event()
 
@@ -141,9 +144,14 @@ class ProjectState:
             finally:
                 build.decided.set()
         if probe and build.large and loop is not None:
+            child = _spawn_scanner(build)  # here, not on the event loop (see `_spawn_scanner`)
             with contextlib.suppress(RuntimeError):  # the loop is closed: the server is shutting down
-                loop.call_soon_threadsafe(self._start_child, build, loop)
+                loop.call_soon_threadsafe(self._start_child, build, loop, child)
                 return
+            if child is not None:
+                child.kill()
+                child.wait()
+            return
 
         def progress(done: int, total: int) -> None:
             if loop is not None:
@@ -160,41 +168,58 @@ class ProjectState:
             with contextlib.suppress(RuntimeError):  # the loop is closed: the server is shutting down
                 loop.call_soon_threadsafe(self._finish, build)
 
-    def _start_child(self, build: _Build, loop: asyncio.AbstractEventLoop) -> None:
-        """On the event loop: scan a large workspace in a process of its own."""
+    def _start_child(
+        self, build: _Build, loop: asyncio.AbstractEventLoop, child: subprocess.Popen[bytes] | None
+    ) -> None:
+        """On the event loop: read the scanning process the worker thread started (None: start it here)."""
         if build is not self._build:
+            if child is not None:  # dropped meanwhile: the process is ended, out of the loop's way
+                child.kill()
+                threading.Thread(target=child.wait, name="agent-lsp-reap", daemon=True).start()
             return
         _share_the_interpreter(False)  # no thread competes for the interpreter now
-        task = loop.create_task(self._scan_in_child(build, loop))
+        task = loop.create_task(self._scan_in_child(build, loop, child))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _scan_in_child(self, build: _Build, loop: asyncio.AbstractEventLoop) -> None:
+    async def _scan_in_child(
+        self, build: _Build, loop: asyncio.AbstractEventLoop, child: subprocess.Popen[bytes] | None
+    ) -> None:
         """Read a scanning process's entries (`project.scanner`) into an index, a frame at a time, letting
         the event loop answer between two frames; when the process fails, a worker thread builds it."""
         import pickle
 
+        from agent_lsp.lsp.warmup import out_of_collections
         from agent_lsp.project import scanner
         from agent_lsp.project.index import PROGRESS_STEP, WorkspaceIndex
 
         index = WorkspaceIndex(build.roots, build.user_dir)
-        child = None
+        transport: asyncio.ReadTransport | None = None
+        process: asyncio.subprocess.Process | None = None  # (started here: see `_spawn_scanner`)
         try:
-            child = build.child = await asyncio.create_subprocess_exec(
-                *scanner.command(),
-                stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.DEVNULL,
-            )
-            assert child.stdin is not None and child.stdout is not None
-            child.stdin.write(scanner.request(build.roots, build.user_dir))
-            child.stdin.close()
+            if child is not None and child.stdout is not None:
+                build.child = child
+                stream = asyncio.StreamReader(loop=loop)
+                transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(stream), child.stdout)
+            else:
+                process = build.child = await asyncio.create_subprocess_exec(
+                    *scanner.command(),
+                    stdin=asyncio.subprocess.PIPE,
+                    stdout=asyncio.subprocess.PIPE,
+                    stderr=asyncio.subprocess.DEVNULL,
+                )
+                assert process.stdin is not None and process.stdout is not None
+                process.stdin.write(scanner.request(build.roots, build.user_dir))
+                process.stdin.close()
+                stream = process.stdout
             reported = 0
             while True:
-                (size,) = scanner.HEADER.unpack(await child.stdout.readexactly(scanner.HEADER.size))
+                (size,) = scanner.HEADER.unpack(await stream.readexactly(scanner.HEADER.size))
                 if size > scanner.MAX_FRAME:
                     raise ValueError(f"a frame of {size} bytes")
-                body = await child.stdout.readexactly(size)
+                body = await stream.readexactly(size)
+                while (wait := self._session.until_quiet()) > 0:
+                    await asyncio.sleep(wait)  # the client's message first (the process waits on its pipe)
                 if build is not self._build:
                     return  # dropped (the folders changed): the process is ended below
                 kind, value = pickle.loads(body)
@@ -202,7 +227,7 @@ class ProjectState:
                     self._progress(build, 0, value)
                 elif kind == "entries":
                     index.adopt(value)
-                    _out_of_collections()
+                    out_of_collections()  # the entries live as long as the index
                     read = reported + len(value)
                     # Reported in steps of PROGRESS_STEP files, as a scan in the thread reports them.
                     if read // PROGRESS_STEP > reported // PROGRESS_STEP and read < build.total:
@@ -223,11 +248,20 @@ class ProjectState:
                 thread.start()
             return
         finally:
-            if child is not None and child.returncode is None:
-                with contextlib.suppress(ProcessLookupError):
-                    child.kill()
+            if transport is not None:
+                transport.close()
+            elif child is not None and child.stdout is not None:
+                child.stdout.close()
             if child is not None:
-                await child.wait()
+                if child.poll() is None:
+                    with contextlib.suppress(ProcessLookupError):
+                        child.kill()
+                await asyncio.to_thread(child.wait)  # (reaped off the loop)
+            if process is not None:
+                if process.returncode is None:
+                    with contextlib.suppress(ProcessLookupError):
+                        process.kill()
+                await process.wait()
             build.child = None
         build.result = index
         build.finished.set()
@@ -278,7 +312,7 @@ class ProjectState:
         """Replace the build under way by one made at once (the background one is dropped when it ends)."""
         from agent_lsp.project.index import WorkspaceIndex
 
-        if build.child is not None and build.child.returncode is None:
+        if build.child is not None:  # (a process that has ended already is not signalled)
             with contextlib.suppress(ProcessLookupError):
                 build.child.kill()
         now = _Build(build.roots, build.user_dir)
@@ -580,6 +614,33 @@ class ProjectState:
         return self.current
 
 
+def _spawn_scanner(build: _Build) -> subprocess.Popen[bytes] | None:
+    """Start the scanning process and hand it what to scan, from the worker thread. Started on the event
+    loop, the process's start held the loop several milliseconds (asyncio's child watcher starts a
+    thread per process and waits for it), and the first keystroke after opening a file in a large
+    workspace waited for it. None where the loop cannot read a plain pipe (not POSIX: asyncio's own
+    process is started on the loop instead) or the process cannot start (the loop tries once more,
+    then a thread indexes)."""
+    if os.name != "posix":
+        return None
+    from agent_lsp.project import scanner
+
+    try:
+        child = subprocess.Popen(
+            scanner.command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+        )
+    except OSError:
+        log.warning("the scanning process could not start", exc_info=True)
+        return None
+    try:
+        assert child.stdin is not None
+        child.stdin.write(scanner.request(build.roots, build.user_dir))
+        child.stdin.close()
+    except OSError:  # it ended already: reading its output finds out, and a thread indexes instead
+        pass
+    return child
+
+
 PROCESS_MIN_FILES = 500  # files to index from which a scanning process reads them (a thread reads fewer)
 PROBE_DIRECTORIES = 2_000  # folders the worker thread lists to tell a small workspace from a large one
 
@@ -593,18 +654,6 @@ def _large(index: WorkspaceIndex) -> bool:
     budget = WalkBudget(directories=PROBE_DIRECTORIES, files=PROCESS_MIN_FILES)
     found = sum(1 for _ in discover(index.folders, index.user_dir, index.walk, budget))
     return found >= PROCESS_MIN_FILES or budget.visited >= PROBE_DIRECTORIES
-
-
-def _out_of_collections() -> None:
-    """After a frame's entries are adopted: they live as long as the index, so the garbage collector
-    stops walking them (`gc.freeze`, after a young pass that frees any garbage of this turn). Left
-    young, 10,000 agents' entries made the collector's passes hold the event loop 3-10 ms each, the
-    longest pauses a keystroke met during indexing; frozen, each pass sees only new objects. (An
-    entry holds no reference cycle: one dropped later is freed by its reference count all the same.)"""
-    import gc
-
-    gc.collect(0)
-    gc.freeze()
 
 
 _SWITCH_INTERVAL = sys.getswitchinterval()

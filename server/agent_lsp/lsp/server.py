@@ -90,7 +90,7 @@ def create_server() -> AgentLanguageServer:
         use_splicing_documents(ls.workspace)  # pygls rebuilds the whole text on each incremental change
         ls.session.apply_initial_settings(params.initialization_options)
         ls.session.watch_parent(params.process_id)
-        warmup.schedule(ls.protocol)
+        warmup.schedule(ls.protocol, until_quiet=ls.session.until_quiet)
 
     @feature(types.INITIALIZED)
     def initialized(ls: AgentLanguageServer, params: types.InitializedParams) -> None:

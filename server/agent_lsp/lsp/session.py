@@ -27,6 +27,7 @@ from agent_lsp.features import limits
 from agent_lsp.logsetup import add_secret
 from agent_lsp.lsp.health import Health, ParentWatch, parent_poll_seconds
 from agent_lsp.lsp.project_state import ProjectState
+from agent_lsp.lsp.protocol import AgentProtocol
 from agent_lsp.syntax.text import PositionMapper
 
 if TYPE_CHECKING:
@@ -86,6 +87,12 @@ class Session:
         self._pulls: set[asyncio.Task[None]] = set()  # settings pulls in flight (a task needs a reference)
         self._config_problems_told: set[str] = set()  # configuration files whose problems were shown
         self.config_generation = 0  # counts configuration changes (workspace diagnostics' result ids)
+
+    def until_quiet(self) -> float:
+        """Seconds until the client has been quiet long enough for the server's own work on the event
+        loop to go on (`AgentProtocol.until_quiet`; at once with any other protocol)."""
+        protocol = self.server.protocol
+        return protocol.until_quiet() if isinstance(protocol, AgentProtocol) else 0.0
 
     # ---- what the client said at `initialize` ------------------------------------------------
     @property
