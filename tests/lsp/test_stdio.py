@@ -149,3 +149,41 @@ def test_strict_framing_reads_lsp_frames() -> None:
 )
 def test_strict_framing_gives_up_on_anything_else(data: bytes) -> None:
     assert isinstance(_strict(data), str)
+
+
+def test_bytes_arriving_on_stdin_tell_the_server_the_client_is_busy_before_a_message_is_whole() -> None:
+    # The warm-up and the index's adoption stand aside while the client is busy (`until_quiet`): stdin's
+    # reader says so the moment bytes come in, before the message they start is complete or handled.
+    import threading
+
+    from agent_lsp.lsp.protocol import AgentProtocol
+    from agent_lsp.lsp.server import create_server
+
+    server = create_server()
+    protocol = server.protocol
+    assert isinstance(protocol, AgentProtocol)
+    protocol.last_message = 0.0
+    handled: list[object] = []
+    protocol.handle_message = handled.append  # type: ignore[method-assign]
+    read_fd, write_fd = os.pipe()
+    out_read, out_write = os.pipe()
+    stop = threading.Event()
+
+    async def run() -> float:
+        with open(read_fd, "rb", buffering=0) as stdin, open(out_write, "wb", buffering=0) as stdout:
+            serving = asyncio.ensure_future(stdio.serve(server, stdin, stdout, stop))  # type: ignore[arg-type]
+            os.write(write_fd, b"Content-Length: 40\r\n\r\n{")  # a frame begun, not finished
+            for _ in range(500):
+                if protocol.last_message:
+                    break
+                await asyncio.sleep(0.01)
+            seen = protocol.last_message
+            assert handled == []  # nothing whole to hand over yet
+            os.close(write_fd)  # the end of input ends serving
+            await serving
+            return seen
+
+    try:
+        assert asyncio.run(run()) > 0.0
+    finally:
+        os.close(out_read)

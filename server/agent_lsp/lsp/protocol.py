@@ -66,6 +66,10 @@ class AgentProtocol(LanguageServerProtocol):
         self.client_capabilities = types.ClientCapabilities()
         self.last_message = 0.0  # when the client's latest message arrived (`time.perf_counter`)
 
+    def bytes_arrived(self) -> None:
+        """The transport read bytes of the client's (stdio: before they make a message)."""
+        self.last_message = time.perf_counter()
+
     def until_quiet(self) -> float:
         """Seconds until the client has been quiet for `QUIET`: the server's own work on the event loop
         (the warm-up's steps, adopting index entries) waits for that. A message is often handled in

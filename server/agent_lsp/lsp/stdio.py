@@ -24,6 +24,7 @@ import os
 import stat
 import sys
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 if TYPE_CHECKING:
@@ -190,13 +191,32 @@ class Dispatcher:
             self._server._report_server_error(error, JsonRpcInternalError)
 
 
+class _Arrivals(asyncio.StreamReaderProtocol):
+    """The stdin pipe's protocol, telling `arrived` the moment bytes come in: the server's own work on
+    the loop (the warm-up, adopting index entries) then stands aside before the message is even parsed."""
+
+    def __init__(
+        self, stream: asyncio.StreamReader, arrived: Callable[[], None] | None, loop: asyncio.AbstractEventLoop
+    ) -> None:
+        super().__init__(stream, loop=loop)
+        self._arrived = arrived
+
+    def data_received(self, data: bytes) -> None:
+        if self._arrived is not None:
+            self._arrived()
+        super().data_received(data)
+
+
 async def serve(server: Served, stdin: BinaryIO, stdout: BinaryIO, stop: threading.Event) -> None:
     """Read frames from `stdin` on the running loop and hand each message to pygls's protocol."""
     from pygls.io_ import StdoutWriter
 
+    from agent_lsp.lsp.protocol import AgentProtocol
+
     loop = asyncio.get_running_loop()
     stream = asyncio.StreamReader(limit=MAX_HEADER_LINE, loop=loop)
-    transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(stream, loop=loop), stdin)
+    arrived = server.protocol.bytes_arrived if isinstance(server.protocol, AgentProtocol) else None
+    transport, _ = await loop.connect_read_pipe(lambda: _Arrivals(stream, arrived, loop), stdin)
     writer = StdoutWriter(stdout)
     server.protocol.set_writer(writer)
     frames = FrameReader(stream)

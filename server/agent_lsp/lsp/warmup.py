@@ -140,7 +140,9 @@ def schedule(
             log.warning("warm-up step failed: %s", type(error).__name__)
         out_of_collections()
         if pending:
-            loop.call_soon(run_next)
+            # The next step a turn later: bytes the client sent meanwhile are read first (the transport's
+            # read comes after this hop in the loop's queue), so the step sees that the client is busy.
+            loop.call_soon(loop.call_soon, run_next)
 
     loop.call_soon(run_next)
 
