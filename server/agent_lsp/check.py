@@ -510,9 +510,13 @@ def _configured_jobs(
     from agent_lsp.checks.configure import config_problems
 
     folders: dict[str, str] = {}  # each folder resolved once (`disk.resolved`), not each file's whole path
+    reals: dict[Path, Path] = {}  # and each file once (asked up to three times below)
 
     def real(path: Path) -> Path:
-        return Path(disk.resolved(path, folders))
+        found = reals.get(path)
+        if found is None:
+            found = reals[path] = Path(disk.resolved(path, folders))
+        return found
 
     named = {str(Path(t).resolve()) for t in targets if Path(t).is_file()}
     kept = [

@@ -213,3 +213,36 @@ def test_a_link_out_of_the_workspace_is_not_read(sample: Path, tmp_path: Path) -
     index = build_index([sample / "project"], None)
     assert index.named(FileKind.AGENT, "secret") == []
     assert index.named(FileKind.AGENT, "reviewer")
+
+
+def test_a_name_held_by_one_file_then_two_then_one_again_is_looked_up_right(tmp_path: Path) -> None:
+    # The index keeps a name held by one file as that entry, and as a table only once two files hold it
+    # (a table per name cost ~4 MB at 10,000 agents): every change of holders must read back the same.
+    agents = tmp_path / ".claude" / "agents"
+    agents.mkdir(parents=True)
+
+    def write(stem: str, name: str, mentions: str = "") -> str:
+        path = agents / f"{stem}.md"
+        path.write_text(f"---\nname: {name}\ndescription: d\nskills: [{mentions}]\n---\nbody\n", encoding="utf-8")
+        return str(path)
+
+    first = write("a", "twin", "helper")
+    index = build_index([tmp_path])
+    assert [e.path for e in index.named(FileKind.AGENT, "twin")] == [first]
+    assert [e.path for e, _ in index.references_to(RefKind.SKILL, "helper")] == [first]
+    second = write("b", "twin", "helper")
+    index.refresh(second)
+    assert sorted(e.path for e in index.named(FileKind.AGENT, "twin")) == sorted([first, second])
+    assert [e.path for e, _ in index.references_to(RefKind.SKILL, "helper")] == sorted([first, second])
+    index.refresh(second)  # the same file again: still two holders, not three
+    assert len(index.named(FileKind.AGENT, "twin")) == 2
+    Path(first).unlink()
+    index.remove(first)
+    assert [e.path for e in index.named(FileKind.AGENT, "twin")] == [second]
+    assert [e.path for e, _ in index.references_to(RefKind.SKILL, "helper")] == [second]
+    assert "twin" in index.names(FileKind.AGENT)
+    write("b", "renamed")
+    index.refresh(second)
+    assert index.named(FileKind.AGENT, "twin") == []
+    assert index.references_to(RefKind.SKILL, "helper") == []
+    assert "twin" not in index.names(FileKind.AGENT) and "renamed" in index.names(FileKind.AGENT)

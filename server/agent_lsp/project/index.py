@@ -59,6 +59,45 @@ def mcp_server_names(roots: Iterable[Path], inside: disk.Roots | None = None) ->
 # ---- the index -----------------------------------------------------------------------------------
 
 
+# The files that hold a name (or refer to one): the entry itself when one file does, the common case, else a
+# dict of them by path. A dict for every name cost ~100 bytes each: 4 MB of the 15 MB an index of 10,000
+# agents holds (tracemalloc), for names that nearly all have a single holder.
+_Held = IndexedFile | dict[str, IndexedFile]
+
+
+def _hold(table: dict[Any, _Held], key: Any, entry: IndexedFile) -> None:
+    """Add `entry` to the holders of `key` (in place of an entry of the same path)."""
+    held = table.get(key)
+    if held is None or (isinstance(held, IndexedFile) and held.path == entry.path):
+        table[key] = entry
+    elif isinstance(held, IndexedFile):
+        table[key] = {held.path: held, entry.path: entry}
+    else:
+        held[entry.path] = entry
+
+
+def _release(table: dict[Any, _Held], key: Any, path: str) -> None:
+    """Take the entry of `path` out of the holders of `key`."""
+    held = table.get(key)
+    if held is None:
+        return
+    if isinstance(held, IndexedFile):
+        if held.path == path:
+            del table[key]
+        return
+    held.pop(path, None)
+    if len(held) == 1:
+        table[key] = next(iter(held.values()))
+    elif not held:
+        del table[key]
+
+
+def _entries(held: _Held | None) -> list[IndexedFile]:
+    if held is None:
+        return []
+    return [held] if isinstance(held, IndexedFile) else list(held.values())
+
+
 class WorkspaceIndex:
     """The files of the workspace folders and the user directory, kept current by `refresh`/`set_overlay`."""
 
@@ -69,11 +108,11 @@ class WorkspaceIndex:
         self._files: dict[str, IndexedFile] = {}
         # The same entries by kind and by (kind, name), plain and plugin-qualified: a name is a lookup.
         self._by_kind: dict[FileKind, dict[str, IndexedFile]] = {}
-        self._by_name: dict[tuple[FileKind, str], dict[str, IndexedFile]] = {}
+        self._by_name: dict[tuple[FileKind, str], _Held] = {}
         # Who refers to a name (`references_to`), the files of each folder (a folder's removal), the plugins
         # entries belong to (with how many entries each), and each kind's names sorted (suggestions): all
         # kept as entries come and go, so no question the checks ask walks every entry.
-        self._by_ref: dict[str, dict[str, IndexedFile]] = {}
+        self._by_ref: dict[str, _Held] = {}
         self._by_dir: dict[str, set[str]] = {}
         self._plugins: dict[str, int] = {}
         self._names: dict[FileKind, list[str]] = {}
@@ -220,10 +259,10 @@ class WorkspaceIndex:
         else:
             self._by_dir.setdefault(os.path.dirname(path), set()).add(path)
         for key in names:
-            self._by_name.setdefault(key, {})[path] = entry
+            _hold(self._by_name, key, entry)
             self._relist(key)
         for name in set(entry.reference_names):
-            self._by_ref.setdefault(name, {})[path] = entry
+            _hold(self._by_ref, name, entry)
         plugin = entry.placement.plugin
         if plugin:
             self._plugins[plugin] = self._plugins.get(plugin, 0) + 1
@@ -245,11 +284,7 @@ class WorkspaceIndex:
     def _unlist(self, entry: IndexedFile) -> None:
         """Take an entry out of the reverse tables (references, plugins) before it goes or is replaced."""
         for name in set(entry.reference_names):
-            holders = self._by_ref.get(name)
-            if holders is not None:
-                holders.pop(entry.path, None)
-                if not holders:
-                    del self._by_ref[name]
+            _release(self._by_ref, name, entry.path)
         plugin = entry.placement.plugin
         if plugin:
             left = self._plugins.get(plugin, 0) - 1
@@ -259,11 +294,8 @@ class WorkspaceIndex:
                 self._plugins.pop(plugin, None)
 
     def _unname(self, key: tuple[FileKind, str], path: str) -> None:
-        holders = self._by_name.get(key)
-        if holders is not None:
-            holders.pop(path, None)
-            if not holders:
-                del self._by_name[key]
+        if key in self._by_name:
+            _release(self._by_name, key, path)
             self._relist(key)
 
     def _relist(self, key: tuple[FileKind, str]) -> None:
@@ -273,8 +305,7 @@ class WorkspaceIndex:
         if known is None:
             return
         name = key[1]
-        holders = self._by_name.get(key)
-        wanted = holders is not None and any(e.qualified_name == name for e in holders.values())
+        wanted = any(e.qualified_name == name for e in _entries(self._by_name.get(key)))
         at = bisect.bisect_left(known, name)
         present = at < len(known) and known[at] == name
         if wanted and not present:
@@ -440,8 +471,7 @@ class WorkspaceIndex:
 
     def named(self, kind: FileKind, name: str) -> list[IndexedFile]:
         """Entries of a kind registering `name` (plain or `plugin:`-qualified)."""
-        holders = self._by_name.get((kind, name))
-        found = list(holders.values()) if holders else []
+        found = _entries(self._by_name.get((kind, name)))
         self.visits += len(found)
         return found
 
@@ -454,8 +484,8 @@ class WorkspaceIndex:
             known = self._names[kind] = sorted(
                 {
                     name
-                    for (k, name), holders in self._by_name.items()
-                    if k is kind and any(e.qualified_name == name for e in holders.values())
+                    for (k, name), held in self._by_name.items()
+                    if k is kind and any(e.qualified_name == name for e in _entries(held))
                 }
             )
         return known
@@ -588,10 +618,9 @@ class WorkspaceIndex:
     def references_to(self, kind: RefKind, name: str) -> list[tuple[IndexedFile, Reference]]:
         """Every reference to `name` in every indexed file (the files that name it, by path)."""
         found: list[tuple[IndexedFile, Reference]] = []
-        holders = self._by_ref.get(name, {})
+        holders = _entries(self._by_ref.get(name))
         self.visits += len(holders)
-        for path in sorted(holders):
-            entry = holders[path]
+        for entry in sorted(holders, key=lambda e: e.path):
             found.extend((entry, ref) for ref in entry.references_named(kind, (name,)))
         return found
 
