@@ -155,11 +155,8 @@ async def test_the_loop_adopts_a_frame_per_turn_and_freezes_it_out_of_the_collec
         assert frozen_after > frozen_before  # the frame before was frozen
 
 
-async def test_the_scanning_process_is_started_by_the_worker_thread_not_on_the_event_loop(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Started on the event loop, the process held it several milliseconds (asyncio's child watcher starts
-    # and waits for a thread per process): the first keystroke after opening a file waited for that.
+def _record_starting_threads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the threads that ask for the scanning process's command line (that start it)."""
     threads: list[str] = []
     command = scanner.command
 
@@ -168,6 +165,15 @@ async def test_the_scanning_process_is_started_by_the_worker_thread_not_on_the_e
         return command()
 
     monkeypatch.setattr(scanner, "command", recorded)
+    return threads
+
+
+async def test_the_scanning_process_is_started_by_the_worker_thread_not_on_the_event_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Started on the event loop, the process held it several milliseconds (asyncio's child watcher starts
+    # and waits for a thread per process): the first keystroke after opening a file waited for that.
+    threads = _record_starting_threads(monkeypatch)
     client = await _start(tmp_path, monkeypatch)
     await _until_ready(client)
     assert threads == ["agent-lsp-index"]
@@ -214,14 +220,7 @@ async def test_where_the_worker_cannot_start_the_process_the_event_loop_starts_i
 ) -> None:
     # Not POSIX (the loop cannot read a plain pipe there), or the start failed in the thread: asyncio
     # starts the process on the loop, and the index is still the scanning process's.
-    threads: list[str] = []
-    command = scanner.command
-
-    def recorded() -> list[str]:
-        threads.append(threading.current_thread().name)
-        return command()
-
-    monkeypatch.setattr(scanner, "command", recorded)
+    threads = _record_starting_threads(monkeypatch)
     monkeypatch.setattr(project_state, "_spawn_scanner", lambda build: None)
     client = await _start(tmp_path, monkeypatch)
     await _until_ready(client)
