@@ -23,6 +23,7 @@ No network is used; every process it starts is ended.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import shutil
@@ -162,15 +163,20 @@ def measure_server(
         first_at, first = client.wait_for(_publish_for(uri))
         result.update({"hover_ms": hover * 1000, "diagnostics_ms": (first_at - sent) * 1000})
         edited = text.replace("model: sonnet", "model: opus")
-        version = 2
+        versions = itertools.count(2)
+
+        def keystroke() -> tuple[float, dict[str, Any]]:
+            """The next version of the file (the model edited and back, in turn): ms to its diagnostics."""
+            version = next(versions)
+            return _keystroke(client, uri, version, edited if version % 2 == 0 else text)
+
         during: list[float] = []
         if duplicate is not None and floor is None:
             # Keystrokes while the index is being built (at 500 agents it may already be built), one every
             # KEYSTROKE_GAP until the duplicate-name finding says it is.
             ready_at: float | None = None
             while ready_at is None:
-                ms, message = _keystroke(client, uri, version, edited if version % 2 == 0 else text)
-                version += 1
+                ms, message = keystroke()
                 ready_at = _ready_at(client, uri)
                 if ready_at is None and "duplicate-agent-name" in _codes(message):
                     ready_at = time.perf_counter()
@@ -180,8 +186,7 @@ def measure_server(
             result["index_ms"] = (ready_at - sent) * 1000
         elif startup:
             for _ in range(startup):
-                during.append(_keystroke(client, uri, version, edited if version % 2 == 0 else text)[0])
-                version += 1
+                during.append(keystroke()[0])
                 time.sleep(KEYSTROKE_GAP)
         result["keystroke_during_ms"] = statistics.median(during) if during else None
         result["keystroke_during_max_ms"] = max(during) if during else None
@@ -190,13 +195,9 @@ def measure_server(
         result["keystroke_during_series"] = [round(ms, 2) for ms in during]  # (where the slow ones fall)
         after = []
         for _ in range(KEYSTROKES_AFTER):
-            after.append(_keystroke(client, uri, version, edited if version % 2 == 0 else text)[0])
-            version += 1
+            after.append(keystroke()[0])
             time.sleep(KEYSTROKE_GAP)
-        burst = []
-        for _ in range(KEYSTROKES_AFTER):
-            burst.append(_keystroke(client, uri, version, edited if version % 2 == 0 else text)[0])
-            version += 1
+        burst = [keystroke()[0] for _ in range(KEYSTROKES_AFTER)]
         result["keystroke_burst_ms"] = statistics.median(burst)
         result["keystroke_after_ms"] = statistics.median(after)
         result["keystroke_after_p95_ms"] = _p95(after)
