@@ -122,8 +122,11 @@ def test_visible_names_follow_claude_codes_precedence(tmp_path: Path) -> None:
     index = WorkspaceIndex([project], user)
     index.scan()
     view = ProjectView(index, str(project / ".claude" / "agents" / "doc.md"))
-    assert [(a.qualified_name, a.description) for a in view.agents()] == [("helper", "The project's helper.")]
-    assert [(s.qualified_name, s.description) for s in view.skills()] == [("style", "The user's style.")]
+    agents, every_agent = view.named(FileKind.AGENT)
+    skills, every_skill = view.named(FileKind.SKILL)
+    assert [(a.qualified_name, a.description) for a in agents] == [("helper", "The project's helper.")]
+    assert [(s.qualified_name, s.description) for s in skills] == [("style", "The user's style.")]
+    assert every_agent and every_skill
     helper = view.definition(RefKind.AGENT, "helper")
     assert helper is not None and helper.scope.value == "project"
 

@@ -9,7 +9,7 @@ read from disk is read again when its text is needed, after checking that it did
 it was indexed (re-indexing it when it did).
 
 Every feature asks it: cross-file diagnostics and navigation, and completion, hover and the
-architect's agent list through the queries at the end (`visible`, `resolve`, `mcp_servers`,
+architect's agent list through the queries at the end (`visible_named`, `resolve`, `mcp_servers`,
 `ProjectView`). Names are looked up in dictionaries kept beside the files.
 
 It is transport-free: the server feeds it the text of open documents (`set_overlay`) and the
@@ -512,26 +512,9 @@ class WorkspaceIndex:
         if not candidates:
             return []
         here = self.project_root_of(from_path)
-        ranked = sorted(candidates, key=lambda f: (self._rank(f, here), f.path))
+        ranked = sorted(candidates, key=lambda f: self._precedence(f, here))
         best = self._rank(ranked[0], here)
         return [f for f in ranked if self._rank(f, here) == best]
-
-    def visible(self, kind: FileKind, from_path: str | None) -> list[IndexedFile]:
-        """Every name of a kind, each with the entry `resolve` would give first from `from_path`, by name:
-        what completion offers (and describes) in a file."""
-        here = self.project_root_of(from_path)
-        best: dict[str, tuple[tuple[tuple[int, int], str], IndexedFile]] = {}
-        entries = self._by_kind.get(kind, {})
-        self.visits += len(entries)
-        for entry in entries.values():
-            name = entry.qualified_name
-            if not name:
-                continue
-            key = (self._rank(entry, here), entry.path)
-            known = best.get(name)
-            if known is None or key < known[0]:
-                best[name] = (key, entry)
-        return [best[name][1] for name in sorted(best)]
 
     def visible_named(
         self,
@@ -541,11 +524,12 @@ class WorkspaceIndex:
         limit: int | None = None,
         skip: Collection[str] = (),
     ) -> tuple[list[IndexedFile], bool]:
-        """`visible`'s entries whose name starts with `prefix` (but none named in `skip`), at most `limit` of
-        them, and whether that is all of them: what completion offers in a file. `prefix` counts only when
-        there are more than `limit` names (a client filters a short list itself, fuzzily). The names are
-        found by bisecting the sorted names (`names`) and each one is looked up, so that the answer costs
-        as much in a workspace of 10,000 agents as in one of ten (`visible` walks every entry of the kind)."""
+        """The names of a kind starting with `prefix` (but none named in `skip`), each with the entry `resolve`
+        would give first from `from_path`, at most `limit` of them, and whether that is all of them: what
+        completion offers (and describes) in a file. `prefix` counts only when there are more than `limit`
+        names (a client filters a short list itself, fuzzily). The names are found by bisecting the sorted
+        names (`names`) and each one is looked up, so that the answer costs as much in a workspace of
+        10,000 agents as in one of ten (walking every entry of the kind did not)."""
         names = self.names(kind)
         if limit is None or len(names) <= limit:
             prefix = ""
@@ -561,8 +545,13 @@ class WorkspaceIndex:
                 return found, False
             holders = [entry for entry in self.named(kind, name) if entry.qualified_name == name]
             if holders:
-                found.append(min(holders, key=lambda entry: (self._rank(entry, here), entry.path)))
+                found.append(min(holders, key=lambda entry: self._precedence(entry, here)))
         return found, True
+
+    def _precedence(self, entry: IndexedFile, here: str | None) -> tuple[tuple[int, int], str]:
+        """Which of the entries of one name counts first seen from the project `here` (lower wins): by
+        `_rank`, then by path, so that the choice never depends on the order the files were read in."""
+        return self._rank(entry, here), entry.path
 
     def _rank(self, entry: IndexedFile, here: str | None) -> tuple[int, int]:
         """(group, distance) seen from the project `here`: lower wins; a skill beats a command of the same
@@ -704,12 +693,6 @@ class ProjectView:
 
     index: WorkspaceIndex
     path: str | None = None
-
-    def skills(self) -> list[IndexedFile]:
-        return self.index.visible(FileKind.SKILL, self.path)
-
-    def agents(self) -> list[IndexedFile]:
-        return self.index.visible(FileKind.AGENT, self.path)
 
     def named(
         self, kind: FileKind, prefix: str = "", limit: int | None = None, skip: Collection[str] = ()
