@@ -64,7 +64,7 @@ class AgentProtocol(LanguageServerProtocol):
         self.health: Health | None = None  # the session's, handed over by the server that owns it
         # An empty client until `initialize` says what it supports (pygls sets it then).
         self.client_capabilities = types.ClientCapabilities()
-        self.last_message = 0.0  # when the client's latest message arrived (`time.perf_counter`)
+        self.last_message = 0.0  # when the client last sent something, bytes or a message (`time.perf_counter`)
 
     def bytes_arrived(self) -> None:
         """The transport read bytes of the client's (stdio: before they make a message)."""
