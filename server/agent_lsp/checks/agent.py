@@ -16,7 +16,7 @@ from yaml.nodes import MappingNode, Node, SequenceNode
 from agent_lsp.checks.findings import AgentContext, Finding
 from agent_lsp.checks.rules import RULES, Severity
 from agent_lsp.checks.schema_errors import describe_expectation, key_node, node_at
-from agent_lsp.checks.suggest import closest
+from agent_lsp.checks.suggest import closest, did_you_mean
 from agent_lsp.project.paths import DOCUMENTATION_FILES
 from agent_lsp.schema.schemas import AgentSchema
 from agent_lsp.syntax import yaml12
@@ -427,7 +427,7 @@ class AgentChecker:
         suggestion = self.schema.meta.get("keyAliases", {}).get(item.key) or closest(
             item.key, self.schema.field_names, cutoff=0.75
         )
-        hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+        hint = did_you_mean(suggestion)
         self.report(
             "unknown-key",
             item.key_span,
@@ -457,7 +457,7 @@ class AgentChecker:
             expected = f"expected one of {allowed}"
         else:
             expected = describe_expectation(errors[0])
-        hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+        hint = did_you_mean(suggestion)
         extra = ""
         if item.key == "background" and isinstance(item.value, str):
             extra = " In YAML 1.2, which Claude Code reads, only `true` and `false` are booleans."
@@ -475,7 +475,7 @@ class AgentChecker:
             return
         aliases = self.schema.enum_values("model")
         suggestion = closest(str(value), aliases) if value is not None else None
-        hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+        hint = did_you_mean(suggestion)
         if isinstance(value, str) and value.strip():
             # Claude Code sends any other text to the API as the model id, as written (agents/model-gpt-4):
             # nothing is dropped, but the Anthropic API answers an unknown id with an error.
@@ -582,7 +582,7 @@ class AgentChecker:
                 bad = error.instance
                 target = key_node(item.node, bad)
                 replacement = closest(str(bad), events)
-                hint = f" Did you mean `{replacement}`?" if replacement else ""
+                hint = did_you_mean(replacement)
                 detail = f"`{bad}` is not a hook event"
             else:
                 target = node_at(item.node, path)
@@ -765,7 +765,7 @@ class AgentChecker:
             return "bad"
         if name not in schema.builtin_tools:
             suggestion = closest(name, list(schema.builtin_tools), cutoff=0.7)
-            hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+            hint = did_you_mean(suggestion)
             extra: dict[str, Any] = {"bareName": name} if entry.specifier is None else {}
             self.report(
                 "unknown-tool",

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from agent_lsp.checks.findings import Finding
 from agent_lsp.checks.rules import RULES
-from agent_lsp.checks.suggest import closest
+from agent_lsp.checks.suggest import closest, did_you_mean
 from agent_lsp.project.entry import IndexedFile
 from agent_lsp.project.index import WorkspaceIndex
 from agent_lsp.project.paths import FileKind, Scope
@@ -108,7 +108,7 @@ def settings_findings(doc: JsonDocument, index: WorkspaceIndex) -> list[Finding]
         span = Span(span.start + 1, span.end - 1)  # the name without its quotes
     known = [*BUILTIN_OUTPUT_STYLES, *index.names(FileKind.OUTPUT_STYLE)]
     suggestion = closest(name, known, cutoff=0.7)
-    hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+    hint = did_you_mean(suggestion)
     message = (
         f"No output style named `{name}`: it is not a built-in style ({', '.join(BUILTIN_OUTPUT_STYLES)}) "
         "and no `.claude/output-styles/` or `~/.claude/output-styles/` file is named so, so Claude Code has "
@@ -231,7 +231,7 @@ class _Checker:
         if ref.name in known:
             return
         suggestion = closest(ref.name, known, cutoff=0.7)
-        hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+        hint = did_you_mean(suggestion)
         self.report(
             "unknown-mcp-server",
             ref.span,
@@ -252,7 +252,7 @@ class _Checker:
         if self.index.named(FileKind.SKILL, name) or self.index.named(FileKind.COMMAND, name):
             return
         suggestion = closest(name, self.index.names(FileKind.SKILL), cutoff=0.7)
-        hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+        hint = did_you_mean(suggestion)
         self.report(
             "unknown-skill",
             ref.span,
@@ -269,7 +269,7 @@ class _Checker:
         if self.index.named(FileKind.AGENT, name):
             return
         suggestion = closest(name, [*self.index.names(FileKind.AGENT), *BUILTIN_AGENT_TYPES], cutoff=0.7)
-        hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+        hint = did_you_mean(suggestion)
         self.report(
             "unknown-agent-type",
             ref.span,
@@ -298,7 +298,7 @@ class _Checker:
                 return
         server = tail.split("__", 1)[0]
         suggestion = closest(server, known, cutoff=0.7)
-        hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+        hint = did_you_mean(suggestion)
         self.report(
             "unknown-mcp-server",
             ref.span,

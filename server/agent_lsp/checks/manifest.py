@@ -19,7 +19,7 @@ from typing import Any
 
 from agent_lsp.checks.findings import AgentContext, Finding
 from agent_lsp.checks.rules import Severity
-from agent_lsp.checks.suggest import closest
+from agent_lsp.checks.suggest import closest, did_you_mean
 from agent_lsp.schema.documents import DocumentSchema, document_schema
 from agent_lsp.schema.schemas import agent_schema
 from agent_lsp.syntax.jsondoc import JsonDocument, JsonMember, JsonNode
@@ -172,7 +172,7 @@ class ManifestChecker:
                 if found is None:
                     continue
                 guess = closest(extra, allowed)
-                hint = f" Did you mean `{guess}`?" if guess else ""
+                hint = did_you_mean(guess)
                 self.add(
                     "unknown-key",
                     found.key_span,
@@ -187,7 +187,7 @@ class ManifestChecker:
             found = node.get(key) if node.kind == "object" else None
             span = found.key_span if found else _head(node)
             guess = closest(key, agent_schema().hook_events)
-            hint = f" Did you mean `{guess}`?" if guess else ""
+            hint = did_you_mean(guess)
             self.add(
                 "unknown-hook-event",
                 span,

@@ -10,7 +10,7 @@ from yaml.nodes import SequenceNode
 from agent_lsp.checks.agent import AgentChecker
 from agent_lsp.checks.rules import Severity
 from agent_lsp.checks.schema_errors import describe_expectation
-from agent_lsp.checks.suggest import closest
+from agent_lsp.checks.suggest import closest, did_you_mean
 from agent_lsp.syntax.frontmatter import Field
 from agent_lsp.syntax.text import Span
 from agent_lsp.syntax.tools import tool_entries
@@ -187,7 +187,7 @@ class SkillChecker(AgentChecker):
         if ext.get("enumValues") == ["true", "false"]:
             default = AgentChecker.show(prop.get("default"))
             suggestion = closest(str(item.value), ["true", "false"]) if item.value is not None else None
-            hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+            hint = did_you_mean(suggestion)
             self.report(
                 code,
                 item.value_span,
@@ -202,7 +202,7 @@ class SkillChecker(AgentChecker):
             expected = "expected one of " + ", ".join(f"`{v}`" for v in values)
         else:
             expected = describe_expectation(errors[0])
-        hint = f" Did you mean `{suggestion}`?" if suggestion else ""
+        hint = did_you_mean(suggestion)
         if item.key == "metadata":
             consequence = "Claude Code drops a `metadata` value that is not a mapping"
         else:

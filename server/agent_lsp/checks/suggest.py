@@ -24,3 +24,8 @@ def closest(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | 
         return by_normal[_normal(word)]
     matches = difflib.get_close_matches(_normal(word), list(by_normal), n=1, cutoff=cutoff)
     return by_normal[matches[0]] if matches else None
+
+
+def did_you_mean(suggestion: str | None) -> str:
+    """The sentence a message ends with when there is a suggestion (with its leading space), else nothing."""
+    return f" Did you mean `{suggestion}`?" if suggestion else ""
